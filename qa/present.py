@@ -1,0 +1,95 @@
+"""Stage 6, present: results and turns as terminal text or JSON lines."""
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+
+from .parse import is_chinese
+from .types import Article, Result, Turn, turn_to_dict
+
+NO_ANSWER = {
+    "zh": "这些访谈里没有谈到这个问题。",
+    "en": "The transcripts don't cover this.",
+}
+
+
+def result_json(result: Result) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False)
+
+
+def result_text(result: Result, width: int | None = None) -> str:
+    """Readable cited answers for a terminal."""
+    width = width or min(100, shutil.get_terminal_size((100, 20)).columns)
+    lang = "zh" if is_chinese(result.question) else "en"
+    lines = [f"Q: {result.question}", ""]
+    for n in result.notices:
+        lines.append(f"note: {n}")
+    if result.no_answer:
+        lines.append(NO_ANSWER[lang])
+        return "\n".join(lines)
+    for a in result.answers:
+        art = a.article
+        lines.append(f"[{a.rank}] {a.turn.speaker} — score {a.score:.2f}")
+        lines.extend(_wrap(f"“{a.quote}”", width, "    "))
+        if a.turn.question:
+            lines.extend(_wrap(f"asked: {a.turn.question}", width, "    "))
+        lines.append(f"    {art.title} · {a.turn.section} · {art.date}")
+        lines.append(f"    {art.url}")
+        lines.append(f"    {a.turn.turn_id}  ({art.source}, line {a.turn.line})")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def turn_json(turn: Turn, article: Article) -> str:
+    return json.dumps(turn_to_dict(turn, article), ensure_ascii=False)
+
+
+def turns_table(turns: list[tuple[Turn, Article]], width: int | None = None) -> str:
+    """One line per turn: id, speaker, section, start of the text."""
+    width = width or shutil.get_terminal_size((120, 20)).columns
+    rows = []
+    for t, _ in turns:
+        text = t.text.replace("\n", " ")
+        head = f"{t.turn_id:<40} {_pad(_clip(t.speaker, 18), 18)} {_pad(_clip(t.section, 20), 20)} "
+        rows.append(head + _clip(text, max(20, width - _display_width(head))))
+    return "\n".join(rows)
+
+
+def _display_width(s: str) -> int:
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in s)
+
+
+def _pad(s: str, width: int) -> str:
+    return s + " " * max(0, width - _display_width(s))
+
+
+def _clip(s: str, width: int) -> str:
+    out, w = "", 0
+    for c in s:
+        cw = 2 if ord(c) > 0x2E80 else 1
+        if w + cw > width - 1 and len(s) > len(out) + 1:
+            return out + "…"
+        out += c
+        w += cw
+    return out
+
+
+def _wrap(text: str, width: int, indent: str) -> list[str]:
+    # CJK has no spaces to break at; wrap by display width, keeping Latin words whole where possible.
+    lines = []
+    for para in text.split("\n"):
+        if not any(ord(c) > 0x2E80 for c in para):
+            lines.extend(textwrap.wrap(para, width - len(indent), initial_indent=indent,
+                                       subsequent_indent=indent) or [indent])
+            continue
+        cur, w = "", 0
+        for c in para:
+            cw = 2 if ord(c) > 0x2E80 else 1
+            if w + cw > width - len(indent):
+                lines.append(indent + cur)
+                cur, w = "", 0
+            cur += c
+            w += cw
+        lines.append(indent + cur)
+    return lines
