@@ -1,0 +1,107 @@
+"""Stage 2, chunk: turns -> the units that get embedded.
+
+The unit of retrieval is one turn; what is embedded for it are several views,
+each kept as a (turn, kind, span) row so that every vector points back into the
+verbatim text:
+
+- WINDOW: the turn's text; a long turn is split at sentence ends into
+  overlapping windows (the model reads 512 tokens at most);
+- SENTENCE: each sentence on its own, so a turn can be scored by the sentence
+  that best answers (a long answer otherwise dilutes its best line), and so the
+  quote can be chosen;
+- CONTEXT: the prompting question followed by the turn's first window, for
+  short answers ("是的，大约一年半。") whose meaning lives in the question;
+- QUESTION: the prompting question alone, embedded as a *query*, so that a
+  user's question can match the interviewer's (query to query is the
+  model's strongest cross-lingual pairing).
+
+Turns with fewer than six word characters ("是的。", "创作权。") get no units:
+alone they answer nothing, and short texts match anything.
+
+Spans are character offsets into `Turn.text`, so a quote is always a slice of
+her words, never a rewrite.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .parse import NARRATOR
+from .types import Turn
+
+WINDOW, SENTENCE, CONTEXT, QUESTION = 0, 1, 2, 3
+KINDS = ("window", "sentence", "context", "question")
+QUERY_FORM = {QUESTION}  # kinds embedded with the query prefix; the rest as passages
+
+# A sentence ends at 。！？!?… (with closing quotes/brackets), at a Latin full stop
+# followed by a space, or at a line break.
+_END = re.compile(r"(?:[。！？!?；;]+|…+|\.{3,})[”’\"』」）)\]]*|(?<=[A-Za-z0-9\)])\.(?=\s)|\n+")
+_MIN_SENTENCE_CHARS = 6  # "是的。" says nothing on its own
+_MIN_TURN_WORD_CHARS = 6
+_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Unit:
+    turn: int  # index into the index's turn list
+    kind: int
+    start: int  # span in the turn's text
+    end: int
+    text: str  # what is embedded
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences of `text`, whitespace trimmed; they cover every word."""
+    spans, start = [], 0
+    for m in _END.finditer(text):
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def windows(spans: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:
+    """Group sentence spans into windows of at most `max_chars`, overlapping by one sentence."""
+    if not spans:
+        return []
+    out, i = [], 0
+    while i < len(spans):
+        j = i + 1
+        while j < len(spans) and spans[j][1] - spans[i][0] <= max_chars:
+            j += 1
+        out.append((spans[i][0], spans[j - 1][1]))
+        if j >= len(spans):
+            break
+        i = max(j - 1, i + 1)  # one sentence of overlap, always moving forward
+    return out
+
+
+def units_for(turn_index: int, turn: Turn, window_chars: int) -> list[Unit]:
+    """The embedded views of one turn (see the module docstring)."""
+    text = turn.text
+    if not retrievable(turn):
+        return []
+    spans = sentence_spans(text)
+    wins = windows(spans, window_chars)
+    units = [Unit(turn_index, WINDOW, a, b, text[a:b]) for a, b in wins]
+    if len(spans) > 1:
+        units += [Unit(turn_index, SENTENCE, a, b, text[a:b]) for a, b in spans
+                  if len(text[a:b].strip()) >= _MIN_SENTENCE_CHARS]
+    if turn.question and wins:
+        a, b = wins[0]
+        units.append(Unit(turn_index, CONTEXT, a, b, f"{turn.question}\n{text[a:b]}"))
+        units.append(Unit(turn_index, QUESTION, 0, 0, turn.question))
+    return units
+
+
+def retrievable(turn: Turn) -> bool:
+    """Whether a turn is offered as an answer at all (see the module docstring)."""
+    return turn.speaker != NARRATOR and len(_WORD.findall(turn.text)) >= _MIN_TURN_WORD_CHARS

