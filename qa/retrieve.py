@@ -29,7 +29,7 @@ import numpy as np
 from .chunk import CONTEXT, QUESTION, SENTENCE, WINDOW
 from .config import Settings
 from .lexical import query_tokens, tokenize
-from .store import IndexError_, build, load, stale_sources
+from .store import IndexError_, build, current_dir, load, stale_sources
 from .types import Answer, Result, Turn
 
 # Signal weights: window, sentence, question+answer, question-to-question, BM25.
@@ -101,6 +101,25 @@ class Assistant:
             assistant.notices = (f"sources changed since the index was built ({', '.join(stale[:3])}"
                                  f"{', …' if len(stale) > 3 else ''}); run 'qa index' to update it",)
         return assistant
+
+    def reloaded(self) -> "Assistant":
+        """This assistant, or a new one over the index `qa index` has since switched to.
+
+        A new index that cannot be loaded is ignored: the last good one keeps answering.
+        """
+        try:
+            now = current_dir(self.settings.index)
+        except OSError:
+            return self
+        if now is None or now == self.index.directory:
+            return self
+        try:
+            index = load(self.settings.index)
+        except IndexError_:
+            return self
+        if index.model != self.embedder.name or index.vectors.shape[1] != self.embedder.dim:
+            return self
+        return Assistant(index, self.embedder, self.settings)
 
     def _prepare(self) -> None:
         idx = self.index
