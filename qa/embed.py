@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from typing import Protocol
 
 import numpy as np
@@ -50,6 +51,7 @@ class SentenceTransformerEmbedder:
     def __init__(self, name: str, batch_size: int = 32):
         self.name = name
         self.batch_size = batch_size
+        self._lock = threading.Lock()
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as e:  # a broken install, not a missing option: say what to do
@@ -79,8 +81,9 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         encode = self.model.encode_query if task == "query" else self.model.encode_document
-        vecs = encode(list(texts), batch_size=self.batch_size, prompt=self._prompts.get(task),
-                      normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        with self._lock:  # one model call at a time: the C engine's buffers are not shared safely
+            vecs = encode(list(texts), batch_size=self.batch_size, prompt=self._prompts.get(task),
+                          normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
 

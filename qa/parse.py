@@ -17,8 +17,9 @@ declares the interviewee, the interviewer's name and speaker aliases.
 """
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .types import Article, Turn
@@ -144,6 +145,8 @@ def short_question(question: str, limit: int = 30) -> str:
 
 def decode(data: bytes, path: str | Path) -> str:
     """Bytes of a source file -> text, or a SourceError saying why not."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise SourceError(path, "UTF-16 text, not UTF-8; save it as UTF-8")
     if b"\x00" in data[:8192]:
         raise SourceError(path, "binary file, not a text transcript")
     try:
@@ -164,7 +167,9 @@ def parse_file(path: str | Path, root: str | Path | None = None,
     except OSError as e:
         raise SourceError(path, f"cannot be read ({e.strerror or e})") from None
     source = path.name if root is None else _relative(path, Path(root))
-    return parse_text(decode(data, path), path.stem, source, default_interviewee)
+    article, turns = parse_text(decode(data, path), path.stem, source, default_interviewee)
+    # Hash the bytes that were parsed, not the file again: it may change or vanish meanwhile.
+    return replace(article, sha256=hashlib.sha256(data).hexdigest()), turns
 
 
 def _relative(path: Path, root: Path) -> str:

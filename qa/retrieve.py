@@ -29,7 +29,7 @@ import numpy as np
 from .chunk import CONTEXT, QUESTION, SENTENCE, WINDOW
 from .config import Settings
 from .lexical import query_tokens, tokenize
-from .store import IndexError_, build, current_dir, load, stale_sources
+from .store import IndexError_, IndexMissing, build, current_dir, load, stale_sources
 from .types import Answer, Result, Turn
 
 # Signal weights: window, sentence, question+answer, question-to-question, BM25.
@@ -75,7 +75,8 @@ class Assistant:
              build_if_missing: bool = False, progress=None, embedder=None) -> "Assistant":
         """Open the index in `index_dir` (default: the project's `index/`).
 
-        With `build_if_missing`, a missing index is built from the sources first.
+        With `build_if_missing`, a missing index is built from the sources first; a damaged
+        one is reported (IndexError_ says to run 'qa index --full'), not silently replaced.
         """
         from .embed import load_embedder
         from .progress import silent
@@ -85,7 +86,7 @@ class Assistant:
             settings = replace(settings, index=Path(index_dir))
         try:
             index = load(settings.index)
-        except IndexError_:
+        except IndexMissing:
             if not build_if_missing:
                 raise
             embedder = embedder or load_embedder(settings.model, settings.batch_size)

@@ -55,6 +55,10 @@ class IndexError_(Exception):
     """The index is missing, damaged or from another model; the message says what to run."""
 
 
+class IndexMissing(IndexError_):
+    """There is no index yet (as opposed to a damaged one)."""
+
+
 class BuildError(Exception):
     """Nothing usable to index; the last good index is untouched."""
 
@@ -133,7 +137,7 @@ def build_lock(index_dir: Path):
 def load_cache(index_dir: Path, model: str) -> dict[str, np.ndarray]:
     """Vectors of the current index by content hash, when it used the same model; else empty."""
     try:
-        old = load(index_dir, verify=False)
+        old = load(index_dir)
     except IndexError_:
         return {}
     if old.model != model:
@@ -197,7 +201,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
                 "settings": {"window_chars": settings.window_chars, "interviewee": settings.interviewee},
                 "faiss": faiss_type,
                 "counts": {"articles": len(articles), "turns": len(turns), "units": len(units)},
-                "sources": {a.source: _sha256(Path(settings.sources) / Path(a.source).name) for a in articles},
+                "sources": {a.source: a.sha256 for a in articles},
                 "skipped": [{"source": e.path, "reason": e.reason} for e in errors],
                 "files": {p.name: {"bytes": p.stat().st_size,
                                    **({"sha256": _sha256(p)} if p.stat().st_size <= HASHED_MAX_BYTES else {})}
@@ -304,7 +308,7 @@ def load(index_dir: str | Path, model: str | None = None, verify: bool = True) -
     index_dir = Path(index_dir)
     d = current_dir(index_dir)
     if d is None or not d.is_dir():
-        raise IndexError_(f"no index in {index_dir}; run 'qa index' to build it")
+        raise IndexMissing(f"no index in {index_dir}; run 'qa index' to build it")
     try:
         manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
@@ -354,7 +358,12 @@ def stale_sources(index: Index, sources: str | Path) -> list[str]:
         return []
     from .parse import source_files
 
-    now = {f"{sources.name}/{p.name}": _sha256(p) for p in source_files(sources)}
+    now = {}
+    for p in source_files(sources):
+        try:
+            now[f"{sources.name}/{p.name}"] = _sha256(p)
+        except OSError:  # vanished since it was listed
+            continue
     built = {k: v for k, v in index.manifest.get("sources", {}).items()}
     skipped = {s["source"] for s in index.manifest.get("skipped", [])}
     changed = [k for k in now if built.get(k) != now[k] and k not in skipped]

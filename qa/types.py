@@ -20,6 +20,7 @@ class Article:
     author: str = ""
     place: str = ""
     interviewee: str = "Mira Murati"
+    sha256: str = ""  # of the source file's bytes as parsed
 
     def citation(self) -> dict:
         return {"title": self.title, "date": self.date, "url": self.url, "source": self.source}

@@ -255,7 +255,9 @@ def build_app(live: LiveAssistant):
         box.submit(respond, inputs, [box, chat, state], api_visibility="private")
         send.click(respond, inputs, [box, chat, state], api_visibility="private")
         clear.click(lambda: ([], {}), None, [chat, state], api_visibility="private")
-        gr.api(ask_api, api_name="ask")
+        # Off the queue: a plain request/response, so programs pay no queue round trips; the
+        # model call itself is serialised by the embedder's lock.
+        gr.api(ask_api, api_name="ask", queue=False)
     demo.queue(default_concurrency_limit=1)  # one model call at a time: the encoder is not shared across threads
     return demo
 

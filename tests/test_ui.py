@@ -138,3 +138,61 @@ def test_browser_question_to_cited_answer(app_url, tmp_path):
         assert "<b>bold?</b>" in page.locator("#qa-chat").inner_text()
         print(f"question to rendered answer in the browser: {timings}")
         browser.close()
+
+
+def test_binds_loopback_only_and_serves_no_other_files(app_url):
+    port = int(app_url.rstrip("/").rsplit(":", 1)[1])
+    listening = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if os.path.exists(table):
+            for line in open(table).read().splitlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                    listening.append(local.rsplit(":", 1)[0])
+    assert listening == ["0100007F"], listening  # 127.0.0.1 and nothing else
+    for path in ("gradio_api/file=/etc/passwd", "gradio_api/file=pyproject.toml", "file=/etc/passwd",
+                 "gradio_api/file=../../../../etc/passwd", "transcript/..%2F..%2Fetc%2Fpasswd",
+                 "static/../../pyproject.toml", "gradio_api/file=" + str(ROOT / "qa" / "config.py")):
+        try:
+            with urllib.request.urlopen(app_url + path) as r:
+                body = r.read().decode(errors="replace")
+                assert "root:x:" not in body and "[project]" not in body and "class Settings" not in body, path
+        except urllib.error.HTTPError as e:
+            assert e.code in (403, 404, 405), (path, e.code)
+
+
+def _load_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("load", ROOT / "benchmarks" / "load.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_24_clients_while_the_index_is_rebuilt(model_settings, tmp_path):
+    """No errors under 24 simultaneous clients, and the app picks up a rebuilt index without restarting."""
+    load = _load_module()
+    src, idx = tmp_path / "sources", tmp_path / "index"
+    shutil.copytree(model_settings.sources, src)
+    shutil.copytree(model_settings.index, idx, symlinks=True)
+    proc, url = load.start_app({"QA_INDEX": str(idx), "QA_SOURCES": str(src)})
+    try:
+        fortune = src / "2023-10-14-fortune-interview.md"
+
+        def rebuild():
+            with open(fortune, "a", encoding="utf-8") as f:
+                f.write("\n_**你养过羊驼吗？**_\n我小时候在阿尔巴尼亚养过一只羊驼，它叫做小白，非常温顺。\n")
+            r = subprocess.run([sys.executable, "-m", "qa.cli", "index", "--quiet", "--index", str(idx),
+                                "--sources", str(src)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+            assert r.returncode == 0, r.stderr
+
+        report = load.run_load(url, clients=24, requests=4, max_seconds=120, during=rebuild)
+        assert report["errors"] == 0 and report["requests"] == 96, report
+        from gradio_client import Client
+
+        r = Client(url, verbose=False).predict("她养过羊驼吗？", 3, api_name="/ask")
+        assert "羊驼" in r["answers"][0]["text"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
