@@ -52,7 +52,8 @@ def main() -> int:
 
     app = make_server(LiveAssistant(assistant))
     print(f"Murati QA: open http://{host}:{port} in a browser", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    # Open event streams (clients waiting on the queue) must not hold up a stop for long.
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, timeout_graceful_shutdown=3)
     return 0
 
 

@@ -120,10 +120,14 @@ def cmd_index(args, settings: Settings) -> int:
 
     if not settings.sources.is_dir():
         raise UsageError(f"sources folder {settings.sources} not found; create it and add Markdown transcripts")
-    embedder = load_embedder(settings.model, settings.batch_size)
+    embedder = load_embedder(settings.model, settings.batch_size, lazy=True)
     report = build(settings, embedder, silent if args.quiet else terminal, full=args.full)
     for e in report.errors:
         print(f"qa index: skipped {e}", file=sys.stderr)
+    if report.faiss_type == "unchanged":
+        print(f"index is up to date ({report.articles} articles, {report.turns} turns, {report.units} vectors) "
+              f"in {report.seconds:.1f}s -> {report.directory}; --full rebuilds it anyway")
+        return 0
     print(f"indexed {report.articles} articles, {report.turns} turns, {report.units} vectors "
           f"({report.embedded} embedded, {report.reused} from cache, {report.faiss_type} FAISS) "
           f"in {report.seconds:.1f}s -> {report.directory}")

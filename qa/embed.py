@@ -38,11 +38,41 @@ class Embedder(Protocol):
     def passages(self, texts: list[str]) -> np.ndarray: ...
 
 
-def load_embedder(name: str = DEFAULT_MODEL, batch_size: int = 32) -> Embedder:
-    """The embedder for a model name: the bundled default, "hash" (tests), or any sentence-transformers model."""
+def load_embedder(name: str = DEFAULT_MODEL, batch_size: int = 32, lazy: bool = False) -> Embedder:
+    """The embedder for a model name: the bundled default, "hash" (tests), or any sentence-transformers model.
+
+    With `lazy`, the model is loaded on its first use, so a re-index with nothing
+    to embed never pays for importing torch.
+    """
     if name == HASH_MODEL:
         return HashEmbedder()
+    if lazy:
+        return LazyEmbedder(name, batch_size)
     return SentenceTransformerEmbedder(name, batch_size)
+
+
+class LazyEmbedder:
+    """Knows its model's name at once; loads the model when it first has to embed."""
+
+    def __init__(self, name: str, batch_size: int = 32):
+        self.name = name
+        self._args = (name, batch_size)
+        self._model: SentenceTransformerEmbedder | None = None
+
+    def _get(self) -> "SentenceTransformerEmbedder":
+        if self._model is None:
+            self._model = SentenceTransformerEmbedder(*self._args)
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        return self._get().dim
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._get().queries(texts)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._get().passages(texts)
 
 
 class SentenceTransformerEmbedder:

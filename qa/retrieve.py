@@ -29,13 +29,13 @@ import numpy as np
 from .chunk import CONTEXT, QUESTION, SENTENCE, WINDOW
 from .config import Settings
 from .lexical import query_tokens, tokenize
-from .store import IndexError_, IndexMissing, build, current_dir, load, stale_sources
+from .store import HNSW_CANDIDATES, IndexError_, IndexMissing, build, current_dir, load, stale_sources
 from .types import Answer, Result, Turn
 
 # Signal weights: window, sentence, question+answer, question-to-question, BM25.
 WEIGHTS = np.array([1.0, 1.0, 1.0, 1.0, 1.0], dtype=np.float32)
 MIN_MARGIN = -0.02  # best transcript cosine minus best background cosine; set on the dev split (qa eval)
-CANDIDATE_UNITS = 2048  # dense hits read per question; all of them while the index is small
+CANDIDATE_UNITS = 2048  # dense hits read per question from a flat index: all of them while it is small
 QUOTE_SLACK = 0.03  # a neighbouring sentence joins the quote if it scores within this of the best
 QUOTE_MIN_CHARS = 40  # ...or while the quote is shorter than this: one short line rarely answers alone
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -179,7 +179,7 @@ class Assistant:
     def _signals(self, q: str, qv: np.ndarray, pool: np.ndarray, lexicon: bool = True) -> tuple[np.ndarray, float]:
         """Per turn: [window, sentence, context, question, bm25]; and the best dense score in the pool."""
         idx = self.index
-        n = min(idx.faiss.ntotal, CANDIDATE_UNITS)
+        n = min(idx.faiss.ntotal, CANDIDATE_UNITS if idx.manifest.get("faiss") == "flat" else HNSW_CANDIDATES)
         D, I = idx.faiss.search(qv.reshape(1, -1), n)
         D, I = D[0], I[0]
         keep = I >= 0

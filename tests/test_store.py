@@ -43,7 +43,8 @@ def test_rebuild_embeds_only_what_changed(hash_settings):
     build(hash_settings, first)
     again = CountingEmbedder()
     report = build(hash_settings, again)
-    assert again.seen == 0 and report.embedded == 0
+    assert again.seen == 0 and report.embedded == 0 and report.faiss_type == "unchanged"
+    assert report.directory == current_dir(hash_settings.index)
     src = hash_settings.sources / "2023-10-14-fortune-interview.md"
     src.write_text(src.read_text(encoding="utf-8").replace("我们刚刚发布了这个研究版本", "我们刚刚发布了这个新的研究版本"),
                    encoding="utf-8")
@@ -65,7 +66,7 @@ def test_removed_source_drops_its_turns(hash_settings):
 
 def test_only_two_versions_are_kept(hash_settings):
     for _ in range(4):
-        build(hash_settings, HashEmbedder())
+        build(hash_settings, HashEmbedder(), full=True)
     versions = [p for p in hash_settings.index.glob("v-*") if p.is_dir()]
     assert len(versions) == 2 and current_dir(hash_settings.index) in versions
 
@@ -127,3 +128,17 @@ def test_truncated_or_missing_files_are_detected(hash_settings, name):
     path.unlink()
     with pytest.raises(IndexError_, match=f"{name} is missing"):
         load(hash_settings.index)
+
+
+def test_large_index_switches_to_hnsw_and_still_answers(hash_settings, monkeypatch):
+    import qa.store as store
+    from qa.retrieve import Assistant
+
+    monkeypatch.setattr(store, "HNSW_ABOVE", 100)  # pretend the corpus is large
+    report = build(hash_settings, HashEmbedder())
+    assert report.faiss_type == "hnsw32"
+    idx = load(hash_settings.index)
+    assert idx.manifest["faiss"] == "hnsw32" and idx.faiss.hnsw.efSearch == store.HNSW_CANDIDATES
+    a = Assistant(idx, HashEmbedder(), hash_settings)
+    r = a.ask("如果你想要一个生气的聊天机器人", k=3)
+    assert r.answers and "生气的聊天机器人" in r.answers[0].turn.text

@@ -1,0 +1,203 @@
+"""How the index side grows with the corpus, and what embedding really costs.
+
+    python benchmarks/scale.py                  # all sizes (1M takes a while: HNSW build)
+    python benchmarks/scale.py --sizes 1000 10000 --embed 200
+
+1. Embedding throughput of the real model on turns made from the real
+   sentences (several sentences each, as in the transcripts), batched as
+   `qa index` does; from it, the projected embedding time per corpus size.
+2. At 1k, 10k, 100k and 1M turns (with the real ratio of vectors per turn,
+   capped by --max-vectors), synthetic vectors shaped like the real ones
+   (mixtures of real vectors plus noise, normalised): FAISS flat vs HNSW
+   build time, memory, search latency for the candidate count `ask` reads, and
+   HNSW recall against exact search; the BM25 leg (build, query, size) on
+   documents of real tokens.
+
+Writes benchmarks/scale.json and benchmarks/scale.png.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa.chunk import sentence_spans, units_for  # noqa: E402
+from qa.config import Settings  # noqa: E402
+from qa.lexical import BM25, tokenize  # noqa: E402
+from qa.parse import load_sources  # noqa: E402
+from qa.retrieve import CANDIDATE_UNITS  # noqa: E402
+from qa.store import HNSW_ABOVE, HNSW_CANDIDATES as CANDIDATE_UNITS_AT_SCALE  # noqa: E402
+
+
+def real_material():
+    parsed, _ = load_sources(ROOT / "sources")
+    turns = [t for _, ts in parsed for t in ts if t.is_interviewee]
+    sentences = [t.text[a:b] for t in turns for a, b in sentence_spans(t.text) if b - a >= 6]
+    units = sum(len(units_for(i, t, Settings().window_chars)) for i, t in enumerate(turns))
+    return turns, sentences, units / len(turns)
+
+
+def embedding_throughput(sentences: list[str], n_turns: int, rng: random.Random) -> dict:
+    from qa.embed import load_embedder
+
+    emb = load_embedder()
+    turns = ["".join(rng.sample(sentences, rng.randint(2, 6))) for _ in range(n_turns)]
+    emb.passages(turns[:4])
+    t0 = time.perf_counter()
+    for i in range(0, len(turns), 32):
+        emb.passages(turns[i:i + 32])
+    t_turns = time.perf_counter() - t0
+    sents = rng.sample(sentences, min(len(sentences), n_turns))
+    t0 = time.perf_counter()
+    for i in range(0, len(sents), 32):
+        emb.passages(sents[i:i + 32])
+    t_sents = time.perf_counter() - t0
+    return {"turn_texts": len(turns), "turn_texts_per_s": len(turns) / t_turns,
+            "mean_turn_chars": statistics.mean(map(len, turns)),
+            "sentences": len(sents), "sentences_per_s": len(sents) / t_sents}
+
+
+def synthetic_vectors(base: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    out = np.empty((n, base.shape[1]), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        m = min(100_000, n - start)
+        i, j = rng.integers(0, len(base), m), rng.integers(0, len(base), m)
+        w = rng.random((m, 1), dtype=np.float32)
+        v = base[i] * w + base[j] * (1 - w) + rng.normal(0, 0.03, (m, base.shape[1])).astype(np.float32)
+        out[start:start + m] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    return out
+
+
+def faiss_at(vectors: np.ndarray, queries: np.ndarray, kind: str) -> dict:
+    import faiss
+
+    n, dim = vectors.shape
+    t0 = time.perf_counter()
+    if kind == "flat":
+        index = faiss.IndexFlatIP(dim)
+        index.add(vectors)
+    else:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.add(vectors)
+        index.hnsw.efSearch = max(CANDIDATE_UNITS_AT_SCALE, 64)
+    build = time.perf_counter() - t0
+    k = min(n, CANDIDATE_UNITS_AT_SCALE if kind != "flat" or n > HNSW_ABOVE else CANDIDATE_UNITS)
+    lat, ids = [], []
+    for q in queries:
+        t0 = time.perf_counter()
+        _, I = index.search(q.reshape(1, -1), k)
+        lat.append(1000 * (time.perf_counter() - t0))
+        ids.append(I[0])
+    size = faiss.serialize_index(index).nbytes
+    return {"build_s": build, "search_p50_ms": statistics.median(lat), "search_p95_ms": sorted(lat)[int(.95 * len(lat))],
+            "bytes": int(size), "k": k, "ids": ids}
+
+
+
+def recall_at(exact_ids, approx_ids, k: int = 10) -> float:
+    return statistics.mean(len(set(e[:k]) & set(a[:k])) / k for e, a in zip(exact_ids, approx_ids))
+
+
+def bm25_at(n_docs: int, docs_tokens: list[list[str]], queries: list[list[str]], rng: random.Random) -> dict:
+    docs = [docs_tokens[rng.randrange(len(docs_tokens))] for _ in range(n_docs)]
+    t0 = time.perf_counter()
+    bm = BM25.build(docs)
+    build = time.perf_counter() - t0
+    lat = []
+    for q in queries:
+        t0 = time.perf_counter()
+        bm.scores(q)
+        lat.append(1000 * (time.perf_counter() - t0))
+    size = bm.indptr.nbytes + bm.docs.nbytes + bm.weights.nbytes
+    return {"build_s": build, "query_p50_ms": statistics.median(lat), "bytes": int(size)}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000], help="turns")
+    ap.add_argument("--embed", type=int, default=1000, help="turn texts to embed for the throughput figure")
+    ap.add_argument("--max-vectors", type=int, default=2_000_000, help="cap on vectors per size (memory, time)")
+    ap.add_argument("--bm25-max", type=int, default=1_000_000, help="largest BM25 corpus to build")
+    args = ap.parse_args(argv)
+    rng, nrng = random.Random(7), np.random.default_rng(7)
+    turns, sentences, units_per_turn = real_material()
+    out = {"units_per_turn": units_per_turn, "hnsw_above": HNSW_ABOVE}
+    if args.embed:
+        out["embedding"] = embedding_throughput(sentences, args.embed, rng)
+        print("embedding", json.dumps(out["embedding"]), flush=True)
+    index_path = ROOT / "index"
+    from qa.store import load
+
+    idx = load(index_path)
+    base = np.asarray(idx.vectors, dtype=np.float32)
+    queries = synthetic_vectors(base, 50, nrng)
+    docs_tokens = [tokenize(s) for s in sentences]
+    doc_pool = [sum((docs_tokens[rng.randrange(len(docs_tokens))] for _ in range(4)), []) for _ in range(5000)]
+    q_tokens = [tokenize(s)[:6] for s in rng.sample(sentences, 50)]
+    rows = []
+    for n_turns in args.sizes:
+        n_vec = min(int(n_turns * units_per_turn), args.max_vectors)
+        vecs = synthetic_vectors(base, n_vec, nrng)
+        row = {"turns": n_turns, "vectors": n_vec, "vector_bytes": int(vecs.nbytes)}
+        flat = faiss_at(vecs, queries, "flat")
+        row["flat"] = {k: v for k, v in flat.items() if k != "ids"}
+        if n_vec >= 5_000:
+            hnsw = faiss_at(vecs, queries, "hnsw")
+            row["hnsw"] = {k: v for k, v in hnsw.items() if k != "ids"}
+            row["hnsw"]["recall@10_vs_exact"] = recall_at(flat["ids"], hnsw["ids"])
+        if n_turns <= args.bm25_max:
+            row["bm25"] = bm25_at(n_turns, doc_pool, q_tokens, rng)
+        if "embedding" in out:
+            per_s = out["embedding"]["turn_texts_per_s"]
+            row["projected_embed_hours"] = n_vec / per_s / 3600
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+        del vecs
+    out["sizes"] = rows
+    (ROOT / "benchmarks" / "scale.json").write_text(json.dumps(out, indent=1))
+    plot(out, ROOT / "benchmarks" / "scale.png")
+    return 0
+
+
+def plot(out: dict, path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed (pip install -e '.[bench]'); no plot", file=sys.stderr)
+        return
+    rows = out["sizes"]
+    x = [r["turns"] for r in rows]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    a1.plot(x, [r["flat"]["search_p50_ms"] for r in rows], "o-", label="FAISS flat (exact) search")
+    hx = [r["turns"] for r in rows if "hnsw" in r]
+    a1.plot(hx, [r["hnsw"]["search_p50_ms"] for r in rows if "hnsw" in r], "s-", label="FAISS HNSW32 search")
+    bx = [r["turns"] for r in rows if "bm25" in r]
+    a1.plot(bx, [r["bm25"]["query_p50_ms"] for r in rows if "bm25" in r], "^-", label="BM25 leg")
+    a1.set_xscale("log"), a1.set_yscale("log"), a1.set_xlabel("turns"), a1.set_ylabel("ms per query (p50)")
+    a1.set_title("Query cost of the index side"), a1.grid(True, which="both", alpha=.3), a1.legend(fontsize=8)
+    a2.plot(x, [r["flat"]["build_s"] for r in rows], "o-", label="FAISS flat build")
+    a2.plot(hx, [r["hnsw"]["build_s"] for r in rows if "hnsw" in r], "s-", label="FAISS HNSW32 build")
+    if all("projected_embed_hours" in r for r in rows):
+        a2.plot(x, [3600 * r["projected_embed_hours"] for r in rows], "d--", label="embedding (projected)")
+    a2.set_xscale("log"), a2.set_yscale("log"), a2.set_xlabel("turns"), a2.set_ylabel("seconds")
+    a2.set_title("Build time"), a2.grid(True, which="both", alpha=.3), a2.legend(fontsize=8)
+    fig.suptitle(f"Murati QA scaling, {out['units_per_turn']:.1f} vectors per turn, 2-core CPU", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
