@@ -36,6 +36,7 @@ from .types import Answer, Result, Turn
 WEIGHTS = np.array([1.0, 1.0, 1.0, 1.0, 1.0], dtype=np.float32)
 MIN_MARGIN = -0.02  # best transcript cosine minus best background cosine; set on the dev split (qa eval)
 CANDIDATE_UNITS = 2048  # dense hits read per question from a flat index: all of them while it is small
+LARGE_POOL = 20_000  # above this many candidate turns, rank only those a leg retrieved
 QUOTE_SLACK = 0.03  # a neighbouring sentence joins the quote if it scores within this of the best
 QUOTE_MIN_CHARS = 40  # ...or while the quote is shorter than this: one short line rarely answers alone
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -147,7 +148,7 @@ class Assistant:
             return Result(q, (), True, notices + self.notices)
         order, scores, best_dense = self.rank(q, qv, pool)
         margin = best_dense - float(np.max(self.index.background @ qv))
-        if margin < MIN_MARGIN:
+        if margin < MIN_MARGIN or len(order) == 0:
             return Result(q, (), True, notices + self.notices)
         answers = tuple(self._answer(rank, int(t), float(scores[t]), qv)
                         for rank, t in enumerate(order[:k], start=1))
@@ -160,6 +161,7 @@ class Assistant:
         `mode` "hybrid" is the product; "dense" (best window cosine) and "bm25"
         (plain BM25, no lexicon) are the baselines `qa eval` compares it with.
         """
+        pool = pool.copy()
         feats, best_dense = self._signals(q, qv, pool, lexicon=mode != "bm25")
         cand = np.flatnonzero(pool)
         if mode == "dense":
@@ -194,11 +196,16 @@ class Assistant:
         # One-sentence turns have no SENTENCE units, and turns without a question no CONTEXT:
         # their whole text stands in.
         for kind in (SENTENCE, CONTEXT):
-            missing = ~np.isin(np.arange(self.n_turns), turns[kinds == kind])
+            missing = np.ones(self.n_turns, dtype=bool)
+            missing[turns[kinds == kind]] = False
             dense[missing, kind] = dense[missing, WINDOW]
         lexical = idx.lexical.scores(query_tokens(q) if lexicon else tokenize(q))
         feats = np.column_stack([dense, lexical])
         best = float(dense[pool][:, [WINDOW, SENTENCE, CONTEXT]].max()) if pool.any() else -1.0
+        if pool.sum() > LARGE_POOL:  # only turns some leg found can rank; skip the rest of a big corpus
+            found = np.zeros(self.n_turns, dtype=bool)
+            found[turns] = True
+            pool &= found | (lexical > 0)
         return feats, best
 
     def _answer(self, rank: int, t: int, score: float, qv: np.ndarray) -> Answer:

@@ -1,0 +1,46 @@
+"""The app's pure parts: follow-up resolution, escaping, the transcript page (no server, no model)."""
+from __future__ import annotations
+
+from qa.ui import answer_html, resolve_followup, result_html, transcript_page
+
+
+def test_followups_resolve_against_the_previous_question():
+    prev = "她如何看待AI监管？"
+    assert resolve_followup("为什么？", prev) == (f"{prev} 为什么？", False)
+    assert resolve_followup("tell me more", prev) == (prev, True)
+    assert resolve_followup("还有呢？", prev) == (prev, True)
+    assert resolve_followup("Why?", "What about jobs?") == ("What about jobs? Why?", False)
+    assert resolve_followup("为什么？", None) == ("为什么？", False)
+    full = "What does she think about education?"
+    assert resolve_followup(full, prev) == (full, False)  # a real question stands on its own
+
+
+def test_cards_escape_everything(hash_assistant):
+    from dataclasses import replace
+
+    from qa.types import Answer
+
+    r = hash_assistant.ask("<script>alert(1)</script> 生气的聊天机器人", k=2)
+    assert "<script>" not in result_html(hash_assistant, r, "zh", resolved="<script>x</script>")
+    a = r.answers[0]
+    evil = replace(a.turn, text="她说<img src=x onerror=alert(1)>和**粗体**。", question="<b>问</b>", section="<i>s</i>")
+    card = answer_html(Answer(1, 1.0, evil, a.article, "<img src=x onerror=alert(1)>", 2, 30), [evil], "zh")
+    assert "<img" not in card and "<b>" not in card and "<i>" not in card
+    assert "&lt;img src=x onerror=alert(1)&gt;" in card and "&lt;b&gt;问&lt;/b&gt;" in card
+    card = answer_html(a, hash_assistant.context(a.turn.turn_id), "en")
+    assert "<mark>" in card and a.article.title in card and "Full answer" in card
+    assert card.count("<details>") == 2 and 'rel="noopener noreferrer"' in card
+
+
+def test_no_answer_message_in_the_question_language(hash_assistant):
+    from qa.types import Result
+
+    assert "没有谈到" in result_html(hash_assistant, Result("披萨？", (), True), "zh")
+    assert "don't cover" in result_html(hash_assistant, Result("pizza?", (), True), "en")
+
+
+def test_transcript_page(hash_assistant):
+    tid = "2024-06-21-dartmouth-conversation#113"
+    page = transcript_page(hash_assistant, "2024-06-21-dartmouth-conversation", tid)
+    assert 'class="turn interviewee cited" id="t113"' in page and "<h2>AI生气了，怎么办？</h2>" in page
+    assert transcript_page(hash_assistant, "../../etc/passwd", None) is None
