@@ -32,11 +32,13 @@ EXAMPLES = [
 LABELS = {
     "zh": {"asked": "提问", "full": "完整回答", "context": "上下文", "read": "在原文中阅读", "source": "原文链接",
            "none": "这些访谈里没有谈到这个问题。可以换个说法，或者试试下面的示例问题。",
-           "resolved": "理解为", "more_none": "关于这个问题，没有更多的回答了。", "rank": "第{}条"},
+           "resolved": "理解为", "more_none": "关于这个问题，没有更多的回答了。", "rank": "第{}条",
+           "no_articles": "请在右侧至少选择一篇文章。"},
     "en": {"asked": "Asked", "full": "Full answer", "context": "Context", "read": "Read in the transcript",
            "source": "Original article", "none": "The transcripts don't cover this. Try rephrasing, or one of "
                                                   "the example questions.",
-           "resolved": "Read as", "more_none": "There are no more answers on this.", "rank": "#{}"},
+           "resolved": "Read as", "more_none": "There are no more answers on this.", "rank": "#{}",
+           "no_articles": "Select at least one article on the right."},
 }
 
 # "tell me more" asks for further answers to the last question; "why?" narrows it.
@@ -69,7 +71,7 @@ body{{font-family:system-ui,-apple-system,"Noto Sans CJK SC","PingFang SC",sans-
 h1{{font-size:1.4em}} .meta{{color:#57606a;font-size:0.9em}} h2{{font-size:1.1em;margin-top:1.6em}}
 .turn{{margin:10px 0;padding:6px 10px;border-radius:6px}} .speaker{{font-weight:600}}
 .interviewee .speaker{{color:#0969da}} .narrator{{color:#57606a}}
-.cited{{background:#fff8c5;border-left:4px solid #d4a72c}} p{{margin:4px 0;white-space:pre-wrap}}
+.cited{{background:#fff8c5;border-left:4px solid #d4a72c}} mark{{background:#ffd33d;color:inherit}} p{{margin:4px 0;white-space:pre-wrap}}
 </style></head><body>{body}</body></html>"""
 
 
@@ -81,8 +83,9 @@ def lang_of(question: str) -> str:
     return "zh" if is_chinese(question) else "en"
 
 
-def transcript_href(turn: Turn) -> str:
-    return f"/transcript/{urlquote(turn.article_id)}?turn={urlquote(turn.turn_id)}#t{turn.position}"
+def transcript_href(turn: Turn, span: tuple[int, int] | None = None) -> str:
+    q = f"&quote={span[0]}-{span[1]}" if span else ""
+    return f"/transcript/{urlquote(turn.article_id)}?turn={urlquote(turn.turn_id)}{q}#t{turn.position}"
 
 
 def answer_html(a: Answer, context: list[Turn], lang: str) -> str:
@@ -108,7 +111,8 @@ def answer_html(a: Answer, context: list[Turn], lang: str) -> str:
         f'{asked}'
         f'<details><summary>{L["full"]}</summary><div>{full}</div></details>'
         f'<details><summary>{L["context"]}</summary>{ctx}</details>'
-        f'<div class="qa-cite"><a href="{esc(transcript_href(t))}" target="_blank">{L["read"]}</a></div>'
+        f'<div class="qa-cite"><a href="{esc(transcript_href(t, (a.quote_start, a.quote_end)))}" '
+        f'target="_blank">{L["read"]}</a></div>'
         f'</div>')
 
 
@@ -151,8 +155,15 @@ class LiveAssistant:
             return self._assistant
 
 
-def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None) -> str | None:
-    """The whole transcript as a standalone page, or None for an unknown article."""
+def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None,
+                    quote: str | None = None) -> str | None:
+    """The whole transcript as a standalone page, or None for an unknown article.
+
+    `quote` ("start-end", character offsets in the cited turn) marks the quoted words.
+    """
+    span = None
+    if quote and re.fullmatch(r"\d{1,7}-\d{1,7}", quote):
+        span = tuple(int(x) for x in quote.split("-"))
     art = assistant.index.articles.get(article_id)
     if art is None:
         return None
@@ -167,7 +178,10 @@ def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None) 
         cls = "turn" + (" interviewee" if t.is_interviewee else "") + (" narrator" if t.speaker == "Narrator" else "")
         cls += " cited" if t.turn_id == turn_id else ""
         speaker = "" if t.speaker == "Narrator" else f'<span class="speaker">{esc(t.speaker)}</span>：'
-        body.append(f'<div class="{cls}" id="t{t.position}">{speaker}<p>{esc(t.text)}</p></div>')
+        text = esc(t.text)
+        if t.turn_id == turn_id and span and 0 <= span[0] < span[1] <= len(t.text):
+            text = f"{esc(t.text[:span[0]])}<mark>{esc(t.text[span[0]:span[1]])}</mark>{esc(t.text[span[1]:])}"
+        body.append(f'<div class="{cls}" id="t{t.position}">{speaker}<p>{text}</p></div>')
     return PAGE.format(title=esc(art.title), body="".join(body))
 
 
@@ -196,11 +210,15 @@ def build_app(live: LiveAssistant):
             return "", history, state
         assistant = live.get()
         lang = lang_of(message)
+        if not articles:
+            history += [{"role": "user", "content": esc(message)},
+                        {"role": "assistant", "content": f"<p>{LABELS[lang]['no_articles']}</p>"}]
+            return "", history, state
         query, more = resolve_followup(message, state.get("question"))
         shown = set(state.get("shown", [])) if more else set()
         try:
             result = assistant.ask(query, k=int(k) + len(shown), all_speakers=bool(all_speakers),
-                                   articles=list(articles) if articles else ["\0none"])
+                                   articles=list(articles))
         except QuestionError as e:
             history += [{"role": "user", "content": esc(message)},
                         {"role": "assistant", "content": f"<p>{esc(str(e))}</p>"}]
@@ -271,8 +289,8 @@ def make_server(live: LiveAssistant):
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/transcript/{article_id}", response_class=HTMLResponse)
-    def transcript(article_id: str, turn: str | None = None):
-        page = transcript_page(live.get(), article_id, turn)
+    def transcript(article_id: str, turn: str | None = None, quote: str | None = None):
+        page = transcript_page(live.get(), article_id, turn, quote)
         if page is None:
             return HTMLResponse("<p>No such article. <a href='/'>Back</a></p>", status_code=404)
         return HTMLResponse(page)

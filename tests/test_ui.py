@@ -133,10 +133,20 @@ def test_browser_question_to_cited_answer(app_url, tmp_path):
             if title:
                 assert title in answer.locator(".qa-cite").first.inner_text()
             page.screenshot(path=str(shots / f"ui-{name}.png"), full_page=False)
+        # a follow-up is read against the previous question and brings further answers
+        before = page.locator(".qa-answer").count()
+        page.locator("#qa-question textarea").fill("tell me more")
+        page.locator("#qa-send").click()
+        page.wait_for_function(f"document.querySelectorAll('.qa-answer').length > {before}", timeout=30000)
+        assert "What does she think about AI regulation?" in page.locator(".qa-notice").last.inner_text()
         # the question's markup is shown as text, not rendered
         assert page.locator("#qa-chat b").count() == 0
         assert "<b>bold?</b>" in page.locator("#qa-chat").inner_text()
         print(f"question to rendered answer in the browser: {timings}")
+        href = page.locator(".qa-answer a", has_text="Read in the transcript").first.get_attribute("href")
+        page.goto(app_url.rstrip("/") + href)
+        assert page.locator(".cited").is_visible()
+        page.screenshot(path=str(shots / "transcript.png"))
         browser.close()
 
 

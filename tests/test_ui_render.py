@@ -44,3 +44,7 @@ def test_transcript_page(hash_assistant):
     page = transcript_page(hash_assistant, "2024-06-21-dartmouth-conversation", tid)
     assert 'class="turn interviewee cited" id="t113"' in page and "<h2>AI生气了，怎么办？</h2>" in page
     assert transcript_page(hash_assistant, "../../etc/passwd", None) is None
+    marked = transcript_page(hash_assistant, "2024-06-21-dartmouth-conversation", tid, "3-10")
+    assert "<mark>" in marked and marked.count("<mark>") == 1
+    for bad in ("5-2", "x-y", "0-999999", "<script>"):
+        assert "<mark>" not in transcript_page(hash_assistant, "2024-06-21-dartmouth-conversation", tid, bad)
