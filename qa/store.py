@@ -228,12 +228,13 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
 
 
 def _fingerprint(settings: Settings, model: str, articles: list[Article]) -> str:
-    """Everything a build's output depends on: format, model, settings, source bytes, the data files in qa/."""
-    from .lexical import LEXICON
+    """Everything a build's output depends on: format, model, settings, source bytes, and the code and
+    data that turn sources into an index (so changing how turns are parsed or chunked rebuilds it)."""
+    from . import chunk, lexical, parse
 
     h = hashlib.sha256(json.dumps([FORMAT_VERSION, __version__, model, settings.window_chars, settings.interviewee,
                                    sorted((a.source, a.sha256) for a in articles)]).encode())
-    for path in (BACKGROUND, LEXICON):
+    for path in (BACKGROUND, lexical.LEXICON, Path(chunk.__file__), Path(lexical.__file__), Path(parse.__file__)):
         h.update(path.read_bytes())
     return h.hexdigest()
 

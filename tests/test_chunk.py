@@ -48,4 +48,5 @@ def test_short_and_narration_turns_are_not_retrievable():
     assert units_for(0, turn("是的。"), 300) == []
     assert units_for(0, turn("创作权。"), 300) == []
     assert units_for(0, turn("这是一段很长的旁白，没有人说过。", speaker="Narrator"), 300) == []
-    assert units_for(0, turn("是的，大约一年半。"), 300) != []
+    assert units_for(0, turn("是的，基本上是这样。"), 300) == []
+    assert units_for(0, turn("所以事情在迅速变化和改进。"), 300) != []

@@ -142,3 +142,15 @@ def test_large_index_switches_to_hnsw_and_still_answers(hash_settings, monkeypat
     a = Assistant(idx, HashEmbedder(), hash_settings)
     r = a.ask("如果你想要一个生气的聊天机器人", k=3)
     assert r.answers and "生气的聊天机器人" in r.answers[0].turn.text
+
+
+def test_changed_lexicon_or_code_data_rebuilds(hash_settings, tmp_path, monkeypatch):
+    import qa.lexical as lexical
+
+    lex = tmp_path / "lexicon.tsv"
+    lex.write_text(lexical.LEXICON.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(lexical, "LEXICON", lex)
+    build(hash_settings, HashEmbedder())
+    assert build(hash_settings, HashEmbedder()).faiss_type == "unchanged"
+    lex.write_text(lex.read_text(encoding="utf-8") + "llama\t羊驼\n", encoding="utf-8")
+    assert build(hash_settings, HashEmbedder()).faiss_type == "flat"
