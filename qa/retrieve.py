@@ -38,6 +38,7 @@ MIN_MARGIN = -0.02  # best transcript cosine minus best background cosine; set o
 CANDIDATE_UNITS = 2048  # dense hits read per question from a flat index: all of them while it is small
 LARGE_POOL = 20_000  # above this many candidate turns, rank only those a leg retrieved
 QUOTE_SLACK = 0.03  # a neighbouring sentence joins the quote if it scores within this of the best
+QUOTE_TERM_BONUS = 0.02  # per question term found in a sentence (at most three count)
 QUOTE_MIN_CHARS = 40  # ...or while the quote is shorter than this: one short line rarely answers alone
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
@@ -150,7 +151,8 @@ class Assistant:
         margin = best_dense - float(np.max(self.index.background @ qv))
         if margin < MIN_MARGIN or len(order) == 0:
             return Result(q, (), True, notices + self.notices)
-        answers = tuple(self._answer(rank, int(t), float(scores[t]), qv)
+        terms = self._rare_terms(query_tokens(q))
+        answers = tuple(self._answer(rank, int(t), float(scores[t]), qv, terms)
                         for rank, t in enumerate(order[:k], start=1))
         return Result(q, answers, False, notices + self.notices)
 
@@ -208,14 +210,30 @@ class Assistant:
             pool &= found | (lexical > 0)
         return feats, best
 
-    def _answer(self, rank: int, t: int, score: float, qv: np.ndarray) -> Answer:
+    def _rare_terms(self, tokens: list[str]) -> set[str]:
+        """The question's terms that occur in at most a fifth of the turns ("AI" and "OpenAI" do not help)."""
+        lex = self.index.lexical
+        limit = max(2, 0.2 * int(self.any_speaker.sum()))
+        out = set()
+        for tok in tokens:
+            j = lex.vocab.get(tok)
+            if j is not None and lex.indptr[j + 1] - lex.indptr[j] <= limit:
+                out.add(tok)
+        return out
+
+    def _answer(self, rank: int, t: int, score: float, qv: np.ndarray, terms: set[str] = frozenset()) -> Answer:
         turn = self.index.turns[t]
-        start, end = self.quote_span(t, qv)
+        start, end = self.quote_span(t, qv, terms)
         return Answer(rank=rank, score=score, turn=turn, article=self.index.articles[turn.article_id],
                       quote=turn.text[start:end], quote_start=start, quote_end=end)
 
-    def quote_span(self, t: int, qv: np.ndarray) -> tuple[int, int]:
-        """Character span of the one to three sentences of turn `t` that best answer."""
+    def quote_span(self, t: int, qv: np.ndarray, terms: set[str] = frozenset()) -> tuple[int, int]:
+        """Character span of the one to three sentences of turn `t` that best answer.
+
+        A sentence scores its cosine with the question, plus QUOTE_TERM_BONUS for each of
+        the question's terms (Chinese glosses of English words included) that it contains:
+        the small model alone often prefers a sentence that is near the topic but not on it.
+        """
         idx = self.index
         a, b = int(idx.turn_units[t]), int(idx.turn_units[t + 1])
         rows = np.arange(a, b)[np.asarray(idx.units[a:b, 1]) == SENTENCE]
@@ -223,6 +241,10 @@ class Assistant:
             return 0, len(idx.turns[t].text)
         spans = np.asarray(idx.units[rows, 2:4])
         sims = np.asarray(idx.vectors[rows]) @ qv
+        if terms:
+            text = idx.turns[t].text.lower()
+            sims = sims + QUOTE_TERM_BONUS * np.array(
+                [min(3, sum(1 for w in terms if w in text[x:y])) for x, y in spans], dtype=np.float32)
         best = int(np.argmax(sims))
         lo = hi = best
         while hi - lo < 2:
