@@ -45,13 +45,21 @@ def main(argv: list[str] | None = None) -> int:
         raise
 
 
+def _locations(s: argparse.ArgumentParser, sources: str | None = None, index: bool = True) -> None:
+    """The --sources / --index flags most commands share."""
+    if sources:
+        s.add_argument("--sources", type=Path, help=sources)
+    if index:
+        s.add_argument("--index", type=Path, help="index folder (default: index/)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qa", description="Ask what Mira Murati said; get her words back, cited.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     s = sub.add_parser("turns", help="list the parsed turns of the transcripts",
                        description="Parse the transcripts and print their turns (one JSON object per line with --json).")
-    s.add_argument("--sources", type=Path, help="folder of Markdown transcripts (default: sources/)")
+    _locations(s, sources="folder of Markdown transcripts (default: sources/)", index=False)
     s.add_argument("--json", action="store_true", help="one JSON object per turn per line")
     s.set_defaults(func=cmd_turns)
 
@@ -59,8 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Parse the transcripts and (re)build the index. Only changed turns are "
                                    "embedded again unless --full; the previous index stays in place until the "
                                    "new one is complete.")
-    s.add_argument("--sources", type=Path, help="folder of Markdown transcripts (default: sources/)")
-    s.add_argument("--index", type=Path, help="index folder (default: index/)")
+    _locations(s, sources="folder of Markdown transcripts (default: sources/)")
     s.add_argument("--full", action="store_true", help="embed everything again, ignoring the cache")
     s.add_argument("--model", help="sentence-transformers model name or folder (default: bundled E5)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -71,8 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("question", nargs="?", help="the question (omit with --batch)")
     s.add_argument("--k", type=int, default=5, help="number of answers (1-50, default 5)")
     s.add_argument("--json", action="store_true", help="print one JSON object")
-    s.add_argument("--index", type=Path, help="index folder (default: index/)")
-    s.add_argument("--sources", type=Path, help="sources used if the index must be built first")
+    _locations(s, sources="sources used if the index must be built first")
     s.add_argument("--all-speakers", action="store_true", help="also return the host's and audience's turns")
     s.add_argument("--batch", metavar="FILE", help="questions one per line ('-' for stdin); JSON lines out")
     s.set_defaults(func=cmd_ask)
@@ -82,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "hybrid retriever, plain BM25 and dense-only, on the same index.")
     s.add_argument("--questions", type=Path, help="JSONL evaluation set (default: benchmarks/eval_questions.jsonl)")
     s.add_argument("--split", choices=["dev", "test", "all"], default="all", help="which questions (default all)")
-    s.add_argument("--index", type=Path, help="index folder (default: index/)")
+    _locations(s)
     s.add_argument("--json", action="store_true", help="print the figures as JSON")
     s.add_argument("--misses", action="store_true", help="also list the questions whose answer is not first")
     s.set_defaults(func=cmd_eval)
@@ -91,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Warm and cold ask latency, bare query encoding, index build and re-index "
                                    "times, app start-up and memory; prints a table and appends to "
                                    "benchmarks/results.jsonl.")
-    s.add_argument("--index", type=Path, help="index folder (default: index/)")
+    _locations(s)
     s.add_argument("--quick", action="store_true", help="skip the full rebuild and the app start-up")
     s.set_defaults(func=cmd_bench)
     return p
