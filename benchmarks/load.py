@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -32,13 +33,16 @@ def start_app(env_extra: dict | None = None) -> tuple[subprocess.Popen, str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "GRADIO_SERVER_PORT": str(port), **(env_extra or {})}
+    # The app's log goes to a file: an unread pipe fills up and blocks the app.
+    log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=log, text=True)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 300
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"app.py exited: {proc.stderr.read()}")
+            log.seek(0)
+            raise SystemExit(f"app.py exited: {log.read()[-2000:]}")
         try:
             urllib.request.urlopen(url, timeout=2)
             return proc, url

@@ -176,6 +176,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
         if not full:
             unchanged = _unchanged(index_dir, fingerprint, errors)
             if unchanged is not None:
+                _prune(index_dir, keep=unchanged)  # still clear what killed builds left behind
                 return BuildReport(unchanged, len(articles), len(turns), len(units), 0, len(set(keys) | set(bg_keys)),
                                    time.perf_counter() - t0, errors, "unchanged")
         cache = {} if full else load_cache(index_dir, embedder.name)

@@ -24,11 +24,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 180) -> None:
+def wait_ready(url: str, proc: subprocess.Popen, log, timeout: float = 180) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"app.py exited with {proc.returncode}: {proc.stderr.read()}")
+            log.seek(0)
+            raise RuntimeError(f"app.py exited with {proc.returncode}: {log.read()[-2000:]}")
         try:
             with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
@@ -39,15 +40,16 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 180) -> None:
 
 
 @pytest.fixture(scope="module")
-def app_url(model_settings):
+def app_url(model_settings, tmp_path_factory):
     port = free_port()
     env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "QA_INDEX": str(model_settings.index),
            "QA_SOURCES": str(model_settings.sources), "GRADIO_ANALYTICS_ENABLED": "False"}
+    log = open(tmp_path_factory.mktemp("app") / "app.log", "w+")  # a file: an unread pipe would block the app
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=log, text=True)
     url = f"http://127.0.0.1:{port}/"
     try:
-        wait_ready(url, proc)
+        wait_ready(url, proc, log)
         yield url
     finally:
         proc.terminate()
