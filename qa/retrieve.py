@@ -147,24 +147,27 @@ class Assistant:
             pool &= np.isin(self.article_of, list(articles))
         if not pool.any():
             return Result(q, (), True, notices + self.notices)
-        order, scores, best_dense = self.rank(q, qv, pool)
+        tokens = query_tokens(q)
+        order, scores, best_dense = self.rank(q, qv, pool, tokens=tokens)
         margin = best_dense - float(np.max(self.index.background @ qv))
         if margin < MIN_MARGIN or len(order) == 0:
             return Result(q, (), True, notices + self.notices)
-        terms = self._rare_terms(query_tokens(q))
-        answers = tuple(self._answer(rank, int(t), float(scores[t]), qv, terms)
-                        for rank, t in enumerate(order[:k], start=1))
+        terms = self._rare_terms(tokens)
+        answers = tuple(self._answer(rank, int(t), float(score), qv, terms)
+                        for rank, (t, score) in enumerate(zip(order[:k], scores[:k]), start=1))
         return Result(q, answers, False, notices + self.notices)
 
-    def rank(self, q: str, qv: np.ndarray, pool: np.ndarray, mode: str = "hybrid"
-             ) -> tuple[np.ndarray, dict, float]:
-        """Turn indices of the pool, best first, their scores, and the best dense score.
+    def rank(self, q: str, qv: np.ndarray, pool: np.ndarray, mode: str = "hybrid",
+             tokens: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+        """Turn indices of the pool, best first, their scores in the same order, and the best dense score.
 
         `mode` "hybrid" is the product; "dense" (best window cosine) and "bm25"
         (plain BM25, no lexicon) are the baselines `qa eval` compares it with.
         """
         pool = pool.copy()
-        feats, best_dense = self._signals(q, qv, pool, lexicon=mode != "bm25")
+        if tokens is None or mode == "bm25":
+            tokens = tokenize(q) if mode == "bm25" else query_tokens(q)
+        feats, best_dense = self._signals(qv, pool, tokens)
         cand = np.flatnonzero(pool)
         if mode == "dense":
             fused = feats[cand, WINDOW]
@@ -177,10 +180,10 @@ class Assistant:
                 std = col.std()
                 if std > 1e-9:
                     fused += WEIGHTS[j] * (col - col.mean()) / std
-        order = cand[np.argsort(-fused, kind="stable")]
-        return order, dict(zip(cand.tolist(), fused.tolist())), best_dense
+        by_score = np.argsort(-fused, kind="stable")
+        return cand[by_score], fused[by_score], best_dense
 
-    def _signals(self, q: str, qv: np.ndarray, pool: np.ndarray, lexicon: bool = True) -> tuple[np.ndarray, float]:
+    def _signals(self, qv: np.ndarray, pool: np.ndarray, tokens: list[str]) -> tuple[np.ndarray, float]:
         """Per turn: [window, sentence, context, question, bm25]; and the best dense score in the pool."""
         idx = self.index
         n = min(idx.faiss.ntotal, CANDIDATE_UNITS if idx.manifest.get("faiss") == "flat" else HNSW_CANDIDATES)
@@ -201,7 +204,7 @@ class Assistant:
             missing = np.ones(self.n_turns, dtype=bool)
             missing[turns[kinds == kind]] = False
             dense[missing, kind] = dense[missing, WINDOW]
-        lexical = idx.lexical.scores(query_tokens(q) if lexicon else tokenize(q))
+        lexical = idx.lexical.scores(tokens)
         feats = np.column_stack([dense, lexical])
         best = float(dense[pool][:, [WINDOW, SENTENCE, CONTEXT]].max()) if pool.any() else -1.0
         if pool.sum() > LARGE_POOL:  # only turns some leg found can rank; skip the rest of a big corpus
