@@ -136,17 +136,13 @@ def build_lock(index_dir: Path):
         yield
 
 
-def load_cache(index_dir: Path, model: str) -> dict[str, np.ndarray]:
-    """Vectors of the current index by content hash, when it used the same model; else empty."""
-    try:
-        old = load(index_dir)
-    except IndexError_:
+def _cache_of(idx: "Index", model: str) -> dict[str, np.ndarray]:
+    """Vectors of an index by content hash, when it used the same model; else empty."""
+    if idx.model != model:
         return {}
-    if old.model != model:
-        return {}
-    keys = json.loads((old.directory / "unit_keys.json").read_text(encoding="utf-8"))
-    cache = {k: old.vectors[i] for i, k in enumerate(keys["units"])}
-    cache.update({k: old.background[i] for i, k in enumerate(keys["background"])})
+    keys = json.loads((idx.directory / "unit_keys.json").read_text(encoding="utf-8"))
+    cache = {k: idx.vectors[i] for i, k in enumerate(keys["units"])}
+    cache.update({k: idx.background[i] for i, k in enumerate(keys["background"])})
     return cache
 
 
@@ -173,13 +169,12 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
         bg_keys = [unit_key(t, False) for t in bg_texts]
 
         fingerprint = _fingerprint(settings, embedder.name, articles)
-        if not full:
-            unchanged = _unchanged(index_dir, fingerprint, errors)
-            if unchanged is not None:
-                _prune(index_dir, keep=unchanged)  # still clear what killed builds left behind
-                return BuildReport(unchanged, len(articles), len(turns), len(units), 0, len(set(keys) | set(bg_keys)),
-                                   time.perf_counter() - t0, errors, "unchanged")
-        cache = {} if full else load_cache(index_dir, embedder.name)
+        current = None if full else _loadable(index_dir)
+        if current is not None and _same_build(current, fingerprint, errors):
+            _prune(index_dir, keep=current.directory)  # still clear what killed builds left behind
+            return BuildReport(current.directory, len(articles), len(turns), len(units), 0,
+                               len(set(keys) | set(bg_keys)), time.perf_counter() - t0, errors, "unchanged")
+        cache = _cache_of(current, embedder.name) if current is not None else {}
         todo: dict[str, tuple[str, bool]] = {}
         for u, key in zip(units, keys):
             if key not in cache:
@@ -240,16 +235,18 @@ def _fingerprint(settings: Settings, model: str, articles: list[Article]) -> str
     return h.hexdigest()
 
 
-def _unchanged(index_dir: Path, fingerprint: str, errors: list[SourceError]) -> Path | None:
-    """The current version's folder when it was built from exactly this input and loads cleanly."""
+def _loadable(index_dir: Path) -> "Index | None":
+    """The current index when it loads cleanly (checksums included); a damaged one is rebuilt from scratch."""
     try:
-        idx = load(index_dir)
+        return load(index_dir)
     except IndexError_:
         return None
+
+
+def _same_build(idx: "Index", fingerprint: str, errors: list[SourceError]) -> bool:
+    """Whether `idx` was built from exactly this input (same files skipped for the same reasons)."""
     skipped = sorted((e["source"], e["reason"]) for e in idx.manifest.get("skipped", []))
-    if idx.manifest.get("fingerprint") == fingerprint and skipped == sorted((e.path, e.reason) for e in errors):
-        return idx.directory
-    return None
+    return idx.manifest.get("fingerprint") == fingerprint and skipped == sorted((e.path, e.reason) for e in errors)
 
 
 def _embed_missing(embedder, todo: dict[str, tuple[str, bool]], cache: dict, batch: int, progress: Progress) -> int:
