@@ -89,6 +89,10 @@ def test_ask_endpoint_html_and_empty(client):
     assert r["question"].startswith("<img")  # returned as data, untouched
     empty = client.predict("   ", 2, api_name="/ask")
     assert empty["no_answer"] and "empty" in empty["error"]
+    huge = client.predict("监管" * 100_000, 2, api_name="/ask")  # 200,000 characters
+    assert len(huge["question"]) == 1000 and "error" not in huge
+    odd = client.predict("😀\x00\x1b[31m 她怎么看 regulation？", 2, api_name="/ask")
+    assert "\x00" not in odd["question"] and "answers" in odd
 
 
 def test_transcript_page_highlights_the_turn_and_refuses_traversal(app_url):
