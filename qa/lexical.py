@@ -7,7 +7,9 @@ segmentation and a few array adds, whatever the corpus size.
 
 The corpus is Chinese, so an English question shares no words with it; the
 small lexicon (`lexicon_en_zh.tsv`) adds Chinese terms for the English words it
-knows, which gives English questions a lexical signal at all.
+knows, which gives English questions a lexical signal at all. A second BM25
+over character bigrams serves Chinese questions whose words jieba segments
+differently from the transcript's.
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ i you he she we they me him her us them my your his our their about from as at b
 so if not no yes any some more most very just also too she's what's does she think say said about tell me please
 """.split())
 _TOKEN_KEEP = re.compile(r"[\w\u3400-\u9fff]")
-_EN_WORD = re.compile(r"[a-z][a-z'-]*")
+_EN_WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")  # "self-driving", "don't"; not a trailing "'" ("investors'")
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +79,7 @@ def query_tokens(question: str) -> list[str]:
     tokens = tokenize(question)
     lex = load_lexicon()
     lower = question.lower()
-    words = _EN_WORD.findall(lower)
+    words = [re.sub(r"'s$", "", w) for w in _EN_WORD.findall(lower)]  # "people's" -> "people"
     extra: list[str] = []
     for n in (3, 2, 1):  # phrases first ("existential threat"), then single words
         for i in range(len(words) - n + 1):
@@ -89,6 +91,18 @@ def query_tokens(question: str) -> list[str]:
     for term in extra:
         tokens.extend(tokenize(term) or [term])
     return tokens
+
+
+def bigrams(text: str) -> list[str]:
+    """Overlapping character pairs of the words and Chinese runs of a text.
+
+    A second lexical leg for Chinese: jieba may cut a question and an answer
+    differently ("投资人" / "投资者"), character pairs still meet ("投资").
+    """
+    out = []
+    for run in re.findall(r"[\w\u3400-\u9fff]+", text.lower()):
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
 
 
 def _singular(word: str) -> str:
@@ -138,16 +152,16 @@ class BM25:
                 out[self.docs[a:b]] += self.weights[a:b] * tokens.count(tok) ** 0.5
         return out
 
-    def save(self, directory: Path) -> None:
-        (directory / "lexical_vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
-        np.save(directory / "lexical_indptr.npy", self.indptr, allow_pickle=False)
-        np.save(directory / "lexical_docs.npy", self.docs, allow_pickle=False)
-        np.save(directory / "lexical_weights.npy", self.weights, allow_pickle=False)
+    def save(self, directory: Path, prefix: str = "lexical") -> None:
+        (directory / f"{prefix}_vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
+        np.save(directory / f"{prefix}_indptr.npy", self.indptr, allow_pickle=False)
+        np.save(directory / f"{prefix}_docs.npy", self.docs, allow_pickle=False)
+        np.save(directory / f"{prefix}_weights.npy", self.weights, allow_pickle=False)
 
     @classmethod
-    def load(cls, directory: Path, n_docs: int) -> "BM25":
-        vocab = json.loads((directory / "lexical_vocab.json").read_text(encoding="utf-8"))
-        arrays = [np.load(directory / f"lexical_{n}.npy", mmap_mode="r", allow_pickle=False)
+    def load(cls, directory: Path, n_docs: int, prefix: str = "lexical") -> "BM25":
+        vocab = json.loads((directory / f"{prefix}_vocab.json").read_text(encoding="utf-8"))
+        arrays = [np.load(directory / f"{prefix}_{n}.npy", mmap_mode="r", allow_pickle=False)
                   for n in ("indptr", "docs", "weights")]
         if len(arrays[0]) != len(vocab) + 1 or len(arrays[1]) != len(arrays[2]):
             raise ValueError("lexical arrays do not match the vocabulary")

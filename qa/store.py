@@ -13,6 +13,7 @@ Layout (a folder of plain files, no pickle)::
       v-…/background.npy    vectors of off-topic passages (the no-answer bar)
       v-…/vectors.faiss     the FAISS index over vectors.npy
       v-…/lexical_*         BM25 over jieba tokens
+      v-…/bigram_*          BM25 over character bigrams (for Chinese questions)
 
 A build writes a new version folder, then points `current` at it with one
 atomic rename, so a build that fails or is killed leaves the last good index
@@ -37,12 +38,12 @@ import numpy as np
 from . import __version__
 from .chunk import QUERY_FORM, Unit, units_for
 from .config import Settings
-from .lexical import BM25, tokenize
+from .lexical import BM25, bigrams, tokenize
 from .parse import SourceError, load_sources
 from .progress import Progress, silent
 from .types import Article, Turn
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: character-bigram BM25 added
 BACKGROUND = Path(__file__).with_name("background_passages.txt")
 # Exact search (a flat inner-product scan) costs O(N) per query but needs no
 # training and has perfect recall. benchmarks/scale.py measured 0.8 ms at 7k
@@ -91,6 +92,7 @@ class Index:
     background: np.ndarray
     faiss: object
     lexical: BM25
+    bigram: BM25
     turn_units: np.ndarray  # (n_turns + 1,) offsets: units of turn t are rows [a[t], a[t+1])
 
     @property
@@ -189,13 +191,15 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
         documents = [tokenize(t.text + "\n" + (t.question or "")) if turn_units[i + 1] > turn_units[i] else []
                      for i, t in enumerate(turns)]
         lexical = BM25.build(documents)
+        bigram = BM25.build([bigrams(t.text + "\n" + (t.question or "")) if doc else []
+                             for t, doc in zip(turns, documents)])
         faiss_index, faiss_type = make_faiss(vectors)
 
         version = index_dir / f"v-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         tmp = version.with_name(version.name + ".tmp")
         tmp.mkdir(parents=True)
         try:
-            _write(tmp, articles, turns, units, keys, bg_keys, vectors, background, faiss_index, lexical)
+            _write(tmp, articles, turns, units, keys, bg_keys, vectors, background, faiss_index, lexical, bigram)
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "qa_version": __version__,
@@ -280,7 +284,8 @@ def make_faiss(vectors: np.ndarray):
     return index, kind
 
 
-def _write(d: Path, articles, turns, units, keys, bg_keys, vectors, background, faiss_index, lexical) -> None:
+def _write(d: Path, articles, turns, units, keys, bg_keys, vectors, background, faiss_index, lexical,
+           bigram) -> None:
     import faiss
 
     (d / "articles.json").write_text(json.dumps([asdict(a) for a in articles], ensure_ascii=False, indent=1),
@@ -295,6 +300,7 @@ def _write(d: Path, articles, turns, units, keys, bg_keys, vectors, background, 
     np.save(d / "background.npy", background, allow_pickle=False)
     faiss.write_index(faiss_index, str(d / "vectors.faiss"))
     lexical.save(d)
+    bigram.save(d, "bigram")
     for p in d.iterdir():
         with open(p, "rb") as f:
             os.fsync(f.fileno())
@@ -367,6 +373,7 @@ def load(index_dir: str | Path, model: str | None = None, verify: bool = True) -
         vectors = np.load(d / "vectors.npy", mmap_mode="r", allow_pickle=False)
         background = np.load(d / "background.npy", allow_pickle=False)
         lexical = BM25.load(d, len(turns))
+        bigram = BM25.load(d, len(turns), "bigram")
         import faiss
 
         fidx = faiss.read_index(str(d / "vectors.faiss"))
@@ -381,7 +388,7 @@ def load(index_dir: str | Path, model: str | None = None, verify: bool = True) -
     if n and (int(units[:, 0].max()) >= len(turns) or int(units[:, 0].min()) < 0):
         raise _damaged(d, "units point past the last turn")
     turn_units = np.searchsorted(np.asarray(units[:, 0]), np.arange(len(turns) + 1), side="left")
-    return Index(d, manifest, articles, turns, units, vectors, background, fidx, lexical, turn_units)
+    return Index(d, manifest, articles, turns, units, vectors, background, fidx, lexical, bigram, turn_units)
 
 
 def stale_sources(index: Index, sources: str | Path) -> list[str]:

@@ -27,7 +27,7 @@ def test_build_and_load_round_trip(hash_settings):
     assert report.articles == 2 and report.turns == 155 and report.errors == []
     idx = load(hash_settings.index)
     m = idx.manifest
-    assert m["format_version"] == 1 and m["model"] == "hash" and m["dim"] == 256 and m["faiss"] == "flat"
+    assert m["format_version"] == 2 and m["model"] == "hash" and m["dim"] == 256 and m["faiss"] == "flat"
     assert set(m["sources"]) == {"sources/2023-10-14-fortune-interview.md",
                                  "sources/2024-06-21-dartmouth-conversation.md"}
     assert idx.vectors.shape == (report.units, 256) and idx.faiss.ntotal == report.units
