@@ -24,7 +24,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import replace
 from pathlib import Path
 
 from .config import ROOT, Settings
@@ -146,7 +145,6 @@ def run(settings: Settings, quick: bool = False) -> int:
 
     Assistant.load(settings=settings, build_if_missing=True)  # make sure there is an index
     questions = [q["question"] for q in load_questions(DEFAULT_QUESTIONS)]
-    settings = replace(settings)
     row = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": _commit(),
            "machine": _machine(), "model": settings.model}
     row.update(warm(settings, questions))

@@ -23,7 +23,6 @@ class Settings:
     index: Path = ROOT / "index"
     model: str = DEFAULT_MODEL
     interviewee: str = "Mira Murati"
-    k: int = 5
     # Questions longer than this are cut (with a notice): the model reads 512
     # tokens at most, and a pasted essay is not a question.
     max_question_chars: int = 1000

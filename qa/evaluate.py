@@ -90,9 +90,3 @@ def format_table(report: dict, misses: bool = False) -> str:
                   for m in report["misses"]]
     return "\n".join(lines)
 
-
-def summary(report: dict) -> dict:
-    """The headline figures (hybrid, all languages) as plain numbers."""
-    f = report["retrievers"]["hybrid"]
-    return {lang: {k: round(v, 3) for k, v in f[lang].items() if isinstance(v, float)} for lang in f}
-

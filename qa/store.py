@@ -340,7 +340,7 @@ def _damaged(directory: Path, reason: str) -> IndexError_:
     return IndexError_(f"the index in {directory} is damaged ({reason}); run 'qa index --full' to rebuild it")
 
 
-def load(index_dir: str | Path, model: str | None = None, verify: bool = True) -> Index:
+def load(index_dir: str | Path, model: str | None = None) -> Index:
     """Load the current index version; raises IndexError_ with what to run when it cannot be used."""
     index_dir = Path(index_dir)
     d = current_dir(index_dir)
@@ -363,7 +363,7 @@ def load(index_dir: str | Path, model: str | None = None, verify: bool = True) -
             raise _damaged(d, f"{name} is missing")
         if p.stat().st_size != info.get("bytes"):
             raise _damaged(d, f"{name} has {p.stat().st_size} bytes, the manifest says {info.get('bytes')}")
-        if verify and "sha256" in info and _sha256(p) != info["sha256"]:
+        if "sha256" in info and _sha256(p) != info["sha256"]:
             raise _damaged(d, f"{name} does not match its checksum")
     try:
         articles = {a["article_id"]: Article(**a) for a in json.loads((d / "articles.json").read_text("utf-8"))}
