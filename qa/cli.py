@@ -87,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Recall@1, Recall@5, MRR@10 and no-answer accuracy by language, for the "
                                    "hybrid retriever, plain BM25 and dense-only, on the same index.")
     s.add_argument("--questions", type=Path, help="JSONL evaluation set (default: benchmarks/eval_questions.jsonl)")
-    s.add_argument("--split", choices=["dev", "test", "all"], default="all", help="which questions (default all)")
+    s.add_argument("--split", choices=["dev", "test", "test2", "all"], default="all",
+                   help="which questions: dev (tuned on), test, test2 (held out) or all (default)")
     _locations(s)
     s.add_argument("--json", action="store_true", help="print the figures as JSON")
     s.add_argument("--misses", action="store_true", help="also list the questions whose answer is not first")

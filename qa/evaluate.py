@@ -4,7 +4,9 @@ The set (benchmarks/eval_questions.jsonl) holds questions phrased as a curious
 person would ask them, each with the turns that answer it, plus off-topic ones
 with none. Every third question of each language is in the held-out "test"
 split, fixed before any tuning; weights and the no-answer margin were chosen on
-"dev" only, so the "test" figures are the honest ones.
+"dev" only, so the "test" figures are the honest ones. A second held-out split,
+"test2" (56 questions), was written in a later session, committed before it was
+ever run, and is scored only once a change has been settled on dev.
 
 For the product (hybrid) a question answered with `no_answer` counts as a miss;
 the baselines (plain BM25 over jieba, dense-only cosine) are judged on their
