@@ -5,14 +5,19 @@ three arrays holding, for each term, the documents it occurs in and its
 precomputed BM25 weight there (CSR by term). A query then costs one jieba
 segmentation and a few array adds, whatever the corpus size.
 
-The corpus is Chinese, so an English question shares no words with it; the
-small lexicon (`lexicon_en_zh.tsv`) adds Chinese terms for the English words it
-knows, which gives English questions a lexical signal at all. A second BM25
-over character bigrams serves Chinese questions whose words jieba segments
-differently from the transcript's.
+The corpus is Chinese, so an English question shares no words with it. Its
+English words are glossed in Chinese: first by a small hand-written lexicon of
+the domain (`lexicon_en_zh.tsv`, precise), then, for words it does not know, by
+a general English-Chinese dictionary (the `cedict` package's 100k-word
+EnWords list; its first senses). At index time the dictionary is cut down to
+the senses that can match this corpus (the glossary, stored with the index).
+A second BM25 over character bigrams serves Chinese questions whose words jieba
+segments differently from the transcript's, and the glosses of English ones.
 """
 from __future__ import annotations
 
+import csv
+import importlib.util
 import json
 import logging
 import re
@@ -21,8 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .parse import is_chinese
+
 K1, B = 1.2, 0.75
 LEXICON = Path(__file__).with_name("lexicon_en_zh.tsv")
+DICTIONARY_PACKAGE = "cedict"  # ships csv/EnWords.csv: "word","part-of-speech tagged Chinese senses"
+GLOSS_SENSES = 4  # dictionary senses kept per English word: the first are the common ones
 
 _STOP_ZH = set("""
 的 了 是 在 我 你 他 她 它 们 我们 你们 他们 她们 它们 这 那 这个 那个 这些 那些 就 也 都 而 和 与 及 或 但 但是 所以
@@ -74,23 +83,115 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
-def query_tokens(question: str) -> list[str]:
-    """Tokens of a question, plus the lexicon's Chinese terms for its English words."""
+def query_terms(question: str, glossary: dict[str, list[str]] | None = None) -> tuple[list[str], list[str]]:
+    """The question's terms for the two BM25 legs: (jieba tokens, character bigrams).
+
+    English words get Chinese glosses: from the lexicon, else from the glossary
+    (dictionary senses found in this corpus). The bigram leg takes a Chinese
+    question's own characters, or an English question's Chinese glosses.
+    """
     tokens = tokenize(question)
+    chinese = is_chinese(question)
+    glosses = _lexicon_glosses(question)
+    for _, term in glosses:
+        tokens.extend(tokenize(term) or [term])
+    known = {w for key, _ in glosses for w in key.split()}
+    seen = set(tokens)
+    for word in _words(question):
+        if word in known or word in _STOP_EN or not glossary or chinese:
+            continue  # (English words in a Chinese question are mostly names: "Sky", "Sam")
+        for sense in next((glossary[f] for f in _forms(word) if f in glossary), ()):
+            for tok in tokenize(sense) or [sense]:
+                if tok not in seen:  # a dictionary sense adds a term once, never more weight to one
+                    tokens.append(tok)
+                    seen.add(tok)
+    if chinese:
+        pairs = bigrams(question)
+    else:
+        pairs = list(dict.fromkeys(b for tok in tokens if _HAN.search(tok) for b in bigrams(tok)))
+    return tokens, pairs
+
+
+def query_tokens(question: str, glossary: dict[str, list[str]] | None = None) -> list[str]:
+    """Tokens of a question, plus the Chinese glosses of its English words."""
+    return query_terms(question, glossary)[0]
+
+
+def _words(text: str) -> list[str]:
+    return [re.sub(r"'s$", "", w) for w in _EN_WORD.findall(text.lower())]  # "people's" -> "people"
+
+
+def _lexicon_glosses(question: str) -> list[tuple[str, str]]:
+    """(English key, Chinese term) for the lexicon's phrases and words in the question."""
     lex = load_lexicon()
-    lower = question.lower()
-    words = [re.sub(r"'s$", "", w) for w in _EN_WORD.findall(lower)]  # "people's" -> "people"
-    extra: list[str] = []
+    words = _words(question)
+    out: list[tuple[str, str]] = []
     for n in (3, 2, 1):  # phrases first ("existential threat"), then single words
         for i in range(len(words) - n + 1):
             key = " ".join(words[i:i + n])
             for cand in (key, _singular(key)):
                 if cand in lex:
-                    extra.extend(lex[cand])
+                    out.extend((key, term) for term in lex[cand])
                     break
-    for term in extra:
-        tokens.extend(tokenize(term) or [term])
-    return tokens
+    return out
+
+
+def _forms(word: str) -> list[str]:
+    """A word and the base forms it may come from ("regulations", "trained", "using", "personally")."""
+    out = [word]
+    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"), ("d", ""),
+                         ("ing", ""), ("ing", "e"), ("ily", "y"), ("ly", "")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            out.append(word[: -len(suffix)] + repl)
+    return out
+
+
+def dictionary_file() -> Path | None:
+    """The English-Chinese word list inside the dictionary package, or None when it is not installed."""
+    spec = importlib.util.find_spec(DICTIONARY_PACKAGE)
+    for root in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(root) / "csv" / "EnWords.csv"
+        if path.is_file():
+            return path
+    return None
+
+
+_POS = re.compile(r"(?<![a-z])(?:n|v|vt|vi|adj|adv|a|prep|conj|pron|num|int|art|abbr|aux)\.")
+_ASIDE = re.compile(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)|（[^）]*）")  # <口>, [军], (...): usage notes
+_SENSE_SPLIT = re.compile(r"[|,，;；、/\s]+")
+_NOT_HAN = re.compile(r"[^\u3400-\u9fff]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def read_dictionary(path: Path) -> dict[str, list[str]]:
+    """English word -> its first GLOSS_SENSES Chinese senses ("n.投资者" -> ["投资者"])."""
+    out: dict[str, list[str]] = {}
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.reader(f):
+            if len(row) < 2 or row[0] in out or row[0] == "word":
+                continue
+            text = _POS.sub("|", _ASIDE.sub("", row[1]))
+            senses = [_NOT_HAN.sub("", s) for s in _SENSE_SPLIT.split(text)]
+            senses = list(dict.fromkeys(s for s in senses if s))[:GLOSS_SENSES]
+            if senses:
+                out[row[0].strip().lower()] = senses
+    return out
+
+
+def build_glossary(words: "BM25", pairs: "BM25") -> dict[str, list[str]]:
+    """The dictionary cut down to senses that can score in this corpus (a bigram or a one-character
+    word of theirs occurs in it). Empty when the dictionary package is missing."""
+    path = dictionary_file()
+    if path is None:
+        logging.getLogger(__name__).warning("%s is not installed: English words outside the lexicon get no "
+                                            "Chinese glosses", DICTIONARY_PACKAGE)
+        return {}
+    out = {}
+    for word, senses in read_dictionary(path).items():
+        kept = [s for s in senses if any(b in pairs.vocab for b in bigrams(s)) or (len(s) == 1 and s in words.vocab)]
+        if kept:
+            out[word] = kept
+    return out
 
 
 def bigrams(text: str) -> list[str]:

@@ -6,9 +6,9 @@ is array arithmetic over the index:
 1. dense: FAISS returns the best-matching units; each turn gets, per kind of
    unit, its best score (best window, best sentence, question + answer, and the
    interviewer's question matched query-to-query);
-2. lexical: BM25 over jieba tokens of the turn and its question; English words
-   are mapped to Chinese terms through a small lexicon; for Chinese questions,
-   a second BM25 over character bigrams;
+2. lexical: BM25 over jieba tokens of the turn and its question, and a second
+   BM25 over character bigrams; English words are glossed in Chinese (a hand
+   lexicon of the domain, then a general dictionary: see lexical.py);
 3. fusion: each signal is standardised over the candidate turns and summed
    with the weights in `WEIGHTS` (chosen on the dev half of the evaluation set;
    `qa eval` reports the held-out half);
@@ -20,6 +20,7 @@ is array arithmetic over the index:
 """
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import replace
@@ -29,9 +30,9 @@ import numpy as np
 
 from .chunk import CONTEXT, QUESTION, SENTENCE, WINDOW
 from .config import Settings
-from .parse import is_chinese
-from .lexical import bigrams, query_tokens, tokenize
-from .store import HNSW_CANDIDATES, IndexError_, IndexMissing, build, current_dir, load, stale_sources
+from .lexical import query_terms, tokenize
+from .store import (HNSW_CANDIDATES, IndexError_, IndexMissing, IndexOutdated, build, current_dir, load,
+                    stale_sources)
 from .types import Answer, Result, Turn
 
 # Signal weights: window, sentence, question+answer, question-to-question, BM25 words, BM25 bigrams.
@@ -80,8 +81,9 @@ class Assistant:
              build_if_missing: bool = False, progress=None, embedder=None) -> "Assistant":
         """Open the index in `index_dir` (default: the project's `index/`).
 
-        With `build_if_missing`, a missing index is built from the sources first; a damaged
-        one is reported (IndexError_ says to run 'qa index --full'), not silently replaced.
+        With `build_if_missing`, a missing index, or one written by another version of qa, is
+        built from the sources first (the old one stays in place until the new one is complete);
+        a damaged one is reported (IndexError_ says to run 'qa index --full'), not silently replaced.
         """
         from .embed import load_embedder
         from .progress import silent
@@ -91,9 +93,11 @@ class Assistant:
             settings = replace(settings, index=Path(index_dir))
         try:
             index = load(settings.index)
-        except IndexMissing:
+        except (IndexMissing, IndexOutdated) as e:
             if not build_if_missing:
                 raise
+            if isinstance(e, IndexOutdated):
+                logging.getLogger(__name__).warning("%s: rebuilding it now", e)
             embedder = embedder or load_embedder(settings.model, settings.batch_size)
             build(settings, embedder, progress or silent)
             index = load(settings.index)
@@ -150,27 +154,29 @@ class Assistant:
             pool &= np.isin(self.article_of, list(articles))
         if not pool.any():
             return Result(q, (), True, notices + self.notices)
-        tokens = query_tokens(q)
-        order, scores, best_dense = self.rank(q, qv, pool, tokens=tokens)
+        terms = query_terms(q, self.index.glossary)
+        order, scores, best_dense = self.rank(q, qv, pool, terms=terms)
         margin = best_dense - float(np.max(self.index.background @ qv))
         if margin < MIN_MARGIN or len(order) == 0:
             return Result(q, (), True, notices + self.notices)
-        terms = self._rare_terms(tokens)
-        answers = tuple(self._answer(rank, int(t), float(score), qv, terms)
+        rare = self._rare_terms(terms[0])
+        answers = tuple(self._answer(rank, int(t), float(score), qv, rare)
                         for rank, (t, score) in enumerate(zip(order[:k], scores[:k]), start=1))
         return Result(q, answers, False, notices + self.notices)
 
     def rank(self, q: str, qv: np.ndarray, pool: np.ndarray, mode: str = "hybrid",
-             tokens: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+             terms: tuple[list[str], list[str]] | None = None) -> tuple[np.ndarray, np.ndarray, float]:
         """Turn indices of the pool, best first, their scores in the same order, and the best dense score.
 
         `mode` "hybrid" is the product; "dense" (best window cosine) and "bm25"
         (plain BM25, no lexicon) are the baselines `qa eval` compares it with.
         """
         pool = pool.copy()
-        if tokens is None or mode == "bm25":
-            tokens = tokenize(q) if mode == "bm25" else query_tokens(q)
-        feats, best_dense = self._signals(qv, pool, tokens, None if mode == "bm25" else q)
+        if mode == "bm25":
+            terms = (tokenize(q), [])
+        elif terms is None:
+            terms = query_terms(q, self.index.glossary)
+        feats, best_dense = self._signals(qv, pool, terms)
         cand = np.flatnonzero(pool)
         if mode == "dense":
             fused = feats[cand, WINDOW]
@@ -186,7 +192,7 @@ class Assistant:
         by_score = np.argsort(-fused, kind="stable")
         return cand[by_score], fused[by_score], best_dense
 
-    def _signals(self, qv: np.ndarray, pool: np.ndarray, tokens: list[str], q: str | None = None
+    def _signals(self, qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]]
                  ) -> tuple[np.ndarray, float]:
         """Per turn: [window, sentence, context, question, bm25, bigram bm25]; and the best dense score in the pool."""
         idx = self.index
@@ -208,10 +214,8 @@ class Assistant:
             missing = np.ones(self.n_turns, dtype=bool)
             missing[turns[kinds == kind]] = False
             dense[missing, kind] = dense[missing, WINDOW]
-        lexical = idx.lexical.scores(tokens)
-        # Bigrams only for Chinese questions: an English question's bigrams match nothing, and its
-        # glosses are already in the word leg (on dev, adding them for English lowered MRR).
-        chars = idx.bigram.scores(bigrams(q)) if q is not None and is_chinese(q) else np.zeros_like(lexical)
+        lexical = idx.lexical.scores(terms[0])
+        chars = idx.bigram.scores(terms[1])
         feats = np.column_stack([dense, lexical, chars])
         best = float(dense[pool][:, [WINDOW, SENTENCE, CONTEXT]].max()) if pool.any() else -1.0
         if pool.sum() > LARGE_POOL:  # only turns some leg found can rank; skip the rest of a big corpus

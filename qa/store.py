@@ -13,7 +13,8 @@ Layout (a folder of plain files, no pickle)::
       v-…/background.npy    vectors of off-topic passages (the no-answer bar)
       v-…/vectors.faiss     the FAISS index over vectors.npy
       v-…/lexical_*         BM25 over jieba tokens
-      v-…/bigram_*          BM25 over character bigrams (for Chinese questions)
+      v-…/bigram_*          BM25 over character bigrams
+      v-…/glossary.json     English word -> Chinese dictionary senses that occur in this corpus
 
 A build writes a new version folder, then points `current` at it with one
 atomic rename, so a build that fails or is killed leaves the last good index
@@ -38,12 +39,12 @@ import numpy as np
 from . import __version__
 from .chunk import QUERY_FORM, Unit, units_for
 from .config import Settings
-from .lexical import BM25, bigrams, tokenize
+from .lexical import BM25, bigrams, build_glossary, dictionary_file, tokenize
 from .parse import SourceError, load_sources
 from .progress import Progress, silent
 from .types import Article, Turn
 
-FORMAT_VERSION = 2  # 2: character-bigram BM25 added
+FORMAT_VERSION = 3  # 2: character-bigram BM25 added; 3: glossary
 BACKGROUND = Path(__file__).with_name("background_passages.txt")
 # Exact search (a flat inner-product scan) costs O(N) per query but needs no
 # training and has perfect recall. benchmarks/scale.py measured 0.8 ms at 7k
@@ -60,6 +61,10 @@ class IndexError_(Exception):
 
 class IndexMissing(IndexError_):
     """There is no index yet (as opposed to a damaged one)."""
+
+
+class IndexOutdated(IndexError_):
+    """The index was written by another version of qa (another format): rebuild it, nothing is damaged."""
 
 
 class BuildError(Exception):
@@ -93,6 +98,7 @@ class Index:
     faiss: object
     lexical: BM25
     bigram: BM25
+    glossary: dict[str, list[str]]
     turn_units: np.ndarray  # (n_turns + 1,) offsets: units of turn t are rows [a[t], a[t+1])
 
     @property
@@ -193,13 +199,15 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
         lexical = BM25.build(documents)
         bigram = BM25.build([bigrams(t.text + "\n" + (t.question or "")) if doc else []
                              for t, doc in zip(turns, documents)])
+        glossary = build_glossary(lexical, bigram)
         faiss_index, faiss_type = make_faiss(vectors)
 
         version = index_dir / f"v-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
         tmp = version.with_name(version.name + ".tmp")
         tmp.mkdir(parents=True)
         try:
-            _write(tmp, articles, turns, units, keys, bg_keys, vectors, background, faiss_index, lexical, bigram)
+            _write(tmp, articles, turns, units, keys, bg_keys, vectors, background, faiss_index, lexical, bigram,
+                   glossary)
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "qa_version": __version__,
@@ -234,8 +242,9 @@ def _fingerprint(settings: Settings, model: str, articles: list[Article]) -> str
 
     h = hashlib.sha256(json.dumps([FORMAT_VERSION, __version__, model, settings.window_chars, settings.interviewee,
                                    sorted((a.source, a.sha256) for a in articles)]).encode())
-    for path in (BACKGROUND, lexical.LEXICON, Path(chunk.__file__), Path(lexical.__file__), Path(parse.__file__)):
-        h.update(path.read_bytes())
+    for path in (BACKGROUND, lexical.LEXICON, Path(chunk.__file__), Path(lexical.__file__), Path(parse.__file__),
+                 dictionary_file()):
+        h.update(path.read_bytes() if path is not None else b"no dictionary")
     return h.hexdigest()
 
 
@@ -285,7 +294,7 @@ def make_faiss(vectors: np.ndarray):
 
 
 def _write(d: Path, articles, turns, units, keys, bg_keys, vectors, background, faiss_index, lexical,
-           bigram) -> None:
+           bigram, glossary) -> None:
     import faiss
 
     (d / "articles.json").write_text(json.dumps([asdict(a) for a in articles], ensure_ascii=False, indent=1),
@@ -301,6 +310,8 @@ def _write(d: Path, articles, turns, units, keys, bg_keys, vectors, background, 
     faiss.write_index(faiss_index, str(d / "vectors.faiss"))
     lexical.save(d)
     bigram.save(d, "bigram")
+    (d / "glossary.json").write_text(json.dumps(glossary, ensure_ascii=False, separators=(",", ":")),
+                                     encoding="utf-8")
     for p in d.iterdir():
         with open(p, "rb") as f:
             os.fsync(f.fileno())
@@ -352,8 +363,8 @@ def load(index_dir: str | Path, model: str | None = None) -> Index:
         raise _damaged(d, f"manifest.json unreadable: {e}") from None
     if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
         found = manifest.get("format_version") if isinstance(manifest, dict) else None
-        raise IndexError_(f"the index in {d} has format version {found}, this qa reads {FORMAT_VERSION}; "
-                          "run 'qa index --full' to rebuild it")
+        raise IndexOutdated(f"the index in {d} has format version {found}, this qa reads {FORMAT_VERSION}; "
+                            "run 'qa index' to rebuild it")
     if model is not None and manifest.get("model") != model:
         raise IndexError_(f"the index in {d} was built with model {manifest.get('model')!r}, not {model!r}; "
                           "run 'qa index --full' to rebuild it with this model")
@@ -374,6 +385,9 @@ def load(index_dir: str | Path, model: str | None = None) -> Index:
         background = np.load(d / "background.npy", allow_pickle=False)
         lexical = BM25.load(d, len(turns))
         bigram = BM25.load(d, len(turns), "bigram")
+        glossary = json.loads((d / "glossary.json").read_text(encoding="utf-8"))
+        if not isinstance(glossary, dict):
+            raise ValueError("glossary.json is not a mapping")
         import faiss
 
         fidx = faiss.read_index(str(d / "vectors.faiss"))
@@ -388,7 +402,8 @@ def load(index_dir: str | Path, model: str | None = None) -> Index:
     if n and (int(units[:, 0].max()) >= len(turns) or int(units[:, 0].min()) < 0):
         raise _damaged(d, "units point past the last turn")
     turn_units = np.searchsorted(np.asarray(units[:, 0]), np.arange(len(turns) + 1), side="left")
-    return Index(d, manifest, articles, turns, units, vectors, background, fidx, lexical, bigram, turn_units)
+    return Index(d, manifest, articles, turns, units, vectors, background, fidx, lexical, bigram, glossary,
+                 turn_units)
 
 
 def stale_sources(index: Index, sources: str | Path) -> list[str]:

@@ -1,7 +1,7 @@
 """The lexical legs: jieba tokens, the English -> Chinese lexicon, character bigrams, BM25."""
 from __future__ import annotations
 
-from qa.lexical import BM25, bigrams, query_tokens, tokenize
+from qa.lexical import BM25, bigrams, dictionary_file, query_terms, query_tokens, read_dictionary, tokenize
 
 
 def test_tokenize_drops_stop_words_and_punctuation():
@@ -28,3 +28,31 @@ def test_bm25_ranks_the_matching_document_first():
     scores = bm.scores(query_tokens("What about regulation of frontier models?"))
     assert scores.argmax() == 0 and scores[2] == 0
     assert bm.scores(["不存在的词"]).sum() == 0
+
+
+def test_dictionary_rows_become_plain_chinese_senses(tmp_path):
+    path = tmp_path / "EnWords.csv"
+    path.write_text('"word","translation"\n'
+                    '"tire","n.<口>疲劳,劳累,轮胎,头饰vt.使疲倦,使厌烦"\n'
+                    '"investor","n.投资者"\n'
+                    '"aachen"," 亚琛[德意志联邦共和国西部城市]"\n'
+                    '"ok","adj.好"\n', encoding="utf-8")
+    d = read_dictionary(path)
+    assert d["tire"] == ["疲劳", "劳累", "轮胎", "头饰"]  # first GLOSS_SENSES senses, tags and notes gone
+    assert d["investor"] == ["投资者"] and d["aachen"] == ["亚琛"] and "word" not in d
+
+
+def test_the_dictionary_package_is_installed_and_readable():
+    path = dictionary_file()
+    assert path is not None and path.name == "EnWords.csv"
+    assert read_dictionary(path)["regulation"][0] in {"规则", "规章", "管理", "调节", "校准"}
+
+
+def test_words_outside_the_lexicon_are_glossed_from_the_glossary():
+    glossary = {"bicycle": ["自行车"], "sky": ["天空"], "regulation": ["规章"]}
+    tokens, pairs = query_terms("Fixing bicycles?", glossary)
+    assert "自行车" in tokens and pairs == ["自行", "行车"]  # plural -> dictionary form; glosses feed the bigram leg
+    assert "规章" not in query_terms("AI regulation", glossary)[0]  # the lexicon knows it: the dictionary is not asked
+    tokens, pairs = query_terms("Sky的声音像谁？", glossary)
+    assert "天空" not in tokens and "声音" in pairs  # a Chinese question: its English words are names, not glossed
+    assert query_terms("Fixing bicycles?")[0] == query_terms("Fixing bicycles?", {})[0]

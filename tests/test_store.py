@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from qa.embed import HashEmbedder
-from qa.store import BuildError, IndexError_, build, current_dir, load
+from qa.store import FORMAT_VERSION, BuildError, IndexError_, IndexOutdated, build, current_dir, load
 
 from .conftest import write
 
@@ -27,7 +27,7 @@ def test_build_and_load_round_trip(hash_settings):
     assert report.articles == 2 and report.turns == 155 and report.errors == []
     idx = load(hash_settings.index)
     m = idx.manifest
-    assert m["format_version"] == 2 and m["model"] == "hash" and m["dim"] == 256 and m["faiss"] == "flat"
+    assert m["format_version"] == FORMAT_VERSION and m["model"] == "hash" and m["dim"] == 256 and m["faiss"] == "flat"
     assert set(m["sources"]) == {"sources/2023-10-14-fortune-interview.md",
                                  "sources/2024-06-21-dartmouth-conversation.md"}
     assert idx.vectors.shape == (report.units, 256) and idx.faiss.ntotal == report.units
@@ -36,6 +36,10 @@ def test_build_and_load_round_trip(hash_settings):
         t = idx.turns[row[0]]
         assert 0 <= row[2] <= row[3] <= len(t.text)
     assert not any(p.suffix == ".pkl" for p in idx.directory.iterdir())
+    # The glossary keeps only dictionary senses that can match this corpus.
+    assert idx.glossary["investor"] == ["投资者"] and "轮胎" not in idx.glossary.get("tire", [])
+    assert all(any(b in idx.bigram.vocab for b in (s[i:i + 2] for i in range(len(s) - 1))) or s in idx.lexical.vocab
+               for senses in list(idx.glossary.values())[:2000] for s in senses)
 
 
 def test_rebuild_embeds_only_what_changed(hash_settings):
@@ -102,11 +106,27 @@ def test_other_model_or_format_is_refused(hash_settings):
     m = json.loads(manifest.read_text())
     m["format_version"] = 99
     manifest.write_text(json.dumps(m))
-    with pytest.raises(IndexError_, match="format version 99.*qa index --full"):
+    with pytest.raises(IndexOutdated, match="format version 99.*run 'qa index'"):
         load(hash_settings.index)
 
 
-@pytest.mark.parametrize("name", ["vectors.npy", "turns.jsonl", "vectors.faiss", "lexical_docs.npy", "manifest.json"])
+def test_an_index_from_another_version_of_qa_is_rebuilt_on_first_use(hash_settings):
+    from qa.retrieve import Assistant
+
+    build(hash_settings, HashEmbedder())
+    old = current_dir(hash_settings.index)
+    m = json.loads((old / "manifest.json").read_text())
+    m["format_version"] = FORMAT_VERSION - 1
+    (old / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(IndexOutdated):
+        Assistant.load(settings=hash_settings)
+    assistant = Assistant.load(settings=hash_settings, build_if_missing=True, embedder=HashEmbedder())
+    assert assistant.index.directory != old and assistant.index.manifest["format_version"] == FORMAT_VERSION
+    assert len(assistant.index.turns) == 155 and assistant.index.glossary
+
+
+@pytest.mark.parametrize("name", ["vectors.npy", "turns.jsonl", "vectors.faiss", "lexical_docs.npy", "glossary.json",
+                                  "manifest.json"])
 def test_damaged_files_are_detected(hash_settings, name):
     build(hash_settings, HashEmbedder())
     path = current_dir(hash_settings.index) / name
