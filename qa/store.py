@@ -40,7 +40,7 @@ from . import __version__
 from .chunk import QUERY_FORM, Unit, units_for
 from .config import Settings
 from .lexical import BM25, bigrams, build_glossary, dictionary_file, tokenize
-from .parse import SourceError, load_sources
+from .parse import SourceError, is_chinese, load_sources
 from .progress import Progress, silent
 from .types import Article, Turn
 
@@ -119,9 +119,11 @@ def unit_key(unit_text: str, query_form: bool) -> str:
     return hashlib.sha1(("Q" if query_form else "P").encode() + b"\0" + unit_text.encode("utf-8")).hexdigest()
 
 
-def background_passages() -> list[str]:
+def background_passages(chinese: bool | None = None) -> list[str]:
+    """The off-topic passages; with `chinese`, only those in that language (the corpus's)."""
     lines = BACKGROUND.read_text(encoding="utf-8").splitlines()
-    return [l.strip() for l in lines if l.strip() and not l.startswith("#")]
+    texts = [l.strip() for l in lines if l.strip() and not l.startswith("#")]
+    return texts if chinese is None else [t for t in texts if is_chinese(t) == chinese]
 
 
 def current_dir(index_dir: Path) -> Path | None:
@@ -172,7 +174,10 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
             turn_units[i + 1] = len(units)
         if not units:
             raise BuildError(f"no answer turns with text in {settings.sources}")
-        bg_texts = background_passages()
+        # The no-answer bar: off-topic passages in the transcripts' language, so that a question meets
+        # the same cross-lingual penalty on both sides of the comparison (see retrieve.MIN_MARGIN).
+        chinese = is_chinese("".join(t.text for t in turns if t.is_interviewee))
+        bg_texts = background_passages(chinese) or background_passages()
         keys = [unit_key(u.text, u.kind in QUERY_FORM) for u in units]
         bg_keys = [unit_key(t, False) for t in bg_texts]
 
@@ -217,6 +222,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
                 "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "settings": {"window_chars": settings.window_chars, "interviewee": settings.interviewee},
                 "faiss": faiss_type,
+                "background": {"passages": len(bg_texts), "language": "zh" if chinese else "other"},
                 "counts": {"articles": len(articles), "turns": len(turns), "units": len(units)},
                 "sources": {a.source: a.sha256 for a in articles},
                 "skipped": [{"source": e.path, "reason": e.reason} for e in errors],
@@ -243,7 +249,7 @@ def _fingerprint(settings: Settings, model: str, articles: list[Article]) -> str
     h = hashlib.sha256(json.dumps([FORMAT_VERSION, __version__, model, settings.window_chars, settings.interviewee,
                                    sorted((a.source, a.sha256) for a in articles)]).encode())
     for path in (BACKGROUND, lexical.LEXICON, Path(chunk.__file__), Path(lexical.__file__), Path(parse.__file__),
-                 dictionary_file()):
+                 Path(__file__), dictionary_file()):
         h.update(path.read_bytes() if path is not None else b"no dictionary")
     return h.hexdigest()
 
