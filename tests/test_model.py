@@ -33,6 +33,20 @@ def test_off_topic_is_no_answer(assistant, question):
     assert result.no_answer and result.answers == ()
 
 
+@pytest.mark.parametrize("question", ["What is a garmenture?", "袖孔是什么？", "Tell me about the noctograph."])
+def test_a_question_sharing_no_rare_word_with_the_transcripts_needs_a_clear_margin(assistant, question):
+    # Each of these scores just above MIN_MARGIN against some short generic line ("所以事情在迅速变化和改进。");
+    # with nothing rare in common with the transcripts, that is not enough.
+    result = assistant.ask(question)
+    assert result.no_answer, [a.quote for a in result.answers[:1]]
+
+
+def test_an_english_word_outside_the_lexicon_reaches_her_answer_through_the_dictionary(assistant):
+    # "zero" is in no hand lexicon entry; the dictionary glosses it 零, which D#60 says ("不可能做到零风险").
+    first = assistant.ask("Can the risk from AI ever be zero?").answers[0]
+    assert first.turn.turn_id == D + "60" and "零" in first.quote
+
+
 def test_quote_is_short_and_verbatim(assistant):
     a = assistant.ask("Can the risks of AI be reduced to zero?").answers
     best = next(x for x in a if x.turn.turn_id == D + "60")

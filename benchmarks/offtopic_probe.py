@@ -1,0 +1,87 @@
+"""How often does the assistant answer a question the transcripts cannot answer?
+
+The evaluation set has only 14 hand-written off-topic questions, too few to
+tell a no-answer rate from luck. This probe makes hundreds, mechanically and
+without anyone choosing them: it draws English words at random (fixed seed)
+from the dictionary the lexical leg uses, keeps only words none of whose
+Chinese senses shares even a character pair with the transcripts (so nothing
+in them can answer), and asks about each one in English and in Chinese with a
+few everyday templates. Every such question should get `no_answer`.
+
+    python benchmarks/offtopic_probe.py              # 200 words -> 400 questions, the default index
+    python benchmarks/offtopic_probe.py --words 50 --show   # print the questions that were answered
+
+Prints the share answered by language (lower is better) and, with --show, the
+answered questions and what was returned first.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa.lexical import bigrams, dictionary_file, read_dictionary  # noqa: E402
+
+EN_TEMPLATES = ["What is a {w}?", "How do I choose a good {w}?", "Where can I buy a {w}?", "Tell me about the {w}."]
+ZH_TEMPLATES = ["{w}是什么？", "怎么挑选{w}？", "哪里能买到{w}？", "介绍一下{w}。"]
+
+
+def probe_questions(assistant, n_words: int, seed: int = 7) -> list[tuple[str, str]]:
+    """(language, question) pairs about words the transcripts cannot match at all."""
+    corpus_pairs = set(assistant.index.bigram.vocab)
+    dictionary = read_dictionary(dictionary_file())
+    words = sorted(w for w, senses in dictionary.items()
+                   if w.isalpha() and w.isascii() and 4 <= len(w) <= 12 and len(senses[0]) >= 2
+                   and not any(b in corpus_pairs for s in senses for b in bigrams(s)))
+    rng = random.Random(seed)
+    chosen = rng.sample(words, min(n_words, len(words)))
+    out = []
+    for i, w in enumerate(chosen):
+        out.append(("en", EN_TEMPLATES[i % len(EN_TEMPLATES)].format(w=w)))
+        out.append(("zh", ZH_TEMPLATES[i % len(ZH_TEMPLATES)].format(w=dictionary[w][0])))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--words", type=int, default=200, help="dictionary words to ask about (default 200)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--index", default=str(ROOT / "index"))
+    ap.add_argument("--show", action="store_true", help="list the questions that got an answer")
+    ap.add_argument("--json", action="store_true", help="print one JSON line")
+    args = ap.parse_args(argv)
+
+    from qa.retrieve import Assistant
+
+    assistant = Assistant.load(args.index)
+    questions = probe_questions(assistant, args.words, args.seed)
+    answered = {"en": [], "zh": []}
+    for lang, q in questions:
+        result = assistant.ask(q, k=1)
+        if not result.no_answer:
+            answered[lang].append((q, result.answers[0].quote))
+    total = {lang: sum(1 for l, _ in questions if l == lang) for lang in answered}
+    report = {"questions": len(questions), "seed": args.seed,
+              **{f"answered_{lang}": f"{len(a)}/{total[lang]}" for lang, a in answered.items()},
+              "answered_rate": round(sum(len(a) for a in answered.values()) / max(1, len(questions)), 3)}
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print(f"off-topic probe: {len(questions)} questions about {len(questions) // 2} dictionary words "
+              f"with nothing in common with the transcripts (seed {args.seed})")
+        for lang, a in answered.items():
+            print(f"  {lang}: answered {len(a)}/{total[lang]} ({len(a) / max(1, total[lang]):.1%}); should be 0")
+        if args.show:
+            for lang, a in answered.items():
+                for q, quote in a:
+                    print(f"  [{lang}] {q}  ->  {quote[:60]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
