@@ -112,11 +112,6 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None) -> 
     return tokens, pairs
 
 
-def query_tokens(question: str, glossary: dict[str, list[str]] | None = None) -> list[str]:
-    """Tokens of a question, plus the Chinese glosses of its English words."""
-    return query_terms(question, glossary)[0]
-
-
 def _words(text: str) -> list[str]:
     return [re.sub(r"'s$", "", w) for w in _EN_WORD.findall(text.lower())]  # "people's" -> "people"
 
@@ -168,13 +163,14 @@ def read_dictionary(path: Path) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     with open(path, encoding="utf-8", newline="") as f:
         for row in csv.reader(f):
-            if len(row) < 2 or row[0] in out or row[0] == "word":
+            word = row[0].strip().lower() if len(row) >= 2 else ""
+            if not word or word in out or word == "word":  # blank, repeated, or the header
                 continue
             text = _POS.sub("|", _ASIDE.sub("", row[1]))
             senses = [_NOT_HAN.sub("", s) for s in _SENSE_SPLIT.split(text)]
             senses = list(dict.fromkeys(s for s in senses if s))[:GLOSS_SENSES]
             if senses:
-                out[row[0].strip().lower()] = senses
+                out[word] = senses
     return out
 
 

@@ -1,7 +1,11 @@
 """The lexical legs: jieba tokens, the English -> Chinese lexicon, character bigrams, BM25."""
 from __future__ import annotations
 
-from qa.lexical import BM25, bigrams, dictionary_file, query_terms, query_tokens, read_dictionary, tokenize
+from qa.lexical import BM25, bigrams, dictionary_file, query_terms, read_dictionary, tokenize
+
+
+def query_tokens(question: str) -> list[str]:
+    return query_terms(question)[0]
 
 
 def test_tokenize_drops_stop_words_and_punctuation():
