@@ -92,19 +92,21 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None) -> 
     """
     tokens = tokenize(question)
     chinese = is_chinese(question)
-    glosses = _lexicon_glosses(question)
+    words = _words(question)
+    glosses = _lexicon_glosses(words)
     for _, term in glosses:
         tokens.extend(tokenize(term) or [term])
-    known = {w for key, _ in glosses for w in key.split()}
-    seen = set(tokens)
-    for word in _words(question):
-        if word in known or word in _STOP_EN or not glossary or chinese:
-            continue  # (English words in a Chinese question are mostly names: "Sky", "Sam")
-        for sense in next((glossary[f] for f in _forms(word) if f in glossary), ()):
-            for tok in tokenize(sense) or [sense]:
-                if tok not in seen:  # a dictionary sense adds a term once, never more weight to one
-                    tokens.append(tok)
-                    seen.add(tok)
+    if glossary and not chinese:  # (English words in a Chinese question are mostly names: "Sky", "Sam")
+        known = {w for key, _ in glosses for w in key.split()}
+        seen = set(tokens)
+        for word in words:
+            if word in known or word in _STOP_EN:
+                continue
+            for sense in next((glossary[f] for f in _forms(word) if f in glossary), ()):
+                for tok in tokenize(sense) or [sense]:
+                    if tok not in seen:  # a dictionary sense adds a term once, never more weight to one
+                        tokens.append(tok)
+                        seen.add(tok)
     if chinese:
         pairs = bigrams(question)
     else:
@@ -116,10 +118,9 @@ def _words(text: str) -> list[str]:
     return [re.sub(r"'s$", "", w) for w in _EN_WORD.findall(text.lower())]  # "people's" -> "people"
 
 
-def _lexicon_glosses(question: str) -> list[tuple[str, str]]:
-    """(English key, Chinese term) for the lexicon's phrases and words in the question."""
+def _lexicon_glosses(words: list[str]) -> list[tuple[str, str]]:
+    """(English key, Chinese term) for the lexicon's phrases and words among a question's words."""
     lex = load_lexicon()
-    words = _words(question)
     out: list[tuple[str, str]] = []
     for n in (3, 2, 1):  # phrases first ("existential threat"), then single words
         for i in range(len(words) - n + 1):
@@ -174,7 +175,7 @@ def read_dictionary(path: Path) -> dict[str, list[str]]:
     return out
 
 
-def build_glossary(words: "BM25", pairs: "BM25") -> dict[str, list[str]]:
+def build_glossary(words: BM25, pairs: BM25) -> dict[str, list[str]]:
     """The dictionary cut down to senses that can score in this corpus (a bigram or a one-character
     word of theirs occurs in it). Empty when the dictionary package is missing."""
     path = dictionary_file()
