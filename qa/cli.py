@@ -87,8 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Recall@1, Recall@5, MRR@10 and no-answer accuracy by language, for the "
                                    "hybrid retriever, plain BM25 and dense-only, on the same index.")
     s.add_argument("--questions", type=Path, help="JSONL evaluation set (default: benchmarks/eval_questions.jsonl)")
-    s.add_argument("--split", choices=["dev", "test", "test2", "all"], default="all",
-                   help="which questions: dev (tuned on), test, test2 (held out) or all (default)")
+    s.add_argument("--split", default="all",
+                   help="which questions: dev (tuned on), test, test2, test3 (held out), several joined by "
+                        "commas, or all (default)")
     _locations(s)
     s.add_argument("--json", action="store_true", help="print the figures as JSON")
     s.add_argument("--misses", action="store_true", help="also list the questions whose answer is not first")
@@ -204,11 +205,14 @@ def cmd_ask(args, settings: Settings) -> int:
 
 
 def cmd_eval(args, settings: Settings) -> int:
-    from .evaluate import DEFAULT_QUESTIONS, evaluate, format_table
+    from .evaluate import DEFAULT_QUESTIONS, evaluate, format_table, load_questions
 
     path = args.questions or DEFAULT_QUESTIONS
     if not Path(path).is_file():
         raise UsageError(f"evaluation set {path} not found")
+    if not load_questions(path, args.split):
+        splits = sorted({q.get("split", "?") for q in load_questions(path)})
+        raise UsageError(f"no questions in split {args.split!r} of {path}; its splits: {', '.join(splits)}")
     report = evaluate(_assistant(settings), path, args.split)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
