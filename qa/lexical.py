@@ -157,6 +157,7 @@ _ASIDE = re.compile(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)|（[^）]*）")  # <口>, [�
 _SENSE_SPLIT = re.compile(r"[|,，;；、/\s]+")
 _NOT_HAN = re.compile(r"[^\u3400-\u9fff]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_BIGRAM_RUN = re.compile(r"[\u3400-\u9fff]+|[^\W_\u3400-\u9fff]+")  # Chinese runs; Latin words and numbers
 
 
 def read_dictionary(path: Path) -> dict[str, list[str]]:
@@ -198,8 +199,11 @@ def bigrams(text: str) -> list[str]:
     differently ("投资人" / "投资者"), character pairs still meet ("投资").
     """
     out = []
-    for run in re.findall(r"[\w\u3400-\u9fff]+", text.lower()):
-        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    for run in _BIGRAM_RUN.findall(text.lower()):
+        if _HAN.match(run):
+            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        else:  # a Latin word or a number counts once, whole: "chatgpt" is one term, not six pairs
+            out.append(run)
     return out
 
 

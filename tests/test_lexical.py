@@ -23,7 +23,12 @@ def test_english_words_get_chinese_glosses():
 def test_bigrams_meet_where_words_do_not():
     assert bigrams("投资人的期望") == ["投资", "资人", "人的", "的期", "期望"]
     assert set(bigrams("投资者的期望")) & set(bigrams("投资人的期望")) >= {"投资", "期望"}
-    assert bigrams("GPT-4 好") == ["gp", "pt"]
+    assert bigrams("GPT-4 好") == ["gpt", "4"]  # a one-character Chinese run has no pair
+
+
+def test_a_latin_word_is_one_term_of_the_bigram_leg_not_one_per_letter_pair():
+    # "ChatGPT" as six letter pairs outweighed every Chinese word of "她自己平时用ChatGPT做什么？"
+    assert bigrams("用ChatGPT做什么") == ["chatgpt", "做什", "什么"]
 
 
 def test_bm25_ranks_the_matching_document_first():
