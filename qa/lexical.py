@@ -114,6 +114,31 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None) -> 
     return tokens, pairs
 
 
+def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25") -> float:
+    """The share of the question's content words that the transcripts never mention, not even as a
+    character pair: a Chinese word of two or more characters, a Latin word, or an English word of
+    three or more letters by itself or through one of its Chinese glosses. 0.0 when it has none.
+
+    "Python里怎么读取CSV文件？" -> python, 读取, csv are nowhere in them: 3 of 4.
+    """
+    def found(term: str) -> bool:
+        return term in words.vocab or any(b in pairs.vocab for b in bigrams(term) if _HAN.search(b))
+
+    if is_chinese(question):
+        content = [t for t in tokenize(question) if len(t) >= 2 or not _HAN.search(t)]
+        hits = [found(t) for t in content]
+    else:
+        glosses: dict[str, list[str]] = {}
+        for key, term in _lexicon_glosses(_words(question)):
+            for w in key.split():
+                glosses.setdefault(w, []).append(term)
+        content = [w for w in _words(question) if len(w) >= 3 and w not in _STOP_EN]
+        hits = [w in words.vocab or any(found(g) for g in glosses.get(w) or
+                                         next((glossary[f] for f in _forms(w) if f in glossary), []))
+                for w in content]
+    return (len(hits) - sum(hits)) / len(hits) if hits else 0.0
+
+
 def _words(text: str) -> list[str]:
     return [re.sub(r"'s$", "", w) for w in _EN_WORD.findall(text.lower())]  # "people's" -> "people"
 

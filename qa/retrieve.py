@@ -17,7 +17,8 @@ is array arithmetic over the index:
    background passages written in the transcripts' language (an English
    question then pays the same cross-lingual penalty on both sides); below
    `MIN_MARGIN` the transcripts do not cover it. A question none of whose
-   rarer words (or glosses) occurs in the transcripts must clear the higher
+   rarer words (or glosses) occurs in the transcripts, or most of whose
+   content words they never mention, must clear the higher
    `UNSUPPORTED_MARGIN`: the small model finds some short line "similar" to
    almost anything ("介绍一下胡狼。"), and two independent legs agreeing is
    better evidence than one (`benchmarks/offtopic_probe.py` measures this);
@@ -36,7 +37,7 @@ import numpy as np
 
 from .chunk import CONTEXT, QUESTION, SENTENCE, WINDOW
 from .config import Settings
-from .lexical import query_terms, tokenize
+from .lexical import query_terms, tokenize, unfound_share
 from .store import (HNSW_CANDIDATES, IndexError_, IndexMissing, IndexOutdated, build, current_dir, load,
                     stale_sources)
 from .types import Answer, Result, Turn
@@ -49,9 +50,10 @@ WEIGHTS = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0], dtype=np.float32)
 # values between, 0.012 refuses more of benchmarks/offtopic_probe.py's questions than the midpoint
 # (0.008: 17.5% of the Chinese ones answered instead of 13%) and loses no dev answer.
 MIN_MARGIN = 0.012
-# ...and for a question with no rare word in common with the transcripts: the margin that 95% of the
-# dev split's answerable questions clear (every answerable question in the set shares a rare word).
+# ...and for a question with no rare word in common with the transcripts, or most of whose content
+# words they never mention: the margin that 95% of the dev split's answerable questions clear.
 UNSUPPORTED_MARGIN = 0.035
+MAX_UNFOUND_SHARE = 0.5  # "most": more than half of its words ("Python里怎么读取CSV文件？": 3 of 4)
 CANDIDATE_UNITS = 2048  # dense hits read per question from a flat index: all of them while it is small
 LARGE_POOL = 20_000  # above this many candidate turns, rank only those a leg retrieved
 QUOTE_SLACK = 0.03  # a neighbouring sentence joins the quote if it scores within this of the best
@@ -171,7 +173,9 @@ class Assistant:
         order, scores, best_dense = self.rank(q, qv, pool, terms=terms)
         margin = best_dense - float(np.max(self.index.background @ qv))
         rare = self._rare_terms(terms[0])
-        if margin < (MIN_MARGIN if rare else UNSUPPORTED_MARGIN) or len(order) == 0:
+        idx = self.index
+        supported = rare and unfound_share(q, idx.glossary, idx.lexical, idx.bigram) <= MAX_UNFOUND_SHARE
+        if margin < (MIN_MARGIN if supported else UNSUPPORTED_MARGIN) or len(order) == 0:
             return Result(q, (), True, notices + self.notices)
         answers = tuple(self._answer(rank, int(t), float(score), qv, rare)
                         for rank, (t, score) in enumerate(zip(order[:k], scores[:k]), start=1))

@@ -1,7 +1,7 @@
 """The lexical legs: jieba tokens, the English -> Chinese lexicon, character bigrams, BM25."""
 from __future__ import annotations
 
-from qa.lexical import BM25, bigrams, dictionary_file, query_terms, read_dictionary, tokenize
+from qa.lexical import BM25, bigrams, dictionary_file, query_terms, read_dictionary, tokenize, unfound_share
 
 
 def query_tokens(question: str) -> list[str]:
@@ -65,3 +65,15 @@ def test_words_outside_the_lexicon_are_glossed_from_the_glossary():
     tokens, pairs = query_terms("Sky的声音像谁？", glossary)
     assert "天空" not in tokens and "声音" in pairs  # a Chinese question: its English words are names, not glossed
     assert query_terms("Fixing bicycles?")[0] == query_terms("Fixing bicycles?", {})[0]
+
+
+def test_unfound_share_counts_content_words_the_transcripts_never_mention():
+    docs = ["我们在特斯拉做自动驾驶，后来加入了OpenAI。", "监管要先理解技术，然后制定规则。"]
+    words, pairs = BM25.build([tokenize(d) for d in docs]), BM25.build([bigrams(d) for d in docs])
+    glossary = {"regulation": ["监管"], "cake": ["蛋糕"]}
+    assert unfound_share("她为什么加入OpenAI？", glossary, words, pairs) == 0.0
+    assert unfound_share("Python里怎么读取CSV文件？", glossary, words, pairs) == 1.0  # python, 读取, csv, 文件
+    assert unfound_share("特斯拉的蛋糕好吃吗？", glossary, words, pairs) == 2 / 3  # 蛋糕, 好吃 are not there
+    assert unfound_share("驾驶员", glossary, words, pairs) == 0.0  # a character pair in common is enough
+    assert unfound_share("What does she think of regulation and cake?", glossary, words, pairs) == 0.5
+    assert unfound_share("？", glossary, words, pairs) == 0.0  # no content word: nothing to judge by

@@ -41,6 +41,12 @@ def test_a_question_sharing_no_rare_word_with_the_transcripts_needs_a_clear_marg
     assert result.no_answer, [a.quote for a in result.answers[:1]]
 
 
+def test_a_question_with_words_the_transcripts_lack_is_still_answered_when_the_match_is_clear(assistant):
+    # 模仿, 斯嘉丽, 约翰逊 are nowhere in the transcripts (3 of 5 words), but D#116 is a clear match.
+    result = assistant.ask("Sky的声音是不是在模仿斯嘉丽·约翰逊？")
+    assert not result.no_answer and result.answers[0].turn.turn_id == D + "116"
+
+
 def test_an_english_word_outside_the_lexicon_reaches_her_answer_through_the_dictionary(assistant):
     # "zero" is in no hand lexicon entry; the dictionary glosses it 零, which D#60 says ("不可能做到零风险").
     first = assistant.ask("Can the risk from AI ever be zero?").answers[0]
