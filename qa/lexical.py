@@ -47,6 +47,7 @@ i you he she we they me him her us them my your his our their about from as at b
 so if not no yes any some more most very just also too she's what's does she think say said about tell me please
 """.split())
 _TOKEN_KEEP = re.compile(r"[\w\u3400-\u9fff]")
+_POSSESSIVE = re.compile(r"(?<=[a-z])['’]s\b")  # "what's", "OpenAI's": jieba would make "s" a word
 _EN_WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")  # "self-driving", "don't"; not a trailing "'" ("investors'")
 
 
@@ -76,7 +77,7 @@ def load_lexicon(path: str = str(LEXICON)) -> dict[str, tuple[str, ...]]:
 def tokenize(text: str) -> list[str]:
     """jieba tokens, lower-cased, without stop words and punctuation."""
     out = []
-    for tok in _jieba().lcut(text.lower()):
+    for tok in _jieba().lcut(_POSSESSIVE.sub("", text.lower())):
         tok = tok.strip()
         if tok and _TOKEN_KEEP.search(tok) and tok not in _STOP_ZH and tok not in _STOP_EN:
             out.append(tok)

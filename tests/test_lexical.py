@@ -11,6 +11,7 @@ def query_tokens(question: str) -> list[str]:
 def test_tokenize_drops_stop_words_and_punctuation():
     assert tokenize("我们认为，监管是非常重要的！") == ["监管", "重要"]
     assert tokenize("What does she think about regulation?") == ["regulation"]
+    assert tokenize("What's OpenAI's plan?") == ["openai", "plan"]  # no stray "s" (it matches "Model S")
 
 
 def test_english_words_get_chinese_glosses():
