@@ -116,28 +116,43 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None) -> 
 
 
 def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25") -> float:
-    """The share of the question's content words that the transcripts never mention, not even as a
-    character pair: a Chinese word of two or more characters, a Latin word, or an English word of
-    three or more letters by itself or through one of its Chinese glosses. 0.0 when it has none.
-
-    "Python里怎么读取CSV文件？" -> python, 读取, csv are nowhere in them: 3 of 4.
+    """How much of what the question asks about the transcripts never mention, not even as a
+    character pair: the share of its content words that they lack. In a Chinese question the content
+    words are jieba's of two or more characters and Latin words, each weighed by its information (its
+    surprisal in jieba's general word counts), so "介绍一下胡狼。" is mostly about 胡狼 (17.9) and
+    little about 介绍 (8.8): 0.67. In an English one they are the words of three or more letters,
+    found by themselves or through a Chinese gloss, all weighed alike (the dictionary has no word
+    counts). 0.0 when there is no content word.
     """
     def found(term: str) -> bool:
         return term in words.vocab or any(b in pairs.vocab for b in bigrams(term) if _HAN.search(b))
 
+    info = _surprisal()
+    weighted: list[tuple[float, bool]] = []
     if is_chinese(question):
-        content = [t for t in tokenize(question) if len(t) >= 2 or not _HAN.search(t)]
-        hits = [found(t) for t in content]
+        for t in tokenize(question):
+            if len(t) >= 2 or not _HAN.search(t):
+                weighted.append((info(t), found(t)))
     else:
         glosses: dict[str, list[str]] = {}
         for key, term in _lexicon_glosses(_words(question)):
             for w in key.split():
                 glosses.setdefault(w, []).append(term)
-        content = [w for w in _words(question) if len(w) >= 3 and w not in _STOP_EN]
-        hits = [w in words.vocab or any(found(g) for g in glosses.get(w) or
-                                         next((glossary[f] for f in _forms(w) if f in glossary), []))
-                for w in content]
-    return (len(hits) - sum(hits)) / len(hits) if hits else 0.0
+        for w in _words(question):
+            if len(w) < 3 or w in _STOP_EN:
+                continue
+            senses = glosses.get(w) or next((glossary[f] for f in _forms(w) if f in glossary), [])
+            weighted.append((1.0, w in words.vocab or any(found(g) for g in senses)))
+    total = sum(x for x, _ in weighted)
+    return sum(x for x, hit in weighted if not hit) / total if total else 0.0
+
+
+@lru_cache(maxsize=1)
+def _surprisal():
+    """word -> -log of its share of jieba's dictionary counts; an unknown word gets a count of one."""
+    dt = _jieba().dt
+    total = float(dt.total)
+    return lambda w: float(np.log(total / max(dt.FREQ.get(w, 0) or 1, 1)))
 
 
 def _words(text: str) -> list[str]:
