@@ -11,6 +11,11 @@ few everyday templates. Every such question should get `no_answer`.
     python benchmarks/offtopic_probe.py              # 200 words -> 400 questions, the default index
     python benchmarks/offtopic_probe.py --words 50 --show   # print the questions that were answered
 
+A second part asks EVERYDAY: 16 ordinary questions in each language (laptops,
+eggs, ants, salaries), written after the no-answer rules were settled and not
+tuned on. Their words are common, so they test what the random words cannot:
+a question built of words the dictionary glosses into the transcripts' vocabulary.
+
 Prints the share answered by language (lower is better) and, with --show, the
 answered questions and what was returned first.
 """
@@ -29,6 +34,19 @@ from qa.lexical import bigrams, dictionary_file, read_dictionary  # noqa: E402
 
 EN_TEMPLATES = ["What is a {w}?", "How do I choose a good {w}?", "Where can I buy a {w}?", "Tell me about the {w}."]
 ZH_TEMPLATES = ["{w}是什么？", "怎么挑选{w}？", "哪里能买到{w}？", "介绍一下{w}。"]
+EVERYDAY = {
+    "en": ["How do I choose a good laptop?", "Where can I buy a cheap guitar?",
+           "What is the best way to learn Spanish?", "How long should I boil an egg?",
+           "Tell me about the Roman Empire.", "What is a black hole?", "How do I get rid of ants in my kitchen?",
+           "Which running shoes are best for beginners?", "What should I pack for a trip to Japan?",
+           "How do I write a cover letter?", "Can dogs eat chocolate?", "What is the tallest mountain in the world?",
+           "How do I make my tomatoes grow faster?", "Is coffee bad for your heart?",
+           "How do I negotiate a higher salary?", "What's the difference between a crocodile and an alligator?"],
+    "zh": ["怎么挑选一台好用的笔记本电脑？", "哪里能买到便宜的吉他？", "学西班牙语最好的方法是什么？", "鸡蛋要煮多久？",
+           "介绍一下罗马帝国。", "黑洞是什么？", "厨房里有蚂蚁怎么办？", "新手适合穿什么跑鞋？", "去日本旅行要带些什么？",
+           "求职信怎么写？", "狗能吃巧克力吗？", "世界上最高的山是哪座？", "怎么让番茄长得更快？", "喝咖啡对心脏有害吗？",
+           "怎么跟老板谈加薪？", "鳄鱼和短吻鳄有什么区别？"],
+}
 
 
 def probe_questions(assistant, n_words: int, seed: int = 7) -> list[tuple[str, str]]:
@@ -59,27 +77,31 @@ def main(argv: list[str] | None = None) -> int:
     from qa.retrieve import Assistant
 
     assistant = Assistant.load(args.index)
-    questions = probe_questions(assistant, args.words, args.seed)
-    answered = {"en": [], "zh": []}
-    for lang, q in questions:
-        result = assistant.ask(q, k=1)
-        if not result.no_answer:
-            answered[lang].append((q, result.answers[0].quote))
-    total = {lang: sum(1 for l, _ in questions if l == lang) for lang in answered}
-    report = {"questions": len(questions), "seed": args.seed,
-              **{f"answered_{lang}": f"{len(a)}/{total[lang]}" for lang, a in answered.items()},
-              "answered_rate": round(sum(len(a) for a in answered.values()) / max(1, len(questions)), 3)}
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False))
-    else:
-        print(f"off-topic probe: {len(questions)} questions about {len(questions) // 2} dictionary words "
-              f"with nothing in common with the transcripts (seed {args.seed})")
+    parts = {"random words": probe_questions(assistant, args.words, args.seed),
+             "everyday": [(lang, q) for lang, qs in EVERYDAY.items() for q in qs]}
+    report: dict = {"seed": args.seed}
+    for part, questions in parts.items():
+        answered: dict[str, list] = {"en": [], "zh": []}
+        for lang, q in questions:
+            result = assistant.ask(q, k=1)
+            if not result.no_answer:
+                answered[lang].append((q, result.answers[0].quote))
+        total = {lang: sum(1 for l, _ in questions if l == lang) for lang in answered}
+        report[part] = {"questions": len(questions),
+                        **{f"answered_{lang}": f"{len(a)}/{total[lang]}" for lang, a in answered.items()}}
+        if args.json:
+            continue
+        what = (f"{len(questions) // 2} dictionary words with nothing in common with the transcripts "
+                f"(seed {args.seed})" if part == "random words" else "everyday matters")
+        print(f"off-topic probe, {part}: {len(questions)} questions about {what}")
         for lang, a in answered.items():
             print(f"  {lang}: answered {len(a)}/{total[lang]} ({len(a) / max(1, total[lang]):.1%}); should be 0")
         if args.show:
             for lang, a in answered.items():
                 for q, quote in a:
                     print(f"  [{lang}] {q}  ->  {quote[:60]}")
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
     return 0
 
 
