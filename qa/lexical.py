@@ -152,7 +152,7 @@ def _surprisal():
     """word -> -log of its share of jieba's dictionary counts; an unknown word gets a count of one."""
     dt = _jieba().dt
     total = float(dt.total)
-    return lambda w: float(np.log(total / max(dt.FREQ.get(w, 0) or 1, 1)))
+    return lambda w: float(np.log(total / (dt.FREQ.get(w) or 1)))
 
 
 def _words(text: str) -> list[str]:

@@ -53,7 +53,7 @@ MIN_MARGIN = 0.012
 # ...and for a question with no rare word in common with the transcripts, or most of whose content
 # words they never mention: the margin that 95% of the dev split's answerable questions clear.
 UNSUPPORTED_MARGIN = 0.035
-MAX_UNFOUND_SHARE = 0.5  # "most": more than half of its words ("Python里怎么读取CSV文件？": 3 of 4)
+MAX_UNFOUND_SHARE = 0.5  # "most": more than half (lexical.unfound_share; "Python里怎么读取CSV文件？": 0.84)
 CANDIDATE_UNITS = 2048  # dense hits read per question from a flat index: all of them while it is small
 LARGE_POOL = 20_000  # above this many candidate turns, rank only those a leg retrieved
 QUOTE_SLACK = 0.03  # a neighbouring sentence joins the quote if it scores within this of the best
