@@ -13,6 +13,11 @@ first ("test3", 57 questions) and scores that once at the end.
 For the product (hybrid) a question answered with `no_answer` counts as a miss;
 the baselines (plain BM25 over jieba, dense-only cosine) are judged on their
 ranking alone.
+
+Quotes are judged against benchmarks/quote_gold.jsonl: for some questions, the
+sentences of an answering turn that answer them (annotated by reading the turn).
+When that turn is among the first five answers, its quote should contain one of
+those sentences.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from pathlib import Path
 from .config import ROOT
 
 DEFAULT_QUESTIONS = ROOT / "benchmarks" / "eval_questions.jsonl"
+QUOTE_GOLD = "quote_gold.jsonl"  # beside the questions
 RETRIEVERS = ("hybrid", "bm25", "dense")
 
 
@@ -37,11 +43,18 @@ def evaluate(assistant, path: str | Path = DEFAULT_QUESTIONS, split: str = "all"
     unknown = {a for q in questions for a in q["answers"]} - set(assistant.position)
     if unknown:
         raise ValueError(f"evaluation answers not in the index: {sorted(unknown)[:5]}; rebuild with 'qa index'")
+    quote_gold = _quote_gold(Path(path).with_name(QUOTE_GOLD))
+    quotes: list[tuple[str, bool]] = []  # (language, annotated sentence in the quote)
     ranks: dict[str, list] = {r: [] for r in RETRIEVERS}
     misses = []
     for q in questions:
         gold = {assistant.position[a] for a in q["answers"]}
         result = assistant.ask(q["question"], k=10)
+        if q["id"] in quote_gold:
+            turn, sentences = quote_gold[q["id"]]
+            shown = next((a for a in result.answers[:5] if a.turn.turn_id == turn), None)
+            if shown is not None:
+                quotes.append((q["lang"], any(s in shown.quote for s in sentences)))
         got = [assistant.position[a.turn.turn_id] for a in result.answers]
         hit = next((i + 1 for i, t in enumerate(got) if t in gold), None)
         ranks["hybrid"].append((q, hit, result.no_answer))
@@ -59,7 +72,17 @@ def evaluate(assistant, path: str | Path = DEFAULT_QUESTIONS, split: str = "all"
                                       for lang in ("zh", "en", "all")}
     report["misses"] = [{"id": q["id"], "question": q["question"], "rank": hit, "top": top}
                         for q, hit, top in misses]
+    report["quotes"] = {lang: {"n": len(hits), "hits": sum(hits)}
+                        for lang in ("zh", "en", "all")
+                        for hits in [[h for l, h in quotes if lang == "all" or l == lang]]}
     return report
+
+
+def _quote_gold(path: Path) -> dict[str, tuple[str, list[str]]]:
+    if not path.is_file():
+        return {}
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {r["id"]: (r["turn"], r["sentences"]) for r in rows}
 
 
 def _figures(rows: list) -> dict:
@@ -89,6 +112,10 @@ def format_table(report: dict, misses: bool = False) -> str:
             oa = f"{f['off_topic_answered']}/{f['off_topic']}" if "off_topic_answered" in f else "n/a"
             lines.append(f"{mode:<9} {lang:<4} {f['n']:>3} {f['recall@1']:>6.3f} {f['recall@5']:>6.3f} "
                          f"{f['mrr@10']:>7.3f} {na:>10} {oa:>18}")
+    if report["quotes"]["all"]["n"]:
+        q = report["quotes"]
+        lines += ["", "quotes holding an annotated answering sentence: " + ", ".join(
+            f"{lang} {q[lang]['hits']}/{q[lang]['n']}" for lang in ("zh", "en", "all"))]
     if misses and report["misses"]:
         lines += ["", "hybrid: answer not ranked first"]
         lines += [f"  {m['id']:<10} rank {m['rank']}  {m['question']}  top: {', '.join(m['top'])}"

@@ -279,12 +279,20 @@ class BM25:
         for tok, j in vocab.items():
             plist = postings[tok]
             df = len(plist)
-            idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5))  # as in idf()
             for d, tf in sorted(plist.items()):
                 docs_l.append(d)
                 weights_l.append(idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[d] / avgdl)))
             indptr[j + 1] = len(docs_l)
         return cls(vocab, indptr, np.array(docs_l, dtype=np.int32), np.array(weights_l, dtype=np.float32), n)
+
+    def idf(self, token: str) -> float:
+        """The BM25 idf of a term; 0.0 for a term no document has."""
+        j = self.vocab.get(token)
+        if j is None:
+            return 0.0
+        df = int(self.indptr[j + 1] - self.indptr[j])
+        return float(np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)))
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         out = np.zeros(self.n_docs, dtype=np.float32)

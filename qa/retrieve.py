@@ -57,7 +57,7 @@ MAX_UNFOUND_SHARE = 0.5  # "most": more than half (lexical.unfound_share; "Pytho
 CANDIDATE_UNITS = 2048  # dense hits read per question from a flat index: all of them while it is small
 LARGE_POOL = 20_000  # above this many candidate turns, rank only those a leg retrieved
 QUOTE_SLACK = 0.03  # a neighbouring sentence joins the quote if it scores within this of the best
-QUOTE_TERM_BONUS = 0.02  # per question term found in a sentence (at most three count)
+QUOTE_TERM_WEIGHT = 0.01  # per unit of BM25 idf of each question term found in a sentence (quote_span)
 QUOTE_MIN_CHARS = 40  # ...or while the quote is shorter than this: one short line rarely answers alone
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
@@ -177,7 +177,7 @@ class Assistant:
         supported = rare and unfound_share(q, idx.glossary, idx.lexical, idx.bigram) <= MAX_UNFOUND_SHARE
         if margin < (MIN_MARGIN if supported else UNSUPPORTED_MARGIN) or len(order) == 0:
             return Result(q, (), True, notices + self.notices)
-        answers = tuple(self._answer(rank, int(t), float(score), qv, rare)
+        answers = tuple(self._answer(rank, int(t), float(score), qv, terms[0])
                         for rank, (t, score) in enumerate(zip(order[:k], scores[:k]), start=1))
         return Result(q, answers, False, notices + self.notices)
 
@@ -252,18 +252,19 @@ class Assistant:
                 out.add(tok)
         return out
 
-    def _answer(self, rank: int, t: int, score: float, qv: np.ndarray, terms: set[str] = frozenset()) -> Answer:
+    def _answer(self, rank: int, t: int, score: float, qv: np.ndarray, terms: list[str] = ()) -> Answer:
         turn = self.index.turns[t]
         start, end = self.quote_span(t, qv, terms)
         return Answer(rank=rank, score=score, turn=turn, article=self.index.articles[turn.article_id],
                       quote=turn.text[start:end], quote_start=start, quote_end=end)
 
-    def quote_span(self, t: int, qv: np.ndarray, terms: set[str] = frozenset()) -> tuple[int, int]:
+    def quote_span(self, t: int, qv: np.ndarray, terms: list[str] = ()) -> tuple[int, int]:
         """Character span of the one to three sentences of turn `t` that best answer.
 
-        A sentence scores its cosine with the question, plus QUOTE_TERM_BONUS for each of
-        the question's terms (Chinese glosses of English words included) that it contains:
-        the small model alone often prefers a sentence that is near the topic but not on it.
+        A sentence scores its cosine with the question, plus QUOTE_TERM_WEIGHT times the BM25
+        idf of each of the question's terms (Chinese glosses of English words included) that it
+        contains: the small model alone often prefers a sentence that is near the topic but not
+        on it, and a rare term ("激励" for "incentives") says more than a common one ("模型").
         """
         idx = self.index
         a, b = int(idx.turn_units[t]), int(idx.turn_units[t + 1])
@@ -274,8 +275,9 @@ class Assistant:
         sims = np.asarray(idx.vectors[rows]) @ qv
         if terms:
             text = idx.turns[t].text.lower()
-            sims = sims + QUOTE_TERM_BONUS * np.array(
-                [min(3, sum(1 for w in terms if w in text[x:y])) for x, y in spans], dtype=np.float32)
+            weights = {w: idx.lexical.idf(w) for w in set(terms)}
+            sims = sims + QUOTE_TERM_WEIGHT * np.array(
+                [sum(v for w, v in weights.items() if w in text[x:y]) for x, y in spans], dtype=np.float32)
         best = int(np.argmax(sims))
         lo = hi = best
         while hi - lo < 2:

@@ -32,6 +32,11 @@ def test_a_latin_word_is_one_term_of_the_bigram_leg_not_one_per_letter_pair():
     assert bigrams("用ChatGPT做什么") == ["chatgpt", "做什", "什么"]
 
 
+def test_idf_is_higher_for_rarer_terms_and_zero_for_unknown_ones():
+    bm = BM25.build([["监管", "模型"], ["模型"], ["模型", "数据"]])
+    assert bm.idf("监管") > bm.idf("模型") > 0 and bm.idf("胡狼") == 0.0
+
+
 def test_bm25_ranks_the_matching_document_first():
     docs = [tokenize(t) for t in ["我们一直在倡导对前沿模型进行更多监管。", "教育会被人工智能改变。", "我喜欢音乐。"]]
     bm = BM25.build(docs)
