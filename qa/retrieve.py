@@ -59,6 +59,7 @@ LARGE_POOL = 20_000  # above this many candidate turns, rank only those a leg re
 QUOTE_SLACK = 0.03  # a neighbouring sentence joins the quote if it scores within this of the best
 QUOTE_TERM_WEIGHT = 0.01  # per unit of BM25 idf of each question term found in a sentence (quote_span)
 QUOTE_MIN_CHARS = 40  # ...or while the quote is shorter than this: one short line rarely answers alone
+_EDITORIAL = re.compile(r"\[[^\[\]]*\]")  # "[现在OpenAI有大约500名员工。]": the editor's words, never the quote
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
@@ -271,13 +272,19 @@ class Assistant:
         rows = np.arange(a, b)[np.asarray(idx.units[a:b, 1]) == SENTENCE]
         if len(rows) == 0:
             return 0, len(idx.turns[t].text)
+        turn = idx.turns[t]
         spans = np.asarray(idx.units[rows, 2:4])
         sims = np.asarray(idx.vectors[rows]) @ qv
         if terms:
-            text = idx.turns[t].text.lower()
+            text = turn.text.lower()
             weights = {w: idx.lexical.idf(w) for w in set(terms)}
             sims = sims + QUOTE_TERM_WEIGHT * np.array(
                 [sum(v for w, v in weights.items() if w in text[x:y]) for x, y in spans], dtype=np.float32)
+        notes = [m.span() for m in _EDITORIAL.finditer(turn.text)]
+        editorial = np.array([any(a <= x and y <= b for a, b in notes) for x, y in spans], dtype=bool)
+        if editorial.all():
+            return 0, len(turn.text)
+        sims = np.where(editorial, -np.inf, sims)
         best = int(np.argmax(sims))
         lo = hi = best
         while hi - lo < 2:

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
+from qa.chunk import SENTENCE
 from qa.retrieve import Assistant, QuestionError, clean_question
 from qa.store import IndexError_
 
@@ -81,3 +83,16 @@ def test_sources_changed_notice(hash_settings, hash_assistant):
     (hash_settings.sources / "2023-10-14-fortune-interview.md").write_text("**Mira：** 新的内容在这里。\n")
     again = Assistant.load(settings=hash_settings)
     assert any("run 'qa index'" in n for n in again.notices)
+
+
+def test_an_editors_note_in_brackets_is_never_quoted_as_her_words(hash_assistant):
+    a, idx = hash_assistant, hash_assistant.index
+    t = a.position["2023-10-14-fortune-interview#7"]
+    text = idx.turns[t].text
+    note = "[现在OpenAI有大约500名员工。]"
+    assert note in text
+    rows = [r for r in range(int(idx.turn_units[t]), int(idx.turn_units[t + 1]))
+            if idx.units[r, 1] == SENTENCE and text[idx.units[r, 2]:idx.units[r, 3]] == note]
+    assert len(rows) == 1
+    start, end = a.quote_span(t, np.asarray(idx.vectors[rows[0]]))  # a question that matches the note best
+    assert note not in text[start:end] and text[start:end] in text
