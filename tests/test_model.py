@@ -97,8 +97,8 @@ def test_eval_runs_and_reports_all_retrievers(assistant):
 def test_eval_judges_quotes_against_annotated_sentences(assistant, tmp_path):
     from qa.evaluate import evaluate
 
-    rows = [{"id": "a", "split": "x", "lang": "en", "question": "Does she trust that OpenAI's incentives will hold?",
-             "answers": [F + "15"]},
+    rows = [{"id": "a", "split": "x", "lang": "en", "answers": [F + "15"],
+             "question": "Does she trust OpenAI's incentives to hold under pressure from investors?"},
             {"id": "b", "split": "x", "lang": "zh", "question": "她对AI导致失业这件事怎么看？", "answers": [D + "92"]}]
     (tmp_path / "q.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     gold = [{"id": "a", "turn": F + "15", "sentences": ["我对我们的激励机制和设计充满信心。"]},
@@ -106,5 +106,6 @@ def test_eval_judges_quotes_against_annotated_sentences(assistant, tmp_path):
     (tmp_path / "quote_gold.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in gold),
                                                encoding="utf-8")
     quotes = evaluate(assistant, tmp_path / "q.jsonl")["quotes"]
-    # "incentives" is glossed 激励, a rare term: it draws the quote to the sentence that says it.
+    # "incentives" is glossed 激励, a rare term: it draws the quote to the sentence that says it (with a flat
+    # bonus per term, the quote was a later sentence).
     assert quotes["en"] == {"n": 1, "hits": 1} and quotes["zh"] == {"n": 1, "hits": 0}
