@@ -98,12 +98,12 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None) -> 
     for _, term in glosses:
         tokens.extend(tokenize(term) or [term])
     if glossary and not chinese:  # (English words in a Chinese question are mostly names: "Sky", "Sam")
-        known = {w for key, _ in glosses for w in key.split()}
+        known = _by_word(glosses)
         seen = set(tokens)
         for word in words:
             if word in known or word in _STOP_EN:
                 continue
-            for sense in next((glossary[f] for f in _forms(word) if f in glossary), ()):
+            for sense in _dictionary_senses(word, glossary):
                 for tok in tokenize(sense) or [sense]:
                     if tok not in seen:  # a dictionary sense adds a term once, never more weight to one
                         tokens.append(tok)
@@ -134,14 +134,12 @@ def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", 
             if len(t) >= 2 or not _HAN.search(t):
                 weighted.append((info(t), found(t)))
     else:
-        glosses: dict[str, list[str]] = {}
-        for key, term in _lexicon_glosses(_words(question)):
-            for w in key.split():
-                glosses.setdefault(w, []).append(term)
-        for w in _words(question):
+        english = _words(question)
+        lexicon = _by_word(_lexicon_glosses(english))
+        for w in english:
             if len(w) < 3 or w in _STOP_EN:
                 continue
-            senses = glosses.get(w) or next((glossary[f] for f in _forms(w) if f in glossary), [])
+            senses = lexicon.get(w) or _dictionary_senses(w, glossary)
             weighted.append((1.0, w in words.vocab or any(found(g) for g in senses)))
     total = sum(x for x, _ in weighted)
     return sum(x for x, hit in weighted if not hit) / total if total else 0.0
@@ -171,6 +169,20 @@ def _lexicon_glosses(words: list[str]) -> list[tuple[str, str]]:
                     out.extend((key, term) for term in lex[cand])
                     break
     return out
+
+
+def _by_word(glosses: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Lexicon glosses by English word: a phrase's terms go to each of its words."""
+    out: dict[str, list[str]] = {}
+    for key, term in glosses:
+        for w in key.split():
+            out.setdefault(w, []).append(term)
+    return out
+
+
+def _dictionary_senses(word: str, glossary: dict[str, list[str]]) -> list[str]:
+    """A word's senses in the glossary, under the first of its forms that has any."""
+    return next((glossary[f] for f in _forms(word) if f in glossary), [])
 
 
 def _forms(word: str) -> list[str]:
