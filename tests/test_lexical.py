@@ -86,3 +86,40 @@ def test_unfound_share_counts_content_words_the_transcripts_never_mention():
     assert unfound_share("胡狼会不会影响特斯拉的自动驾驶和监管规则？", glossary, words, pairs) < 0.5
     # English words all weigh the same; a gloss found in the transcripts counts as found.
     assert unfound_share("What does she think of regulation and cake?", glossary, words, pairs) == 0.5
+
+
+def test_the_dictionary_read_from_disk_segments_exactly_as_jieba_does(tmp_path, monkeypatch):
+    # A cold question reads jieba's dictionary word by word from an SQLite copy instead of loading it
+    # whole; the tokens must be jieba's own.
+    import jieba
+
+    from qa import lexical
+    from qa.config import ROOT
+
+    monkeypatch.setenv("QA_CACHE", str(tmp_path / "cache"))
+    lexical._jieba.cache_clear()
+    try:
+        tok = lexical._jieba()
+        assert isinstance(tok.FREQ, lexical._DiskFreq) and list((tmp_path / "cache").glob("jieba-*.sqlite"))
+        reference = jieba.Tokenizer()
+        reference.initialize()
+        for path in sorted((ROOT / "sources").glob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            assert tok.lcut(text) == reference.lcut(text), path.name
+        assert tok.lcut("穆拉蒂谈胡狼与Sky的声音") == reference.lcut("穆拉蒂谈胡狼与Sky的声音")
+    finally:
+        lexical._jieba.cache_clear()
+
+
+def test_without_a_writable_cache_folder_jieba_loads_its_dictionary_whole(tmp_path, monkeypatch):
+    from qa import lexical
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("QA_CACHE", str(blocker / "cache"))
+    lexical._jieba.cache_clear()
+    try:
+        assert tokenize("我们认为，监管是非常重要的！") == ["监管", "重要"]
+        assert isinstance(lexical._jieba().FREQ, dict)
+    finally:
+        lexical._jieba.cache_clear()

@@ -5,9 +5,11 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from qa.cli import main
+from qa.evaluate import DEFAULT_QUESTIONS as DEFAULT_QUESTIONS_PATH
 
 pytestmark = pytest.mark.model
 D = "2024-06-21-dartmouth-conversation#"
@@ -109,3 +111,28 @@ def test_eval_judges_quotes_against_annotated_sentences(assistant, tmp_path):
     # "incentives" is glossed 激励, a rare term: it draws the quote to the sentence that says it (with a flat
     # bonus per term, the quote was a later sentence).
     assert quotes["en"] == {"n": 1, "hits": 1} and quotes["zh"] == {"n": 1, "hits": 0}
+
+
+def test_the_bundled_engine_called_directly_gives_the_vectors_and_answers_of_the_sentence_transformers_path(
+        assistant, model_settings):
+    # The default model runs through its own engine (no torch); sentence-transformers, with the same
+    # model as an input module, stays the path of every other model. Both must agree on every text the
+    # index embeds for the seeds, and on the answers to the evaluation questions.
+    from dataclasses import replace
+
+    from qa.embed import E5Embedder, SentenceTransformerEmbedder
+    from qa.evaluate import load_questions
+    from qa.retrieve import Assistant
+
+    direct, via_st = E5Embedder(), SentenceTransformerEmbedder(model_settings.model)
+    assert type(assistant.embedder) is E5Embedder
+    idx = assistant.index
+    texts = sorted({idx.turns[t].text[a:b] for t, _, a, b in np.asarray(idx.units) if b > a})
+    cos = np.sum(direct.passages(texts) * via_st.passages(texts), axis=1)
+    assert len(texts) > 500 and cos.min() >= 0.9999, (cos.min(), texts[int(cos.argmin())])
+    other = Assistant(idx, via_st, model_settings)
+    questions = [q["question"] for q in load_questions(DEFAULT_QUESTIONS_PATH)]
+    assert len(questions) > 200
+    for q in questions:
+        a, b = assistant.ask(q, k=5), other.ask(q, k=5)
+        assert (a.no_answer, [x.turn.turn_id for x in a.answers]) == (b.no_answer, [x.turn.turn_id for x in b.answers]), q
