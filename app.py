@@ -33,7 +33,8 @@ def main() -> int:
     from qa.embed import ModelError
     from qa.progress import terminal
     from qa.retrieve import Assistant
-    from qa.store import BuildError, IndexError_, current_dir
+    from qa.build import BuildError
+    from qa.store import IndexError_, current_dir
 
     if current_dir(settings.index) is None:
         print(f"No index in {settings.index} yet; building it from {settings.sources} (first run only).",

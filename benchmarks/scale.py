@@ -39,7 +39,7 @@ from qa.store import HNSW_ABOVE, HNSW_CANDIDATES as CANDIDATE_UNITS_AT_SCALE  # 
 
 
 def real_material():
-    parsed, _ = load_sources(ROOT / "sources")
+    parsed = load_sources(ROOT / "sources").parsed
     turns = [t for _, ts in parsed for t in ts if t.is_interviewee]
     sentences = [t.text[a:b] for t in turns for a, b in sentence_spans(t.text) if b - a >= 6]
     units = [u for i, t in enumerate(turns) for u in units_for(i, t, Settings().window_chars)]

@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     settings = Settings.from_env(sources=getattr(args, "sources", None), index=getattr(args, "index", None),
-                                 model=getattr(args, "model", None))
+                                 model=getattr(args, "model", None),
+                                 declared_interviewee=getattr(args, "interviewee", None))
     try:
         return args.func(args, settings) or 0
     except UsageError as e:
@@ -37,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # known failures carry their own message
         from .embed import ModelError
         from .parse import SourceError
-        from .store import BuildError, IndexError_
+        from .build import BuildError
+        from .store import IndexError_
 
         if isinstance(e, (BuildError, IndexError_, SourceError, ModelError)):
             print(f"qa {args.command}: {e}", file=sys.stderr)
@@ -59,16 +61,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("turns", help="list the parsed turns of the transcripts",
                        description="Parse the transcripts and print their turns (one JSON object per line with --json).")
-    _locations(s, sources="folder of Markdown transcripts (default: sources/)", index=False)
+    _locations(s, sources="folder of transcripts (default: sources/)", index=False)
     s.add_argument("--json", action="store_true", help="one JSON object per turn per line")
+    s.add_argument("--interviewee", metavar="NAME",
+                   help="the interviewee of every file that declares none (front matter or sources/catalog.toml)")
     s.set_defaults(func=cmd_turns)
 
     s = sub.add_parser("index", help="build or update the search index",
                        description="Parse the transcripts and (re)build the index. Only changed turns are "
                                    "embedded again unless --full; the previous index stays in place until the "
                                    "new one is complete.")
-    _locations(s, sources="folder of Markdown transcripts (default: sources/)")
+    _locations(s, sources="folder of transcripts (default: sources/)")
     s.add_argument("--full", action="store_true", help="embed everything again, ignoring the cache")
+    s.add_argument("--interviewee", metavar="NAME",
+                   help="the interviewee of every file that declares none in its front matter or in "
+                        "sources/catalog.toml (otherwise: Mira Murati, where she is one of a file's speakers)")
     s.add_argument("--model", help="sentence-transformers model name or folder (default: bundled E5)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_index)
@@ -80,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print one JSON object")
     _locations(s, sources="sources used if the index must be built first")
     s.add_argument("--all-speakers", action="store_true", help="also return the host's and audience's turns")
+    s.add_argument("--speaker", metavar="NAME",
+                   help="only this speaker's turns (a name as 'qa turns' shows it, or a surname)")
     s.add_argument("--batch", metavar="FILE", help="questions one per line ('-' for stdin); JSON lines out")
     s.set_defaults(func=cmd_ask)
 
@@ -109,9 +118,11 @@ def cmd_turns(args, settings: Settings) -> int:
     from .parse import load_sources
     from .present import turn_json, turns_table
 
-    parsed, errors = load_sources(settings.sources, settings.interviewee)
+    parsed, errors, notices = load_sources(settings.sources, settings.interviewee, settings.declared_interviewee)
     for e in errors:
         print(f"qa turns: skipped {e}", file=sys.stderr)
+    for n in notices:
+        print(f"qa turns: note: {n}", file=sys.stderr)
     rows = [(t, a) for a, ts in parsed for t in ts]
     if args.json:
         for t, a in rows:
@@ -124,7 +135,7 @@ def cmd_turns(args, settings: Settings) -> int:
 def cmd_index(args, settings: Settings) -> int:
     from .embed import load_embedder
     from .progress import silent, terminal
-    from .store import build
+    from .build import build
 
     if not settings.sources.is_dir():
         raise UsageError(f"sources folder {settings.sources} not found; create it and add Markdown transcripts")
@@ -132,13 +143,15 @@ def cmd_index(args, settings: Settings) -> int:
     report = build(settings, embedder, silent if args.quiet else terminal, full=args.full)
     for e in report.errors:
         print(f"qa index: skipped {e}", file=sys.stderr)
+    for n in report.notices:
+        print(f"qa index: note: {n}", file=sys.stderr)
     if report.faiss_type == "unchanged":
         print(f"index is up to date ({report.articles} articles, {report.turns} turns, {report.units} vectors) "
               f"in {report.seconds:.1f}s -> {report.directory}; --full rebuilds it anyway")
         return 0
     print(f"indexed {report.articles} articles, {report.turns} turns, {report.units} vectors "
           f"({report.embedded} embedded, {report.reused} from cache, {report.faiss_type} FAISS) "
-          f"in {report.seconds:.1f}s -> {report.directory}")
+          f"in {report.seconds:.1f}s -> {report.directory}; embedding took {report.embed_seconds:.1f}s")
     return 0
 
 
@@ -182,13 +195,15 @@ def cmd_ask(args, settings: Settings) -> int:
         except (OSError, UnicodeDecodeError) as e:
             raise UsageError(f"cannot read questions from {args.batch}: {e}") from None
     assistant = _assistant(settings)
+    if args.speaker and not assistant.speaker_pool(args.speaker).any():
+        raise UsageError(f"no turns by {args.speaker!r}; speakers: {', '.join(assistant.speakers()[:12])}")
     for n in assistant.notices:
         print(f"qa ask: {n}", file=sys.stderr)
     for line in lines:
         if args.batch is not None and not line.strip():
             continue
         try:
-            result = assistant.ask(line, k=args.k, all_speakers=args.all_speakers)
+            result = assistant.ask(line, k=args.k, all_speakers=args.all_speakers, speaker=args.speaker)
         except QuestionError as e:
             if args.batch is None:
                 raise UsageError(str(e)) from None

@@ -22,7 +22,10 @@ class Settings:
     sources: Path = ROOT / "sources"
     index: Path = ROOT / "index"
     model: str = DEFAULT_MODEL
+    # The interviewee of a file that declares none, when she is one of its speakers.
     interviewee: str = "Mira Murati"
+    # The interviewee of every file that declares none, speakers or not (`qa index --interviewee`).
+    declared_interviewee: str = ""
     # Questions longer than this are cut (with a notice): the model reads 512
     # tokens at most, and a pasted essay is not a question.
     max_question_chars: int = 1000

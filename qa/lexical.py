@@ -47,6 +47,14 @@ this that these those what which who whom whose how why when where will would ca
 i you he she we they me him her us them my your his our their about from as at by into over under than then there here
 so if not no yes any some more most very just also too she's what's does she think say said about tell me please
 """.split())
+# Function words of English transcripts that the question side keeps for glossing (they are not in _STOP_EN:
+# "think" -> 认为 matters to a Chinese transcript) but that say nothing in an English document.
+_STOP_EN_DOC = _STOP_EN | set("""
+all both each few other such only own same because until while between through during before after above below
+up down out off again further once am don doesn didn isn wasn aren weren won t s ll ve re d m now really actually
+yeah yes um uh oh okay ok well like know going get got thing things lot kind sort mean right one ones something
+""".split())
+_LATIN = re.compile(r"[a-z]+(?:['-][a-z]+)*")
 _TOKEN_KEEP = re.compile(r"[\w\u3400-\u9fff]")
 _POSSESSIVE = re.compile(r"(?<=[a-z])['’]s\b")  # "what's", "OpenAI's": jieba would make "s" a word
 _EN_WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")  # "self-driving", "don't"; not a trailing "'" ("investors'")
@@ -144,25 +152,52 @@ def load_lexicon(path: str = str(LEXICON)) -> dict[str, tuple[str, ...]]:
     return lex
 
 
-def tokenize(text: str) -> list[str]:
-    """jieba tokens, lower-cased, without stop words and punctuation."""
+def tokenize(text: str, english: bool = False) -> list[str]:
+    """jieba tokens, lower-cased, without stop words and punctuation.
+
+    With `english` (an index that holds English transcripts), English words are stemmed
+    (Snowball, PyStemmer) and a fuller list of English function words is dropped. An index of
+    Chinese transcripts keeps the few English words they hold as they are: stemming them
+    ("models" -> "model", which a Chinese answer happens to contain) only moves answers about.
+    """
     out = []
+    stop = _STOP_EN_DOC if english else _STOP_EN
+    stem = _stemmer() if english else None
     for tok in _jieba().lcut(_POSSESSIVE.sub("", text.lower())):
         tok = tok.strip()
-        if tok and _TOKEN_KEEP.search(tok) and tok not in _STOP_ZH and tok not in _STOP_EN:
-            out.append(tok)
+        if not tok or not _TOKEN_KEEP.search(tok) or tok in _STOP_ZH or tok in stop:
+            continue
+        out.append(stem(tok) if stem and _LATIN.fullmatch(tok) else tok)
     return out
 
 
-def query_terms(question: str, glossary: dict[str, list[str]] | None = None) -> tuple[list[str], list[str]]:
+@lru_cache(maxsize=1)
+def _stemmer():
+    """The Snowball English stemmer (PyStemmer), as a function of one word."""
+    import Stemmer
+
+    return lru_cache(maxsize=65536)(Stemmer.Stemmer("english").stemWord)
+
+
+def query_terms(question: str, glossary: dict[str, list[str]] | None = None,
+                senses: dict[str, list[str]] | None = None, english: bool = False) -> tuple[list[str], list[str]]:
     """The question's terms for the two BM25 legs: (jieba tokens, character bigrams).
 
     English words get Chinese glosses: from the lexicon, else from the glossary
-    (dictionary senses found in this corpus). The bigram leg takes a Chinese
-    question's own characters, or an English question's Chinese glosses.
+    (dictionary senses found in this corpus). Chinese words get English stems from
+    `senses` (the dictionary the other way, for English transcripts). The bigram
+    leg takes a Chinese question's own characters, or an English question's Chinese glosses.
+    `english`: the index holds English transcripts (see `tokenize`).
     """
-    tokens = tokenize(question)
+    tokens = tokenize(question, english)
     chinese = is_chinese(question)
+    if chinese and senses:
+        seen = set(tokens)
+        for tok in list(tokens):
+            for stem in senses.get(tok, ()):
+                if stem not in seen:
+                    tokens.append(stem)
+                    seen.add(stem)
     words = _words(question)
     glosses = _lexicon_glosses(words)
     for _, term in glosses:
@@ -185,7 +220,8 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None) -> 
     return tokens, pairs
 
 
-def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25") -> float:
+def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25",
+                  english: bool = False) -> float:
     """How much of what the question asks about the transcripts never mention, not even as a
     character pair: the share of its content words that they lack. In a Chinese question the content
     words are jieba's of two or more characters and Latin words, each weighed by its information (its
@@ -200,7 +236,7 @@ def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", 
     info = _surprisal()
     weighted: list[tuple[float, bool]] = []
     if is_chinese(question):
-        for t in tokenize(question):
+        for t in tokenize(question, english):
             if len(t) >= 2 or not _HAN.search(t):
                 weighted.append((info(t), found(t)))
     else:
@@ -210,7 +246,8 @@ def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", 
             if len(w) < 3 or w in _STOP_EN:
                 continue
             senses = lexicon.get(w) or _dictionary_senses(w, glossary)
-            weighted.append((1.0, w in words.vocab or any(found(g) for g in senses)))
+            own = _stemmer()(w) if english else w
+            weighted.append((1.0, own in words.vocab or any(found(g) for g in senses)))
     total = sum(x for x, _ in weighted)
     return sum(x for x, hit in weighted if not hit) / total if total else 0.0
 
@@ -315,6 +352,29 @@ def build_glossary(words: BM25, pairs: BM25) -> dict[str, list[str]]:
     return out
 
 
+REVERSE_SENSES = 5  # English stems kept per Chinese word: the words whose first senses it is come first
+
+
+def build_reverse_glossary(words: BM25) -> dict[str, list[str]]:
+    """Chinese word -> English stems of this corpus whose dictionary senses it is (the glossary the other
+    way), so that a Chinese question finds English transcripts. Empty when the dictionary is missing."""
+    path = dictionary_file()
+    if path is None:
+        return {}
+    stem = _stemmer()
+    ranked: dict[str, list[tuple[int, str]]] = {}
+    for word, senses in read_dictionary(path).items():
+        if not _LATIN.fullmatch(word) or word in _STOP_EN_DOC:
+            continue
+        s = stem(word)
+        if s not in words.vocab:
+            continue
+        for rank, sense in enumerate(senses):
+            if len(sense) >= 2 and sense not in _STOP_ZH:
+                ranked.setdefault(sense, []).append((rank, s))
+    return {zh: list(dict.fromkeys(s for _, s in sorted(pairs)))[:REVERSE_SENSES] for zh, pairs in ranked.items()}
+
+
 def bigrams(text: str) -> list[str]:
     """Overlapping character pairs of the words and Chinese runs of a text.
 
@@ -394,7 +454,8 @@ class BM25:
     @classmethod
     def load(cls, directory: Path, n_docs: int, prefix: str = "lexical") -> "BM25":
         vocab = json.loads((directory / f"{prefix}_vocab.json").read_text(encoding="utf-8"))
-        arrays = [np.load(directory / f"{prefix}_{n}.npy", mmap_mode="r", allow_pickle=False)
+        # Memory-mapped, seen as plain arrays: np.memmap's own indexing costs microseconds a slice.
+        arrays = [np.asarray(np.load(directory / f"{prefix}_{n}.npy", mmap_mode="r", allow_pickle=False))
                   for n in ("indptr", "docs", "weights")]
         if len(arrays[0]) != len(vocab) + 1 or len(arrays[1]) != len(arrays[2]):
             raise ValueError("lexical arrays do not match the vocabulary")

@@ -6,7 +6,7 @@ import shutil
 import textwrap
 
 from .parse import is_chinese
-from .types import Article, Result, Turn, turn_to_dict
+from .types import Article, Result, Turn, clock, moment_url, turn_to_dict
 
 NO_ANSWER = {
     "zh": "这些访谈里没有谈到这个问题。",
@@ -34,8 +34,9 @@ def result_text(result: Result, width: int | None = None) -> str:
         lines.extend(_wrap(f"“{a.quote}”", width, "    "))
         if a.turn.question:
             lines.extend(_wrap(f"asked: {a.turn.question}", width, "    "))
-        lines.append(f"    {art.title} · {a.turn.section} · {art.date}")
-        lines.append(f"    {art.url}")
+        at = f" · at {clock(a.turn.start)}" if a.turn.start is not None else ""
+        lines.append(f"    {art.title} · {a.turn.section} · {art.date}{at}")
+        lines.append(f"    {moment_url(art.url, a.turn.start)}")
         lines.append(f"    {a.turn.turn_id}  ({art.source}, line {a.turn.line})")
         lines.append("")
     return "\n".join(lines).rstrip()
@@ -51,7 +52,8 @@ def turns_table(turns: list[tuple[Turn, Article]], width: int | None = None) -> 
     rows = []
     for t, _ in turns:
         text = t.text.replace("\n", " ")
-        head = f"{t.turn_id:<40} {_pad(_clip(t.speaker, 18), 18)} {_pad(_clip(t.section, 20), 20)} "
+        at = f"{clock(t.start):>8} " if t.start is not None else ""
+        head = f"{t.turn_id:<40} {_pad(_clip(t.speaker, 18), 18)} {_pad(_clip(t.section, 20), 20)} {at}"
         rows.append(head + _clip(text, max(20, width - _display_width(head))))
     return "\n".join(rows)
 

@@ -38,7 +38,8 @@ import numpy as np
 from .chunk import CONTEXT, QUESTION, SENTENCE, WINDOW
 from .config import Settings
 from .lexical import query_terms, tokenize, unfound_share
-from .store import (HNSW_CANDIDATES, IndexError_, IndexMissing, IndexOutdated, build, current_dir, load,
+from .build import build
+from .store import (HNSW_CANDIDATES, IndexError_, IndexMissing, IndexOutdated, current_dir, load,
                     stale_sources)
 from .types import Answer, Result, Turn
 
@@ -157,25 +158,58 @@ class Assistant:
         self.any_speaker = has_units
         self.article_of = np.array([t.article_id for t in idx.turns])
         self.position = {t.turn_id: i for i, t in enumerate(idx.turns)}
+        self.speaker_of = np.array([t.speaker.casefold() for t in idx.turns])
+        self.english = bool(idx.manifest.get("lexical", {}).get("english"))
+        # The no-answer bar per language: turns, and background passages, grouped by language.
+        lang_of = {a.article_id: a.language for a in idx.articles.values()}
+        turn_lang = np.array([lang_of.get(t.article_id, "") for t in idx.turns])
+        bg_lang = np.array(idx.background_languages)
+        self.languages = [(turn_lang == lang, bg_lang == lang if (bg_lang == lang).any() else np.ones(len(bg_lang), bool))
+                          for lang in sorted(set(turn_lang.tolist()))]
+
+    def speakers(self) -> list[str]:
+        """Everyone who speaks in the retrievable turns, interviewees first, then by how often."""
+        from collections import Counter
+
+        counts = Counter(t.speaker for t, ok in zip(self.index.turns, self.any_speaker) if ok)
+        first = {t.speaker for t, ok in zip(self.index.turns, self.interviewee) if ok}
+        return sorted(counts, key=lambda s: (s not in first, -counts[s], s))
+
+    def speaker_pool(self, speaker: str) -> np.ndarray:
+        """Turns by `speaker` (case-insensitive; a surname alone does too: "Swisher")."""
+        want = speaker.strip().casefold()
+        exact = self.speaker_of == want
+        if exact.any():
+            return exact & self.any_speaker
+        return np.array([want in s.split() for s in self.speaker_of], dtype=bool) & self.any_speaker
 
     # ----------------------------------------------------------------- asking
     def ask(self, question: str, k: int = 5, *, all_speakers: bool = False,
-            articles: list[str] | None = None) -> Result:
-        """Her answers to `question`, best first (see the module docstring)."""
+            articles: list[str] | None = None, speaker: str | None = None) -> Result:
+        """Her answers to `question`, best first (see the module docstring).
+
+        Whose turns: the interviewees' (default), everyone's (`all_speakers`), or one
+        speaker's (`speaker`, a name as `qa turns` shows it).
+        """
         q, notices = clean_question(question, self.settings.max_question_chars)
         k = max(1, min(int(k), 50))
         qv = self.embedder.queries([q])[0].astype(np.float32)
-        pool = self.any_speaker.copy() if all_speakers else self.interviewee.copy()
+        if speaker:
+            pool = self.speaker_pool(speaker)
+        else:
+            pool = self.any_speaker.copy() if all_speakers else self.interviewee.copy()
         if articles:
             pool &= np.isin(self.article_of, list(articles))
         if not pool.any():
             return Result(q, (), True, notices + self.notices)
-        terms = query_terms(q, self.index.glossary)
+        terms = query_terms(q, self.index.glossary, self.index.senses, self.english)
         order, scores, best_dense = self.rank(q, qv, pool, terms=terms)
-        margin = best_dense - float(np.max(self.index.background @ qv))
+        bg = self.index.background @ qv
+        margin = max((float(best_dense[turns & pool].max()) - float(bg[passages].max())
+                      for turns, passages in self.languages if (turns & pool).any()), default=-1.0)
         rare = self._rare_terms(terms[0])
         idx = self.index
-        supported = rare and unfound_share(q, idx.glossary, idx.lexical, idx.bigram) <= MAX_UNFOUND_SHARE
+        supported = rare and unfound_share(q, idx.glossary, idx.lexical, idx.bigram, self.english) <= MAX_UNFOUND_SHARE
         if margin < (MIN_MARGIN if supported else UNSUPPORTED_MARGIN) or len(order) == 0:
             return Result(q, (), True, notices + self.notices)
         answers = tuple(self._answer(rank, int(t), float(score), qv, terms[0])
@@ -183,17 +217,17 @@ class Assistant:
         return Result(q, answers, False, notices + self.notices)
 
     def rank(self, q: str, qv: np.ndarray, pool: np.ndarray, mode: str = "hybrid",
-             terms: tuple[list[str], list[str]] | None = None) -> tuple[np.ndarray, np.ndarray, float]:
-        """Turn indices of the pool, best first, their scores in the same order, and the best dense score.
+             terms: tuple[list[str], list[str]] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Turn indices of the pool, best first, their scores in the same order, and each turn's best dense score.
 
         `mode` "hybrid" is the product; "dense" (best window cosine) and "bm25"
         (plain BM25, no lexicon) are the baselines `qa eval` compares it with.
         """
         pool = pool.copy()
         if mode == "bm25":
-            terms = (tokenize(q), [])
+            terms = (tokenize(q, self.english), [])
         elif terms is None:
-            terms = query_terms(q, self.index.glossary)
+            terms = query_terms(q, self.index.glossary, self.index.senses, self.english)
         feats, best_dense = self._signals(qv, pool, terms)
         cand = np.flatnonzero(pool)
         if mode == "dense":
@@ -211,8 +245,8 @@ class Assistant:
         return cand[by_score], fused[by_score], best_dense
 
     def _signals(self, qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]]
-                 ) -> tuple[np.ndarray, float]:
-        """Per turn: [window, sentence, context, question, bm25, bigram bm25]; and the best dense score in the pool."""
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Per turn: [window, sentence, context, question, bm25, bigram bm25]; and each turn's best dense score."""
         idx = self.index
         n = min(idx.faiss.ntotal, CANDIDATE_UNITS if idx.manifest.get("faiss") == "flat" else HNSW_CANDIDATES)
         D, I = idx.faiss.search(qv.reshape(1, -1), n)
@@ -235,7 +269,7 @@ class Assistant:
         lexical = idx.lexical.scores(terms[0])
         chars = idx.bigram.scores(terms[1])
         feats = np.column_stack([dense, lexical, chars])
-        best = float(dense[pool][:, [WINDOW, SENTENCE, CONTEXT]].max()) if pool.any() else -1.0
+        best = dense[:, [WINDOW, SENTENCE, CONTEXT]].max(axis=1)
         if pool.sum() > LARGE_POOL:  # only turns some leg found can rank; skip the rest of a big corpus
             found = np.zeros(self.n_turns, dtype=bool)
             found[turns] = True

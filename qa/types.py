@@ -5,7 +5,9 @@ the turn's position), so a citation stays valid across rebuilds of the index.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 
 @dataclass(frozen=True)
@@ -19,8 +21,9 @@ class Article:
     source: str  # path relative to the sources folder's parent, e.g. "sources/x.md"
     author: str = ""
     place: str = ""
-    interviewee: str = "Mira Murati"
+    interviewee: str = "Mira Murati"  # "" when no speaker of the file is known to be the interviewee
     sha256: str = ""  # of the source file's bytes as parsed
+    language: str = ""  # "zh" or "en": the language of its turns (set by the build)
 
     def citation(self) -> dict:
         return {"title": self.title, "date": self.date, "url": self.url, "source": self.source}
@@ -39,6 +42,7 @@ class Turn:
     question: str | None  # the nearest earlier turn by someone else, for the interviewee's turns
     is_interviewee: bool = False
     line: int = 0  # 1-based line in the source where the turn starts
+    start: float | None = None  # seconds into the recording, for timed sources (subtitles, speech-to-text)
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class Answer:
             "question": self.turn.question,
             "article": self.article.citation(),
             "section": self.turn.section,
+            "start": self.turn.start,
+            "url_at": moment_url(self.article.url, self.turn.start),
         }
 
 
@@ -87,7 +93,7 @@ class Result:
 def turn_to_dict(turn: Turn, article: Article) -> dict:
     """The `qa turns --json` shape."""
     d = asdict(turn)
-    return {
+    out = {
         "turn_id": d["turn_id"],
         "article": article.citation(),
         "section": d["section"],
@@ -95,3 +101,38 @@ def turn_to_dict(turn: Turn, article: Article) -> dict:
         "text": d["text"],
         "question": d["question"],
     }
+    if turn.start is not None:
+        out["start"] = turn.start
+    return out
+
+
+def clock(seconds: float | None) -> str:
+    """1770.0 -> "29:30"; 3725 -> "1:02:05"; None -> ""."""
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    h, m, sec = s // 3600, s % 3600 // 60, s % 60
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
+
+
+_MEDIA_FILE = re.compile(r"\.(mp3|mp4|m4a|m4v|webm|ogg|oga|ogv|wav|flac|aac|mov)$", re.IGNORECASE)
+
+
+def moment_url(url: str, seconds: float | None) -> str:
+    """The article's link at a moment of its recording, where the site takes one; else the link itself.
+
+    YouTube takes `t=` in the query, Vimeo `#t=…s`, a bare media file the Media Fragments `#t=`.
+    """
+    if not url or seconds is None:
+        return url
+    t = int(seconds)
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.").removeprefix("m.")
+    if host in ("youtube.com", "youtu.be", "music.youtube.com"):
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "t"] + [("t", f"{t}s")]
+        return urlunsplit(parts._replace(query=urlencode(query), fragment=""))
+    if host == "vimeo.com":
+        return urlunsplit(parts._replace(fragment=f"t={t}s"))
+    if _MEDIA_FILE.search(parts.path):
+        return urlunsplit(parts._replace(fragment=f"t={t}"))
+    return url

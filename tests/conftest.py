@@ -41,7 +41,7 @@ def hash_assistant(hash_settings):
 def model_settings(tmp_path_factory) -> Settings:
     """An index of the real sources with the real default model, built once per session."""
     from qa.embed import load_embedder
-    from qa.store import build
+    from qa.build import build
 
     base = tmp_path_factory.mktemp("model")
     src = base / "sources"

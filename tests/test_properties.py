@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from qa.config import Settings
 from qa.embed import HashEmbedder
 from qa.parse import SourceError, parse_text
-from qa.store import build, load
+from qa.build import build
+from qa.store import load
 
 # Words without Markdown that would change a line's meaning (headings, bold, images, rules, lists).
 SAFE = st.text(alphabet=st.sampled_from(list("的是我们人工智能监管教育未来世界，。？！、：；“”（）《》")

@@ -13,7 +13,8 @@ import pytest
 
 from qa.cli import main
 from qa.embed import HashEmbedder
-from qa.store import build, current_dir, load
+from qa.build import build
+from qa.store import current_dir, load
 
 from .conftest import ROOT, SOURCES, write
 
@@ -181,7 +182,7 @@ def test_kill_minus_nine_during_full_rebuild_never_loses_the_index(tmp_path):
 
 
 def test_second_concurrent_build_is_refused(hash_settings):
-    from qa.store import BuildError, build_lock
+    from qa.build import BuildError, build_lock
 
     with build_lock(hash_settings.index):
         with pytest.raises(BuildError, match="already building"):

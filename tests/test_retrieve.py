@@ -29,7 +29,9 @@ def test_to_dict_has_the_documented_shape(hash_assistant):
     d = hash_assistant.ask("教育", k=2).to_dict()
     assert set(d) == {"question", "no_answer", "answers"}
     a = d["answers"][0]
-    assert set(a) == {"rank", "score", "turn_id", "speaker", "text", "quote", "question", "article", "section"}
+    assert set(a) == {"rank", "score", "turn_id", "speaker", "text", "quote", "question", "article", "section",
+                      "start", "url_at"}
+    assert a["start"] is None and a["url_at"] == a["article"]["url"]  # the seeds are articles, not recordings
     assert set(a["article"]) == {"title", "date", "url", "source"}
     json.dumps(d, ensure_ascii=False)
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from qa.embed import HashEmbedder
-from qa.store import FORMAT_VERSION, BuildError, IndexError_, IndexOutdated, build, current_dir, load
+from qa.build import BuildError, build
+from qa.store import FORMAT_VERSION, IndexError_, IndexOutdated, current_dir, load
 
 from .conftest import write
 

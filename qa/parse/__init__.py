@@ -1,0 +1,167 @@
+"""Stage 1, parse: transcript files -> Articles and their Turns, in order.
+
+One reader per format, each turning a file's bytes into metadata and `Piece`s
+(who said what, when, in which section); `common.assemble` turns pieces into
+turns the same way for every format. `READERS` maps extensions to readers; a
+file's content is sniffed too (a `.txt` that is WebVTT is read as WebVTT).
+
+| format | reader | extensions |
+|---|---|---|
+| Markdown, plain text (labels of every common shape, Q&A) | `markdown` | .md .markdown .txt |
+| subtitles (voice tags, `Name:` in cues, `>>` speaker changes) | `subtitles` | .vtt .srt |
+| speech-to-text JSON (Whisper, WhisperX: `segments`) | `stt_json` | .json |
+| a saved web page (article text only, via trafilatura) | `html` | .html .htm |
+| Word documents (via python-docx) | `docx` | .docx |
+
+Metadata a file cannot carry (title, date, link, interviewee, speaker aliases)
+comes from `sources/catalog.toml` (see `catalog.py`); `qa index --interviewee`
+sets the interviewee for a run.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+from ..types import Article, Turn
+from . import docx as _docx, html as _html, markdown as _markdown, stt_json as _stt_json, subtitles as _subtitles
+from .catalog import CATALOG, read_catalog
+from .common import NARRATOR, UNKNOWN, Meta, SourceError, assemble, decode, is_chinese, parse_aliases
+from .markdown import join_lines, short_question
+
+__all__ = ["NARRATOR", "UNKNOWN", "SourceError", "decode", "is_chinese", "join_lines", "short_question",
+           "parse_aliases", "parse_file", "parse_text", "load_sources", "source_files", "READERS", "Sources"]
+
+# extension -> reader module; each has read_file(data, source, default_interviewee, catalog) -> (Meta, pieces)
+READERS = {
+    ".md": _markdown, ".markdown": _markdown, ".txt": _markdown,
+    ".vtt": _subtitles, ".srt": _subtitles,
+    ".json": _stt_json,
+    ".html": _html, ".htm": _html,
+    ".docx": _docx,
+}
+MAX_BYTES = 50 * 2**20  # a transcript is text: anything larger is not one (and would not fit an upload)
+
+
+def sniff(data: bytes, suffix: str):
+    """The reader for a file: by its content where that is unmistakable, else by its extension."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"WEBVTT"):
+        return _subtitles
+    if head.startswith(b"PK\x03\x04") and suffix == ".docx":
+        return _docx
+    if suffix in (".txt", ".md") and head[:1] in (b"{", b"[") and b'"segments"' in data[:4096]:
+        return _stt_json
+    if suffix == ".txt" and head.lower().startswith((b"<!doctype html", b"<html")):
+        return _html
+    return READERS.get(suffix)
+
+
+def parse_text(text: str, article_id: str, source: str, default_interviewee: str = "Mira Murati",
+               catalog: Meta | None = None) -> tuple[Article, list[Turn]]:
+    """Parse a Markdown or plain-text transcript's text; raises SourceError when it holds no interview turns."""
+    meta, pieces = _markdown.read(text, default_interviewee, catalog)
+    article, turns, _ = assemble(pieces, meta, article_id, source, default_interviewee)
+    return article, turns
+
+
+def parse_file(path: str | Path, root: str | Path | None = None, default_interviewee: str = "Mira Murati",
+               catalog: Meta | None = None, notices: list[str] | None = None, interviewee: str | None = None
+               ) -> tuple[Article, list[Turn]]:
+    """Read and parse one transcript file of any supported format; raises SourceError naming the file.
+
+    `interviewee` is the declared interviewee of a file whose front matter or catalogue entry names none."""
+    path = Path(path)
+    source = path.name if root is None else _relative(path, Path(root))
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SourceError(source, f"{size / 2**20:.0f} MB is too large for a transcript "
+                                      f"(at most {MAX_BYTES // 2**20} MB)")
+        data = path.read_bytes()
+    except OSError as e:
+        raise SourceError(source, f"cannot be read ({e.strerror or e})") from None
+    reader = sniff(data, path.suffix.lower())
+    if reader is None:
+        raise SourceError(source, f"unknown format '{path.suffix or path.name}': qa reads "
+                                  f"{', '.join(sorted(READERS))}")
+    if interviewee:
+        catalog = (catalog or Meta()).fill(Meta(interviewee=interviewee))
+    meta, pieces = reader.read_file(data, source, default_interviewee, catalog)
+    article, turns, found = assemble(pieces, meta, path.stem, source, default_interviewee)
+    if notices is not None:
+        notices.extend(found)
+    # Hash the bytes that were parsed, not the file again: it may change or vanish meanwhile.
+    return replace(article, sha256=hashlib.sha256(data).hexdigest()), turns
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve().parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# Files in a sources folder that are not transcripts and are passed over without a word.
+NOT_SOURCES = {CATALOG, "readme.md", "readme.txt", ".gitkeep", ".ds_store"}
+
+
+def source_files(directory: str | Path) -> list[Path]:
+    """Every file in a sources folder that is meant as a transcript, in a stable order.
+
+    Files of an unknown type are listed too, so that they are named (not skipped in silence);
+    hidden files, the catalogue and a README are not.
+    """
+    d = Path(directory)
+    return sorted(p for p in d.iterdir() if p.is_file() and not p.name.startswith(".")
+                  and p.name.lower() not in NOT_SOURCES and not p.name.endswith(("~", ".tmp", ".part")))
+
+
+class Sources(tuple):
+    """(parsed, errors, notices) of a sources folder: (article, turns) pairs, files not used, remarks."""
+
+    __slots__ = ()
+
+    def __new__(cls, parsed, errors, notices):
+        return super().__new__(cls, (parsed, errors, notices))
+
+    parsed = property(lambda self: self[0])
+    errors = property(lambda self: self[1])
+    notices = property(lambda self: self[2])
+
+
+def load_sources(directory: str | Path, default_interviewee: str = "Mira Murati",
+                 interviewee: str | None = None) -> Sources:
+    """Parse every transcript in a folder; bad files are reported, the rest still load.
+
+    A file whose text duplicates an earlier one is reported and skipped, so the
+    same answer is not indexed twice under two names. `interviewee`, when given,
+    is the interviewee of every file that declares none (`qa index --interviewee`).
+    """
+    d = Path(directory)
+    if not d.is_dir():
+        raise SourceError(d, "sources folder not found; create it and put transcripts in it")
+    parsed: list[tuple[Article, list[Turn]]] = []
+    errors: list[SourceError] = []
+    notices: list[str] = []
+    try:
+        catalog = read_catalog(d)
+    except SourceError as e:
+        errors.append(e)
+        catalog = {}
+    seen: dict[str, str] = {}
+    for path in source_files(d):
+        try:
+            article, turns = parse_file(path, d, default_interviewee, catalog.get(path.name), notices, interviewee)
+        except SourceError as e:
+            errors.append(SourceError(_relative(path, d), e.reason))
+            continue
+        key = "\n".join(t.text for t in turns)
+        if key in seen:
+            errors.append(SourceError(article.source, f"same transcript as {seen[key]}; skipped"))
+            continue
+        seen[key] = article.source
+        parsed.append((article, turns))
+    for name in sorted(set(catalog) - {p.name for p in source_files(d)}):
+        notices.append(f"{d.name}/{CATALOG}: entry [\"{name}\"] names no file in {d.name}/")
+    return Sources(parsed, errors, notices)

@@ -1,0 +1,223 @@
+"""What every reader shares: decoding, metadata, speakers and their aliases, and turning a reader's
+pieces into an Article and its Turns.
+
+A reader yields `Piece`s (who, what, when, where in the file); `assemble` resolves
+speakers through the aliases, decides who the interviewee is, and links each of
+the interviewee's turns to the question before it. A reader of a timed format
+merges consecutive pieces of one speaker first (`merge_runs`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..types import Article, Turn
+
+NARRATOR = "Narrator"
+UNKNOWN = "Unknown speaker"
+CJK = re.compile(r"[\u3400-\u9fff]")
+# Other names a person is printed under, beyond the parts of the name itself.
+KNOWN_ALIASES = {"Mira Murati": ("穆拉蒂", "米拉·穆拉蒂", "米拉穆拉蒂", "米拉", "Mira", "Murati")}
+# Speaker labels that name nobody: "Speaker 1", "SPEAKER_00", "Unknown", "Interviewee 2"…
+ANONYMOUS = re.compile(r"^(speaker|spk|unknown|interviewee|voice|person|participant|guest)[\s_#-]*\d*$|^\d+$",
+                       re.IGNORECASE)
+
+
+class SourceError(Exception):
+    """A transcript that cannot be used; names the file and the reason."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+def decode(data: bytes, path) -> str:
+    """Bytes of a source file -> text, or a SourceError saying why not."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise SourceError(path, "UTF-16 text, not UTF-8; save it as UTF-8")
+    if b"\x00" in data[:8192]:
+        raise SourceError(path, "binary file, not a text transcript")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise SourceError(path, f"not UTF-8 text (bad byte at offset {e.start}); save it as UTF-8") from None
+    if not text.strip():
+        raise SourceError(path, "empty file")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def is_chinese(text: str) -> bool:
+    """Whether a text is mostly Chinese (a Chinese character weighs about as much as a Latin word)."""
+    cjk = len(CJK.findall(text))
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return cjk > 0 and cjk >= latin / 4
+
+
+@dataclass
+class Meta:
+    """What is known about a file beside its turns: from the file itself, its catalogue entry, the run."""
+
+    title: str = ""
+    date: str = ""
+    url: str = ""
+    author: str = ""
+    place: str = ""
+    interviewee: str = ""  # "" when nothing declares one
+    interviewer: str = ""
+    aliases: dict[str, str] = field(default_factory=dict)  # casefolded alias -> canonical name
+
+    def fill(self, other: "Meta") -> "Meta":
+        """This, with `other`'s values where this has none (aliases merged, this one's win)."""
+        out = Meta(**{k: getattr(self, k) or getattr(other, k) for k in
+                      ("title", "date", "url", "author", "place", "interviewee", "interviewer")})
+        out.aliases = {**other.aliases, **self.aliases}
+        return out
+
+
+def parse_aliases(spec) -> dict[str, str]:
+    """``"Mira = Mira Murati; Jeff = Jeffrey Blackburn"`` or a {alias: name} table -> {alias: canonical}."""
+    if isinstance(spec, dict):
+        return {str(k).strip().casefold(): str(v).strip() for k, v in spec.items() if str(k).strip() and str(v).strip()}
+    aliases = {}
+    for part in re.split(r"[;；\n]", spec or ""):
+        alias, sep, canonical = part.partition("=")
+        if sep and alias.strip() and canonical.strip():
+            aliases[alias.strip().casefold()] = canonical.strip()
+    return aliases
+
+
+def natural_name(name: str) -> str:
+    """A label as a name: spaces collapsed, an ALL-CAPS Latin name in its natural form ("KARA SWISHER")."""
+    name = re.sub(r"\s+", " ", name).strip()
+    letters = [c for c in name if c.isalpha() and c.isascii()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters) and not CJK.search(name):
+        name = " ".join(w[:1] + w[1:].lower() if not re.fullmatch(r"[A-Z]{1,3}\.?", w) or len(w) > 2 else w
+                        for w in name.split(" "))
+        name = re.sub(r"\b(Mc|Mac|O')([a-z])", lambda m: m.group(1) + m.group(2).upper(), name)
+    return name
+
+
+class Speakers:
+    """Resolves labels to people: aliases first (declared, then the interviewee's known names), else the
+    label in its natural form."""
+
+    def __init__(self, aliases: dict[str, str], people: list[str]):
+        self.aliases: dict[str, str] = {}
+        for person in people:
+            if not person:
+                continue
+            for alias in (person, *person.split(), *KNOWN_ALIASES.get(person, ())):
+                self.aliases.setdefault(alias.casefold(), person)
+        self.aliases.update(aliases)
+
+    def __call__(self, label: str) -> str:
+        name = natural_name(label)
+        return self.aliases.get(name.casefold()) or self.aliases.get(label.strip().casefold()) or name
+
+    def knows(self, label: str) -> bool:
+        return natural_name(label).casefold() in self.aliases
+
+
+def anonymous(name: str) -> bool:
+    return bool(ANONYMOUS.match(name.strip())) or name in (UNKNOWN, NARRATOR)
+
+
+@dataclass
+class Piece:
+    """What a reader found: one speaker's words, with their section, time and line."""
+
+    speaker: str  # resolved name; INTERVIEWEE for an unlabelled answer, NARRATOR for prose
+    text: str
+    kind: str = "turn"  # "turn" | "question" | "narration"
+    section: str = ""
+    start: float | None = None  # seconds from the start of the recording
+    line: int = 0
+
+
+INTERVIEWEE = "\0interviewee"  # an answer whose speaker is whoever the interviewee turns out to be
+
+
+def join_caption_lines(a: str, b: str) -> str:
+    """Join two caption or segment texts: nothing between Chinese characters, a space elsewhere."""
+    a, b = a.rstrip(), b.lstrip()
+    if not a or not b:
+        return a + b
+    if CJK.match(a[-1]) or CJK.match(b[0]) or a[-1] in "，。？！：；、“”（）":
+        return a + b
+    return a + " " + b
+
+
+def merge_runs(pieces: list[Piece]) -> list[Piece]:
+    """Consecutive pieces of one speaker (and section) as one, keeping the first one's time and line."""
+    out: list[Piece] = []
+    for p in pieces:
+        if out and out[-1].speaker == p.speaker and out[-1].section == p.section and out[-1].kind == p.kind:
+            out[-1].text = join_caption_lines(out[-1].text, p.text)
+        else:
+            out.append(Piece(p.speaker, p.text, p.kind, p.section, p.start, p.line))
+    return out
+
+
+def assemble(pieces: list[Piece], meta: Meta, article_id: str, source: str,
+             default_interviewee: str) -> tuple[Article, list[Turn], list[str]]:
+    """Pieces -> (article, turns, notices). Raises SourceError when no one speaks in them.
+
+    The interviewee is the declared one; else the default one (Mira Murati) when one of the file's
+    speakers is her under any alias; else nobody, with a notice: a file is never attributed to her
+    on a guess.
+    """
+    notices: list[str] = []
+    speakers = {p.speaker for p in pieces if p.kind != "narration" and p.speaker != INTERVIEWEE}
+    interviewee = meta.interviewee
+    if not interviewee:
+        if default_interviewee in speakers or any(p.speaker == INTERVIEWEE for p in pieces):
+            interviewee = default_interviewee
+    if not any(p.kind != "narration" for p in pieces):
+        raise SourceError(source, "no interview turns found: expected speaker labels ('Name: text', "
+                                  "'**Name：** text', '<v Name>' in subtitles) or questions in bold italics")
+    named = {s for s in speakers if not anonymous(s)}
+    if not named and all(p.speaker != INTERVIEWEE for p in pieces) and not meta.interviewee:
+        notices.append(f"{source}: no speaker is named (only {', '.join(sorted(speakers)[:3]) or 'unlabelled text'});"
+                       " indexed under those labels, and not as anyone's answers: name them in "
+                       "sources/catalog.toml (aliases = \"SPEAKER_00 = Mira Murati\") and run 'qa index'")
+    elif interviewee not in speakers and not any(p.speaker == INTERVIEWEE for p in pieces):
+        notices.append(f"{source}: none of its speakers ({', '.join(sorted(named)[:4])}) is "
+                       f"{interviewee or default_interviewee}; indexed under their own names (ask with "
+                       "--speaker NAME or all speakers): if one of them is the interviewee, say so in "
+                       "sources/catalog.toml (interviewee = \"Name\") and run 'qa index'")
+        interviewee = interviewee if interviewee in speakers else ""
+    article = Article(article_id=article_id, title=meta.title or article_id, date=iso_date(meta.date),
+                      url=meta.url, source=source, author=meta.author, place=meta.place,
+                      interviewee=interviewee or "")
+    chinese = is_chinese("".join(p.text for p in pieces[:50]))
+    intro = "引言" if chinese else "Introduction"
+    turns: list[Turn] = []
+    last_question: str | None = None
+    for pos, p in enumerate(pieces):
+        speaker = interviewee or UNKNOWN if p.speaker == INTERVIEWEE else p.speaker
+        is_interviewee = bool(interviewee) and speaker == interviewee
+        turns.append(Turn(turn_id=f"{article_id}#{pos}", article_id=article_id, position=pos,
+                          section=p.section or intro, speaker=speaker, text=p.text,
+                          question=last_question if is_interviewee else None, is_interviewee=is_interviewee,
+                          line=p.line, start=p.start))
+        if not is_interviewee and p.kind != "narration":
+            last_question = p.text
+    return article, turns, notices
+
+
+def iso_date(s: str) -> str:
+    m = re.search(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", s or "")
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else (s or "").strip()
+
+
+TIMESTAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+
+
+def seconds(stamp: str) -> float:
+    """"01:02:03.5", "1:02", "00:00:01,000" -> seconds."""
+    parts = stamp.replace(",", ".").split(":")
+    total = 0.0
+    for part in parts:
+        total = total * 60 + float(part)
+    return total

@@ -1,0 +1,34 @@
+"""Reader for a saved web page: the article text only, by trafilatura, then read as Markdown.
+
+trafilatura drops navigation, scripts, adverts and comments and keeps bold and
+italics as Markdown, so `<strong>Name:</strong>` labels come out as `**Name:**`.
+A bold-italic question comes out in italics alone; a whole paragraph in italics
+that ends in a question mark is read as the interviewer's question, as in Markdown.
+The page's title, date and link fill what the catalogue does not say.
+"""
+from __future__ import annotations
+
+import re
+
+from . import markdown
+from .common import Meta, Piece, SourceError, decode
+
+_ITALIC_QUESTION = re.compile(r"^\s*(?:\*|_)(?!\*)(?P<q>[^*_\n]+?[?？])\s*(?:\*|_)\s*$", re.MULTILINE)
+
+
+def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
+              ) -> tuple[Meta, list[Piece]]:
+    import trafilatura
+
+    page = decode(data, source)
+    text = trafilatura.extract(page, output_format="markdown", include_formatting=True, include_comments=False,
+                               include_tables=False, include_images=False, include_links=False, favor_recall=True)
+    if not text or not text.strip():
+        raise SourceError(source, "a web page with no article text in it (only navigation, scripts or "
+                                  "adverts?); save the article page itself")
+    text = _ITALIC_QUESTION.sub(lambda m: f"_**{m.group('q').strip()}**_", text)
+    found = trafilatura.extract_metadata(page)
+    page_meta = Meta(title=found.title or "", date=found.date or "", url=found.url or "",
+                     author=found.author or "") if found else Meta()
+    meta, pieces = markdown.read(text, default_interviewee, (catalog or Meta()).fill(page_meta))
+    return meta, pieces

@@ -1,0 +1,302 @@
+"""Reader for Markdown and plain-text transcripts (and what the HTML and Word readers turn into).
+
+Shapes read, which may mix within one file:
+
+- bold labels: a paragraph opening with ``**Name：**`` (full-width or ASCII
+  colon, also ``**Name**:``) starts a turn; the paragraphs after it belong to the
+  same speaker until the next label, heading or rule;
+- plain labels (in a file with no bold ones), as transcripts are exported: ``Name: text``, ``NAME: text``,
+  ``Name (00:01:02): text``, ``[00:01:02] Name: text``, ``Speaker 1 (00:00):``, and
+  a label alone on its line with the words on the lines after it (``Name  0:03``,
+  as speech-to-text apps export it). A plain label must look like a name and be
+  one the file uses as a label at least twice, or a known speaker, or carry a
+  time: a sentence that merely holds a colon ("这有三点：…", "Note: …") is no speaker;
+- ``Q:`` / ``A:`` (also ``问：`` / ``答：``) interviews: the answers are the interviewee's;
+- Q&A articles: a question in bold italics (``_**…？**_``) is the interviewer's
+  turn, and the unlabelled paragraphs after it are the interviewee's answer.
+
+Prose that belongs to no speaker (an article's intro) becomes "Narrator" turns,
+one per paragraph, so it can be read in context but is never the interviewee's.
+Page furniture is dropped: images, link lists, metadata lines, the footer after
+a "往期回顾"-style heading, and whatever follows a horizontal rule until the next
+turn. Optional front matter (``key: value`` lines between ``---`` fences)
+declares the title, date, link, interviewee, the interviewer's name and aliases.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .common import (INTERVIEWEE, NARRATOR, TIMESTAMP, Meta, Piece, Speakers, decode, is_chinese, parse_aliases,
+                     seconds)
+
+# Headings after which a WeChat-style page holds only furniture (links, adverts).
+FURNITURE_HEADINGS = re.compile(
+    r"^(往期回顾|往期推荐|推荐阅读|相关阅读|延伸阅读|精彩推荐|related( articles| reading)?|further reading|see also)$",
+    re.IGNORECASE,
+)
+METADATA = {
+    "文章作者": "author", "作者": "author", "author": "author",
+    "发布时间": "date", "日期": "date", "date": "date", "published": "date",
+    "发布地": "place", "地点": "place", "place": "place",
+    "原文链接": "url", "链接": "url", "url": "url", "link": "url", "source": "url",
+    "封面图链接": None, "cover": None, "cover image": None,
+}
+METADATA_LINE = re.compile(
+    r"^\s*(" + "|".join(sorted(map(re.escape, METADATA), key=len, reverse=True)) + r")\s*[:：]\s*(.*)$",
+    re.IGNORECASE,
+)
+HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
+RULE = re.compile(r"^\s{0,3}([*_-])(\s*\1){2,}\s*$")
+# **Name：** text   |   **Name**: text   (a name has no sentence punctuation in it)
+LABEL = re.compile(
+    r"^\s*\*\*\s*(?P<a>[^*\n，。？！,?!]{1,40}?)\s*[：:]\s*\*\*\s*(?P<rest>.*)$"
+    r"|^\s*\*\*\s*(?P<b>[^*\n，。？！,?!]{1,40}?)\s*\*\*\s*[：:]\s*(?P<rest2>.*)$"
+)
+# _**question？**_  |  **_question_**  |  ***question***
+QUESTION = re.compile(r"^\s*(?:_\*\*|\*\*_|\*\*\*)\s*(?P<q>.+?)\s*(?:\*\*_|_\*\*|\*\*\*)\s*$")
+IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+LINK_ONLY = re.compile(r"^\s*\[.*\]\([^)]*\)\s*$")
+URL_ONLY = re.compile(r"^\s*\S{0,24}\s*\(?\s*(https?://)?[\w.-]+\.(com|cn|net|org|io|ai)(/\S*)?\s*\)?\s*$", re.I)
+COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+ASCII_WORD_END = re.compile(r"[A-Za-z0-9.,;:!?)\]'\"%]$")
+ASCII_WORD_START = re.compile(r"^[A-Za-z0-9(\['\"]")
+# A name: one to four capitalised words ("Kara Swisher", "Dr. Joy", "Speaker 1", "MIRA MURATI"), or two to
+# eight Chinese characters ("穆拉蒂", "米拉·穆拉蒂").
+_NAME = r"(?:[A-Z][\w.'’-]+(?:\s(?:[A-Z0-9][\w.'’-]*|de|van|von|der|la|le|di|da|bin)){0,3}|[\u3400-\u9fff·]{2,8})"
+PLAIN_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*)?(?P<name>{_NAME})\s*"
+                         rf"(?:[(\[](?P<t2>{TIMESTAMP})[)\]])?\s*[:：]\s*(?P<rest>.*)$")
+# A label alone on its line, with a time or a colon: "Mira Murati  0:03", "Kara Swisher (00:01:02)",
+# "[00:01:02] Name", "Name:". (A bare name alone on a line is too often a title or a caption.)
+ALONE_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*(?P<name1>{_NAME})\s*(?P<colon1>[:：])?"
+                         rf"|(?P<name>{_NAME})(?:\s+\(?(?P<t2>{TIMESTAMP})\)?|\s*\[(?P<t3>{TIMESTAMP})\])\s*[:：]?"
+                         rf"|(?P<name2>{_NAME})\s*(?P<colon>[:：]))\s*$")
+QA_LABEL = re.compile(r"^\s*(?P<qa>Q|A|Question|Answer|问|答)\s*[:：.]\s*(?P<rest>.*)$")
+# Words that open a line with a colon without naming anyone.
+NOT_NAMES = {w.casefold() for w in """Note Notes Update Updated Editor Correction Source Sources Photo Image Credit
+Credits Summary Warning Tip Example Examples Date Title Link URL Tags Keywords Transcript Disclaimer Caption Video
+Audio Read Watch Listen Related Subscribe Share Advertisement Important Background Context Update Edit Edited
+Translation Translator Location Time Topic Topics Part Chapter Section Episode Season Host Guest Guests""".split()}
+
+
+@dataclass
+class _Draft:
+    speaker: str
+    line: int
+    paragraphs: list[list[str]] = field(default_factory=lambda: [[]])
+    kind: str = "turn"  # "turn" | "question" | "narration"
+    start: float | None = None
+
+    def add(self, text: str) -> None:
+        if text:
+            self.paragraphs[-1].append(text)
+
+    def paragraph_break(self) -> None:
+        if self.paragraphs[-1]:
+            self.paragraphs.append([])
+
+    def text(self) -> str:
+        return "\n\n".join(join_lines(p) for p in self.paragraphs if p).strip()
+
+
+def join_lines(lines: list[str]) -> str:
+    """Undo the crawler's line wrapping.
+
+    The seed pages were wrapped at spaces between Latin words ("Mira\\nMurati",
+    "Dr.\\nJoy"), so a break between two Latin characters was a space; a break
+    after a hyphen inside a word ("Dall-\\nE") was nothing; any other break is a
+    real line break in the text and is kept.
+    """
+    out = ""
+    for line in lines:
+        if not out:
+            out = line
+        elif out.endswith("-") and ASCII_WORD_START.match(line) and not out.endswith(" -"):
+            out += line
+        elif ASCII_WORD_END.search(out) and ASCII_WORD_START.match(line):
+            out += " " + line
+        else:
+            out += "\n" + line
+    return out
+
+
+def read_front_matter(text: str) -> tuple[dict[str, str], str, int]:
+    """Split ``---`` front matter off; returns (fields, body, lines consumed)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, text, 0
+    for end in range(1, min(len(lines), 200)):
+        if lines[end].strip() == "---":
+            fields = {}
+            for raw in lines[1:end]:
+                key, sep, value = raw.partition(":")
+                if sep and key.strip():
+                    fields[key.strip().lower()] = value.strip()
+            return fields, "\n".join(lines[end + 1:]), end + 1
+    return {}, text, 0
+
+
+def short_question(question: str, limit: int = 30) -> str:
+    """A section title from a question: its first sentence, editorial notes dropped."""
+    q = re.sub(r"\[[^\]]*\]", "", question).strip()
+    first = re.match(r"^.+?[？?。.!！](?=\s|$|[^\d])", q)
+    s = (first.group(0) if first else q).strip()
+    return s if len(s) <= limit else s[: limit - 1].rstrip("，,、 ") + "…"
+
+
+
+def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tuple[Meta, list[Piece]]:
+    """A transcript's text -> (its metadata, its pieces in order)."""
+    front, body, offset = read_front_matter(text)
+    # Comments are notes for people; blank them but keep line numbers.
+    body = COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+    meta = Meta(title=front.get("title", ""), date=front.get("date", ""), url=front.get("url", "") or front.get("link", ""),
+                author=front.get("author", ""), place=front.get("place", ""),
+                interviewee=front.get("interviewee", ""), interviewer=front.get("interviewer", ""),
+                aliases=parse_aliases(front.get("aliases", "")))
+    if catalog is not None:  # the file's own front matter wins; the catalogue fills the rest
+        meta = meta.fill(catalog)
+    lines = body.split("\n")
+    speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
+    # A file that marks its turns in bold (labels or questions) marks all of them so: plain labels are
+    # read only in files that have none. Q:/A: are labels only in a file that uses both.
+    marked = any(LABEL.match(l) or QUESTION.match(l) for l in lines)
+    labels = set() if marked else _plain_labels(lines, speakers)
+    qa_marks = {m.group("qa").casefold() in ("q", "question", "问") for l in lines if (m := QA_LABEL.match(l))}
+    qa_labels = not marked and qa_marks == {True, False}
+    has_sections = any((m := HEADING.match(l)) and len(m.group(1)) >= 2 for l in lines)
+    interviewer = meta.interviewer or "Interviewer"
+
+    info: dict[str, str] = {}
+    pieces: list[Piece] = []
+    section = ""
+    current: _Draft | None = None
+    furniture = False  # after a rule: skip until the next turn starts
+
+    def close() -> None:
+        nonlocal current
+        if current is not None and current.text():
+            pieces.append(Piece(current.speaker, current.text(), current.kind, section, current.start,
+                                current.line))
+        current = None
+
+    def start(speaker: str, lineno: int, rest: str = "", at: str | None = None) -> None:
+        nonlocal current, furniture
+        close()
+        furniture = False
+        current = _Draft(speaker, lineno, start=seconds(at) if at else None)
+        current.add(_inline(rest))
+
+    for i, raw in enumerate(lines):
+        lineno = offset + i + 1
+        line = raw.strip()
+        if not line:
+            if current is not None:
+                if current.kind == "narration":
+                    close()
+                else:
+                    current.paragraph_break()
+            continue
+        if (h := HEADING.match(raw)):
+            title = _inline(h.group(2))
+            if "title" not in info and len(h.group(1)) == 1:
+                info["title"] = title
+                continue
+            close()
+            if FURNITURE_HEADINGS.match(title):
+                break  # the rest of the page is link lists and adverts
+            if not furniture and title:
+                section = title
+            continue
+        if (m := METADATA_LINE.match(line)) and (current is None or current.kind == "narration"):
+            key = METADATA[next(k for k in METADATA if k.casefold() == m.group(1).casefold())]
+            if key and m.group(2).strip():
+                info.setdefault(key, m.group(2).strip())
+            close()
+            continue
+        if RULE.match(raw):
+            close()
+            furniture = True
+            continue
+        if (q := QUESTION.match(raw)):
+            question = _inline(q.group("q"))
+            close()  # the answer before ends in its own section
+            if not has_sections:
+                section = short_question(question)
+            start(interviewer, lineno, question)
+            current.kind = "question"
+            close()
+            current = _Draft(INTERVIEWEE, lineno + 1)
+            continue
+        if (lab := LABEL.match(raw)):
+            name = (lab.group("a") or lab.group("b")).strip()
+            start(speakers(name), lineno, lab.group("rest") if lab.group("a") else lab.group("rest2"))
+            continue
+        if qa_labels and (qa := QA_LABEL.match(raw)):
+            asker = qa.group("qa").casefold() in ("q", "question", "问")
+            start(interviewer if asker else INTERVIEWEE, lineno, qa.group("rest"))
+            continue
+        if (lab := PLAIN_LABEL.match(raw)) and lab.group("name") in labels:
+            start(speakers(lab.group("name")), lineno, lab.group("rest"), lab.group("t1") or lab.group("t2"))
+            continue
+        if (lab := ALONE_LABEL.match(raw)) and _alone_name(lab) in labels and _words_follow(lines, i):
+            start(speakers(_alone_name(lab)), lineno, "", lab.group("t1") or lab.group("t2") or lab.group("t3"))
+            continue
+        if furniture or LINK_ONLY.match(line) or URL_ONLY.match(line):
+            continue
+        text = _inline(IMAGE.sub("", line))
+        if not text:
+            continue
+        if current is None:
+            current = _Draft(NARRATOR, lineno, kind="narration")
+        current.add(text)
+    close()
+    meta = meta.fill(Meta(title=info.get("title", ""), date=info.get("date", ""), url=info.get("url", ""),
+                          author=info.get("author", ""), place=info.get("place", "")))
+    return meta, pieces
+
+
+def _plain_labels(lines: list[str], speakers: Speakers) -> set[str]:
+    """The unbolded labels of a file that name speakers (see the module docstring)."""
+    seen: Counter[str] = Counter()
+    timed: set[str] = set()
+    for i, raw in enumerate(lines):
+        m = PLAIN_LABEL.match(raw)
+        if m:
+            name = m.group("name")
+        elif (m := ALONE_LABEL.match(raw)) and _words_follow(lines, i):
+            name = _alone_name(m)
+        else:
+            continue
+        seen[name] += 1
+        if any(m.groupdict().get(g) for g in ("t1", "t2", "t3")):
+            timed.add(name)
+    return {name for name, n in seen.items()
+            if re.sub(r"['’]s$", "", name.split()[0]).casefold() not in NOT_NAMES
+            and (name in timed or n >= 2 or speakers.knows(name))}
+
+
+def _alone_name(m: re.Match) -> str:
+    return m.group("name") or m.group("name1") or m.group("name2")
+
+
+def _words_follow(lines: list[str], i: int) -> bool:
+    """Whether the line after a lone label holds words (not a blank, a heading or another label)."""
+    nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+    return bool(nxt) and not HEADING.match(nxt) and not ALONE_LABEL.match(nxt)
+
+
+def _inline(s: str) -> str:
+    """Strip emphasis markers that wrap a whole line; keep the words."""
+    s = s.strip()
+    while len(s) > 1 and s[0] in "*_" and s[-1] == s[0]:
+        s = s[1:-1].strip()
+    return s
+
+
+
+
+def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
+              ) -> tuple[Meta, list[Piece]]:
+    return read(decode(data, source), default_interviewee, catalog)

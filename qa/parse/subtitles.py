@@ -1,0 +1,96 @@
+"""Reader for subtitles: WebVTT (webvtt-py) and SubRip (srt).
+
+A cue's speaker comes from a `<v Name>` voice tag, a `Name:` at the start of the
+cue, or a `>>` speaker change (TV and YouTube captions: `>> NAME: text`, or `>>`
+alone for "someone else now"). Cues with no speaker at all belong to the
+speaker before them, and in a file with none to its declared interviewee.
+Consecutive cues of one speaker become one turn that keeps the first cue's start
+time; caption line breaks are joined (a space between Latin words, nothing
+inside Chinese); cue numbers, styling tags and positions are dropped, and a cue
+line that only repeats the previous cue's last line (rolling captions) is skipped.
+"""
+from __future__ import annotations
+
+import io
+import re
+
+from collections import Counter
+
+from .common import INTERVIEWEE, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs, seconds
+from .markdown import NOT_NAMES, PLAIN_LABEL
+
+_TAG = re.compile(r"</?[^>\n]{0,80}>")  # <i>, <c.yellow>, <00:00:01.000>, </v>
+_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>\n]{1,60})>")
+_CHANGE = re.compile(r"^\s*(>>+|-\s)\s*")
+
+
+def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
+              ) -> tuple[Meta, list[Piece]]:
+    text = decode(data, source)
+    cues = _vtt(text, source) if text.lstrip().startswith("WEBVTT") else _srt(text, source)
+    if not cues:
+        raise SourceError(source, "no subtitle cues found")
+    meta = catalog or Meta()
+    speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
+    labels = _cue_labels(cues)
+    pieces: list[Piece] = []
+    current: str | None = None
+    previous_line = ""
+    for start, raw, line_no in cues:
+        voice = _VOICE.search(raw)
+        lines = [l.strip() for l in _TAG.sub("", raw).split("\n") if l.strip()]
+        if voice:
+            current = speakers(voice.group(1).strip())
+        for line in lines:
+            if line == previous_line:  # rolling captions repeat the line before
+                continue
+            previous_line = line
+            change = _CHANGE.match(line)
+            if change:
+                line = line[change.end():]
+            m = PLAIN_LABEL.match(line)
+            if m and m.group("name") in labels:
+                current, line = speakers(m.group("name")), m.group("rest")
+            elif change:
+                current = UNKNOWN if current is not None else None
+            if not line.strip():
+                continue
+            who = current or (INTERVIEWEE if meta.interviewee else UNKNOWN)
+            pieces.append(Piece(who, line.strip(), start=start, line=line_no))
+    return meta, merge_runs(pieces)
+
+
+def _cue_labels(cues: list[tuple[float, str, int]]) -> set[str]:
+    """`Name:` openings used at least twice across cues, or in capitals: labels, not sentences."""
+    seen: Counter[str] = Counter()
+    for _, raw, _ in cues:
+        for line in _TAG.sub("", raw).split("\n"):
+            m = PLAIN_LABEL.match(_CHANGE.sub("", line.strip()))
+            if m:
+                seen[m.group("name")] += 1
+    return {n for n, k in seen.items() if n.split()[0].casefold() not in NOT_NAMES and (k >= 2 or n.isupper())}
+
+
+def _vtt(text: str, source: str) -> list[tuple[float, str, int]]:
+    import webvtt
+    from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+    try:
+        captions = webvtt.from_buffer(io.StringIO(text))
+    except (MalformedFileError, MalformedCaptionError) as e:
+        raise SourceError(source, f"WebVTT that cannot be read ({e}); is it cut short?") from None
+    out = []
+    for c in captions:
+        out.append((seconds(c.start), c.raw_text, 0))
+    return out
+
+
+def _srt(text: str, source: str) -> list[tuple[float, str, int]]:
+    import srt
+
+    try:
+        subs = list(srt.parse(text, ignore_errors=False))
+    except (srt.SRTParseError, ValueError) as e:
+        raise SourceError(source, f"SubRip subtitles that cannot be read ({str(e).splitlines()[0][:160]}); "
+                                  "is the file cut short?") from None
+    return [(s.start.total_seconds(), s.content, 0) for s in subs]
