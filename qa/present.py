@@ -35,7 +35,7 @@ def result_text(result: Result, width: int | None = None) -> str:
         if a.turn.question:
             lines.extend(_wrap(f"asked: {a.turn.question}", width, "    "))
         at = f" · at {clock(a.turn.start)}" if a.turn.start is not None else ""
-        lines.append(f"    {art.title} · {a.turn.section} · {art.date}{at}")
+        lines.append("    " + " · ".join(x for x in (art.title, a.turn.section, art.date) if x) + at)
         lines.append(f"    {moment_url(art.url, a.turn.start)}")
         lines.append(f"    {a.turn.turn_id}  ({art.source}, line {a.turn.line})")
         lines.append("")

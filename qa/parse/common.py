@@ -171,8 +171,13 @@ def assemble(pieces: list[Piece], meta: Meta, article_id: str, source: str,
     speakers = {p.speaker for p in pieces if p.kind != "narration" and p.speaker != INTERVIEWEE}
     interviewee = meta.interviewee
     if not interviewee:
-        if default_interviewee in speakers or any(p.speaker == INTERVIEWEE for p in pieces):
+        if default_interviewee in speakers:
             interviewee = default_interviewee
+        elif any(p.speaker == INTERVIEWEE for p in pieces):
+            interviewee = default_interviewee
+            notices.append(f"{source}: its answers carry no name and it declares no interviewee; they are read as "
+                           f"{default_interviewee}'s (the default): if they are someone else's, say so in its "
+                           "front matter or in sources/catalog.toml (interviewee = \"Name\")")
     if not any(p.kind != "narration" for p in pieces):
         raise SourceError(source, "no interview turns found: expected speaker labels ('Name: text', "
                                   "'**Name：** text', '<v Name>' in subtitles) or questions in bold italics")
@@ -190,8 +195,9 @@ def assemble(pieces: list[Piece], meta: Meta, article_id: str, source: str,
     article = Article(article_id=article_id, title=meta.title or article_id, date=iso_date(meta.date),
                       url=meta.url, source=source, author=meta.author, place=meta.place,
                       interviewee=interviewee or "")
-    chinese = is_chinese("".join(p.text for p in pieces[:50]))
-    intro = "引言" if chinese else "Introduction"
+    # Turns before a file's first section are its introduction; a file with no sections has none.
+    sectioned = any(p.section for p in pieces)
+    intro = ("引言" if is_chinese("".join(p.text for p in pieces[:50])) else "Introduction") if sectioned else ""
     turns: list[Turn] = []
     last_question: str | None = None
     for pos, p in enumerate(pieces):

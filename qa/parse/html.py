@@ -13,6 +13,7 @@ import re
 from . import markdown
 from .common import Meta, Piece, SourceError, decode
 
+MIN_ARTICLE_CHARS = 40  # word characters: the shortest exchange worth indexing is longer than that
 _ITALIC_QUESTION = re.compile(r"^\s*(?:\*|_)(?!\*)(?P<q>[^*_\n]+?[?？])\s*(?:\*|_)\s*$", re.MULTILINE)
 
 
@@ -23,7 +24,8 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
     page = decode(data, source)
     text = trafilatura.extract(page, output_format="markdown", include_formatting=True, include_comments=False,
                                include_tables=False, include_images=False, include_links=False, favor_recall=True)
-    if not text or not text.strip():
+    # What is left of a page without an article is a menu word or two ("Home"): not a transcript.
+    if not text or len(re.findall(r"\w", text)) < MIN_ARTICLE_CHARS:
         raise SourceError(source, "a web page with no article text in it (only navigation, scripts or "
                                   "adverts?); save the article page itself")
     text = _ITALIC_QUESTION.sub(lambda m: f"_**{m.group('q').strip()}**_", text)

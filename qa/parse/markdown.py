@@ -37,6 +37,7 @@ FURNITURE_HEADINGS = re.compile(
     re.IGNORECASE,
 )
 METADATA = {
+    "title": "title", "标题": "title",
     "文章作者": "author", "作者": "author", "author": "author",
     "发布时间": "date", "日期": "date", "date": "date", "published": "date",
     "发布地": "place", "地点": "place", "place": "place",
@@ -77,7 +78,7 @@ QA_LABEL = re.compile(r"^\s*(?P<qa>Q|A|Question|Answer|问|答)\s*[:：.]\s*(?P<
 NOT_NAMES = {w.casefold() for w in """Note Notes Update Updated Editor Correction Source Sources Photo Image Credit
 Credits Summary Warning Tip Example Examples Date Title Link URL Tags Keywords Transcript Disclaimer Caption Video
 Audio Read Watch Listen Related Subscribe Share Advertisement Important Background Context Update Edit Edited
-Translation Translator Location Time Topic Topics Part Chapter Section Episode Season Host Guest Guests""".split()}
+Translation Translator Location Time Topic Topics Part Chapter Section Episode Season""".split()}
 
 
 @dataclass

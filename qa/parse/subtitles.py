@@ -41,10 +41,10 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
         lines = [l.strip() for l in _TAG.sub("", raw).split("\n") if l.strip()]
         if voice:
             current = speakers(voice.group(1).strip())
+        if len(lines) > 1 and lines[0] == previous_line:  # a rolling caption repeats the line before
+            lines = lines[1:]
+        previous_line = lines[-1] if lines else previous_line
         for line in lines:
-            if line == previous_line:  # rolling captions repeat the line before
-                continue
-            previous_line = line
             change = _CHANGE.match(line)
             if change:
                 line = line[change.end():]
@@ -76,13 +76,11 @@ def _vtt(text: str, source: str) -> list[tuple[float, str, int]]:
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 
     try:
-        captions = webvtt.from_buffer(io.StringIO(text))
+        captions = list(webvtt.from_buffer(io.StringIO(text)))
     except (MalformedFileError, MalformedCaptionError) as e:
         raise SourceError(source, f"WebVTT that cannot be read ({e}); is it cut short?") from None
-    out = []
-    for c in captions:
-        out.append((seconds(c.start), c.raw_text, 0))
-    return out
+    _check_complete(text, len(captions), [(c.start, c.end) for c in captions], source, "WebVTT")
+    return [(seconds(c.start), c.raw_text, 0) for c in captions]
 
 
 def _srt(text: str, source: str) -> list[tuple[float, str, int]]:
@@ -93,4 +91,16 @@ def _srt(text: str, source: str) -> list[tuple[float, str, int]]:
     except (srt.SRTParseError, ValueError) as e:
         raise SourceError(source, f"SubRip subtitles that cannot be read ({str(e).splitlines()[0][:160]}); "
                                   "is the file cut short?") from None
+    _check_complete(text, len(subs), [(s.start, s.end) for s in subs], source, "SubRip subtitles")
     return [(s.start.total_seconds(), s.content, 0) for s in subs]
+
+
+_TIMING = re.compile(r"^\s*\S+\s*-->", re.MULTILINE)
+
+
+def _check_complete(text: str, parsed: int, spans: list, source: str, kind: str) -> None:
+    """A file cut short reads as fewer cues than it has timing lines, or ends on a cue without an end."""
+    timings = len(_TIMING.findall(text))
+    if parsed < timings or any(end < start for start, end in spans):
+        raise SourceError(source, f"{kind} that cannot be read: {timings} cue timings but {parsed} complete "
+                                  "cues; is the file cut short?")

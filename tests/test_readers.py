@@ -1,0 +1,248 @@
+"""The readers: every format and label shape in tests/fixtures/transcripts, read into the right turns,
+speakers and times, with every spoken word kept; bad files named with their reason."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qa.parse import MAX_BYTES, SourceError, load_sources, parse_file
+from qa.parse.common import natural_name
+from qa.types import clock, moment_url
+
+FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
+M = "Mira Murati"
+
+
+@pytest.fixture(scope="module")
+def fixtures():
+    parsed, errors, notices = load_sources(FIXTURES)
+    return {a.article_id: (a, turns) for a, turns in parsed}, errors, notices
+
+
+def rows(fixtures, name):
+    return [(t.speaker, t.start, t.text) for t in fixtures[0][name][1]]
+
+
+# file -> [(speaker, start, first words of the text)], every turn in order
+EXPECTED = {
+    "labels": [("Narrator", None, "Lighthouse notes"), ("Narrator", None, "Note: this transcript"),
+               ("Kara Lin", None, "Welcome back."), (M, None, "Thank you. I have always loved lighthouses"),
+               ("Kara Lin", None, "Did the keepers"), (M, None, "Mostly with their families.")],
+    "timed": [("Omar Diaz", 5.0, "Let us start"), (M, 12.0, "Eleven colonies"), ("Omar Diaz", 62.0, "And the honey"),
+              (M, 69.0, "Smaller than last year.")],
+    "rev": [("Tom Ray", 0.0, "Tell me about the regatta."), (M, 7.0, "Yes, a dinghy"), ("Tom Ray", 31.0, "What was"),
+            (M, 35.0, "Reading the tides.")],
+    "otter": [("Narrator", None, "Chess evening"), ("Lena Park", 3.0, "You play chess"), (M, 9.0, "The Queen's Gambit"),
+              ("Lena Park", 75.0, "Do you study"), (M, 80.0, "Every week.")],
+    "qa": [("Interviewer", None, "What did you see"), (M, None, "Steam rising"), ("Interviewer", None, "Were you afraid"),
+           (M, None, "The seismographs")],
+    "plain-labels": [("Joanna Hale", None, "You repair"), (M, None, "From flea markets"),
+                     ("Joanna Hale", None, "What do you do"), (M, None, "I give them")],
+    "voices": [("Ben Ortiz", 1.0, "How is the orchard"), (M, 4.5, "The apple trees"), ("Ben Ortiz", 12.0, "Do you press"),
+               (M, 1770.0, "Every October")],
+    "names": [("Sam Wells", 2.0, "You spent a winter"), (M, 5.5, "Yes. We drilled"), ("Sam Wells", 12.5, "And the glacier"),
+              (M, 14.5, "It lost forty")],
+    "tv": [("Nina Ross", 1.0, "You ran the marathon"), (M, 3.0, "The whole race."), ("Nina Ross", 9.0, "What kept"),
+           (M, 12.0, "The crowd at the bridge")],
+    "mono": [(M, 0.5, "Folding paper cranes")],
+    "whisper": [(M, 0.0, "Last night I set up the telescope")],
+    "whisperx": [("Ida Berg", 1.5, "When did you start"), (M, 4.3, "At seven."), ("Ida Berg", 13.0, "Do you still"),
+                 (M, 15.6, "In a small string quartet")],
+    "bakery": [("Narrator", None, "We met before dawn"), ("Ava Stone", None, "Why do you bake"),
+               (M, None, "Because sourdough needs time."), ("Interviewer", None, "What makes a good crust?"),
+               (M, None, "Steam in the first ten minutes")],
+    "speakers-only": [("Speaker_00", 0.0, "Where should we plant"), ("Speaker_01", 3.0, "Along the fence")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_format_is_read_into_its_turns_speakers_and_times(fixtures, name):
+    got = rows(fixtures, name)
+    assert [(s, t) for s, t, _ in got] == [(s, t) for s, t, _ in EXPECTED[name]], got
+    for (_, _, text), (_, _, start) in zip(got, EXPECTED[name]):
+        assert text.startswith(start), (text, start)
+
+
+def test_nothing_is_skipped_and_undeclared_files_are_named(fixtures):
+    parsed, errors, notices = fixtures
+    assert errors == [] and set(parsed) == set(EXPECTED)
+    # Answers with no name and no declared interviewee: read as hers, and said so.
+    assert any("qa.txt" in n and "no name" in n for n in notices)
+    # "Speaker 1"/"Speaker 2" only: indexed under those labels, never as her answers, and said so.
+    assert any("speakers-only.json" in n and "no speaker is named" in n for n in notices)
+    assert not any(t.is_interviewee for t in parsed["speakers-only"][1])
+
+
+def test_caption_lines_are_joined_and_markup_dropped(fixtures):
+    voices = dict((s, x) for s, _, x in rows(fixtures, "voices")[1:2])
+    assert voices[M] == ("The apple trees are heavy with fruit, and the pears ripened early. "
+                         "We pick by hand and store the apples in a cool cellar until spring.")
+    # a rolling caption's repeated line is read once; ">>" and the label are not words of hers
+    assert rows(fixtures, "tv")[1][2] == ("The whole race. My shoes were soaked after the first ten kilometres. "
+                                         "I kept running anyway.")
+
+
+def test_a_sentence_with_a_colon_is_not_a_speaker(fixtures):
+    speakers = {s for s, _, _ in rows(fixtures, "labels")}
+    assert speakers == {"Narrator", "Kara Lin", M}  # not "Note", not "这有三点"
+    assert rows(fixtures, "labels")[-1][2].endswith("这有三点：灯塔、航海日志和风暴。")
+
+
+def test_catalogue_and_page_metadata(fixtures):
+    voices = fixtures[0]["voices"][0]
+    assert (voices.title, voices.date, voices.url) == ("The orchard in autumn", "2023-09-30",
+                                                       "https://www.youtube.com/watch?v=abcdefghijk")
+    bakery = fixtures[0]["bakery"][0]
+    assert (bakery.title, bakery.date) == ("At the bakery: an interview", "2021-09-14")
+    assert fixtures[0]["qa"][0].title == "Notes from the volcano" and fixtures[0]["qa"][0].date == "2022-03-04"
+
+
+def test_web_page_furniture_is_not_read(fixtures):
+    text = " ".join(t.text for t in fixtures[0]["bakery"][1])
+    for furniture in ("Home", "Subscribe", "tracker", "Lovely piece", "All rights reserved"):
+        assert furniture not in text
+
+
+@pytest.mark.parametrize("label, name", [("MIRA MURATI", "Mira Murati"), ("KARA SWISHER", "Kara Swisher"),
+                                         ("Dr. Joy", "Dr. Joy"), ("JOHN MCDONALD", "John McDonald")])
+def test_capital_labels_are_shown_in_their_natural_form(label, name):
+    assert natural_name(label) == name
+
+
+@pytest.mark.parametrize("label", ["MIRA MURATI", "Mira", "Murati", "穆拉蒂", "Mira Murati"])
+def test_her_aliases_are_one_person(tmp_path, label):
+    path = tmp_path / "a.txt"
+    path.write_text(f"Host One: First question here?\n\n{label}: My answer, in several words.\n\n"
+                    f"Host One: Second question?\n\n{label}: Another answer.\n", encoding="utf-8")
+    article, turns = parse_file(path)
+    assert [t.speaker for t in turns] == ["Host One", M, "Host One", M] and article.interviewee == M
+    assert [t.is_interviewee for t in turns] == [False, True, False, True]
+
+
+def test_a_file_with_other_speakers_is_never_hers(tmp_path):
+    path = tmp_path / "other.txt"
+    path.write_text("ANN LEE: What is the recipe?\n\nBOB KIM: Flour, water and salt.\n\nANN LEE: Thanks.\n", "utf-8")
+    notices = []
+    article, turns = parse_file(path, notices=notices)
+    assert article.interviewee == "" and not any(t.is_interviewee for t in turns)
+    assert notices and "catalog.toml" in notices[0]
+    declared = []
+    article, turns = parse_file(path, notices=declared, interviewee="Bob Kim")  # qa index --interviewee
+    assert article.interviewee == "Bob Kim" and [t.is_interviewee for t in turns] == [False, True, False]
+
+
+def test_word_documents(tmp_path):
+    import docx
+
+    doc = docx.Document()
+    doc.core_properties.title = "Pottery class"
+    doc.add_heading("At the wheel", level=2)
+    p = doc.add_paragraph()
+    p.add_run("Leo Grant:").bold = True
+    p.add_run(" How long does a bowl take?")
+    p = doc.add_paragraph()
+    p.add_run("Mira Murati:").bold = True
+    p.add_run(" An hour on the wheel, then a week of drying before the kiln.")
+    q = doc.add_paragraph()
+    r = q.add_run("Which glaze do you like?")
+    r.bold = r.italic = True
+    doc.add_paragraph("A celadon green, thin enough to show the clay.")
+    doc.save(tmp_path / "pottery.docx")
+    article, turns = parse_file(tmp_path / "pottery.docx")
+    assert article.title == "Pottery class"
+    assert [(t.speaker, t.section, t.text) for t in turns] == [
+        ("Leo Grant", "At the wheel", "How long does a bowl take?"),
+        (M, "At the wheel", "An hour on the wheel, then a week of drying before the kiln."),
+        ("Interviewer", "At the wheel", "Which glaze do you like?"),
+        (M, "At the wheel", "A celadon green, thin enough to show the clay.")]
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("cut.srt", "1\n00:00:01,000 --> 00:00:0", "SubRip subtitles that cannot be read"),
+    ("cut.vtt", "WEBVTT\n\n00:00:01.000 --> \nhello\n", "WebVTT that cannot be read"),
+    ("other.json", '{"name": "a config file", "values": [1, 2]}', "not a speech-to-text transcript"),
+    ("broken.json", '{"segments": [', "not valid JSON"),
+    ("empty.html", "<html><body><nav><a href='/'>Home</a></nav><script>x()</script></body></html>",
+     "no article text"),
+    ("notes.xyz", "Some text", "unknown format '.xyz'"),
+    ("bad.docx", "not a zip at all", "Word document"),
+])
+def test_bad_files_are_named_with_their_reason_and_the_rest_load(tmp_path, name, content, reason):
+    d = tmp_path / "sources"
+    shutil.copytree(FIXTURES, d)
+    (d / name).write_text(content, encoding="utf-8")
+    parsed, errors, _ = load_sources(d)
+    assert [e.path for e in errors] == [f"sources/{name}"] and reason in errors[0].reason, errors
+    assert len(parsed) == len(EXPECTED)
+
+
+def test_a_file_too_large_for_a_transcript_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "huge.txt"
+    with open(big, "wb") as f:
+        f.truncate(MAX_BYTES + 1)  # sparse: nothing is written
+    with pytest.raises(SourceError, match="too large"):
+        parse_file(big)
+
+
+def test_a_broken_catalogue_is_named_and_the_files_still_load(tmp_path):
+    d = tmp_path / "sources"
+    shutil.copytree(FIXTURES, d)
+    (d / "catalog.toml").write_text('["voices.vtt"\ntitle = ', encoding="utf-8")
+    parsed, errors, _ = load_sources(d)
+    assert [e.path for e in errors] == ["sources/catalog.toml"] and "TOML" in errors[0].reason
+    assert len(parsed) == len(EXPECTED)
+
+
+def test_moment_links_and_clock():
+    assert clock(1770.0) == "29:30" and clock(3725) == "1:02:05" and clock(None) == ""
+    assert moment_url("https://www.youtube.com/watch?v=abc", 1770.0) == "https://www.youtube.com/watch?v=abc&t=1770s"
+    assert moment_url("https://youtu.be/abc?t=5", 62) == "https://youtu.be/abc?t=62s"
+    assert moment_url("https://vimeo.com/123", 62) == "https://vimeo.com/123#t=62s"
+    assert moment_url("https://example.org/a/talk.mp3", 62.5) == "https://example.org/a/talk.mp3#t=62"
+    assert moment_url("https://example.org/article", 62) == "https://example.org/article"
+    assert moment_url("", 62) == ""
+
+
+WORDS = st.text(alphabet=st.sampled_from(list("abcdefghij klmnop.,?") + list("的是我们人工智能监管")), min_size=1,
+                max_size=40).map(lambda s: re.sub(r"\s+", " ", s).strip()).filter(bool)
+WHO = st.sampled_from(["Ann Lee", "Mira Murati", "Bob Kim"])
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(WHO, WORDS), min_size=1, max_size=12))
+def test_subtitle_cues_keep_every_character(tmp_path_factory, cues):
+    lines = ["WEBVTT", ""]
+    for i, (who, text) in enumerate(cues):
+        lines += [f"00:00:{i:02d}.000 --> 00:00:{i:02d}.900", f"<v {who}>{text}", ""]
+    path = tmp_path_factory.mktemp("vtt") / "x.vtt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    _, turns = parse_file(path)
+    runs: list[tuple[str, str]] = []
+    for who, text in cues:
+        if runs and runs[-1][0] == who:
+            runs[-1] = (who, runs[-1][1] + text)
+        else:
+            runs.append((who, text))
+    assert [(t.speaker, _squash(t.text)) for t in turns] == [(w, _squash(x)) for w, x in runs]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(WHO, WORDS), min_size=1, max_size=12))
+def test_speech_to_text_segments_keep_every_character(tmp_path_factory, segments):
+    doc = {"segments": [{"start": float(i), "end": i + 0.9, "text": f" {text}", "speaker": who}
+                        for i, (who, text) in enumerate(segments)]}
+    path = tmp_path_factory.mktemp("json") / "x.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    _, turns = parse_file(path)
+    assert _squash("".join(t.text for t in turns)) == _squash("".join(x for _, x in segments))
+    assert all(t.start is not None for t in turns)
