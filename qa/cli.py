@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--split", default="all",
                    help="which questions: dev (tuned on), test, test2, test3 (held out), several joined by "
                         "commas, or all (default)")
-    _locations(s)
+    _locations(s, sources="sources indexed if the index must be built first (default: sources/)")
     s.add_argument("--json", action="store_true", help="print the figures as JSON")
     s.add_argument("--misses", action="store_true", help="also list the questions whose answer is not first")
     s.set_defaults(func=cmd_eval)

@@ -221,17 +221,21 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None,
 
 
 def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25",
-                  english: bool = False) -> float:
+                  english: bool = False, senses: dict[str, list[str]] | None = None) -> float:
     """How much of what the question asks about the transcripts never mention, not even as a
     character pair: the share of its content words that they lack. In a Chinese question the content
     words are jieba's of two or more characters and Latin words, each weighed by its information (its
     surprisal in jieba's general word counts), so "介绍一下胡狼。" is mostly about 胡狼 (17.9) and
     little about 介绍 (8.8): 0.67. In an English one they are the words of three or more letters,
     found by themselves or through a Chinese gloss, all weighed alike (the dictionary has no word
-    counts). 0.0 when there is no content word.
+    counts). A Chinese word counts as found when an English word it glosses (`senses`) is in English
+    transcripts. 0.0 when there is no content word.
     """
+    english_of = senses or {}
+
     def found(term: str) -> bool:
-        return term in words.vocab or any(b in pairs.vocab for b in bigrams(term) if _HAN.search(b))
+        return (term in words.vocab or any(b in pairs.vocab for b in bigrams(term) if _HAN.search(b))
+                or any(stem in words.vocab for stem in english_of.get(term, ())))
 
     info = _surprisal()
     weighted: list[tuple[float, bool]] = []
@@ -245,9 +249,9 @@ def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", 
         for w in english:
             if len(w) < 3 or w in _STOP_EN:
                 continue
-            senses = lexicon.get(w) or _dictionary_senses(w, glossary)
+            glosses = lexicon.get(w) or _dictionary_senses(w, glossary)
             own = _stemmer()(w) if english else w
-            weighted.append((1.0, own in words.vocab or any(found(g) for g in senses)))
+            weighted.append((1.0, own in words.vocab or any(found(g) for g in glosses)))
     total = sum(x for x, _ in weighted)
     return sum(x for x, hit in weighted if not hit) / total if total else 0.0
 
@@ -320,8 +324,8 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 _BIGRAM_RUN = re.compile(r"[\u3400-\u9fff]+|[^\W_\u3400-\u9fff]+")  # Chinese runs; Latin words and numbers
 
 
-def read_dictionary(path: Path) -> dict[str, list[str]]:
-    """English word -> its first GLOSS_SENSES Chinese senses ("n.投资者" -> ["投资者"])."""
+def read_dictionary(path: Path, senses_per_word: int = GLOSS_SENSES) -> dict[str, list[str]]:
+    """English word -> its first `senses_per_word` Chinese senses ("n.投资者" -> ["投资者"])."""
     out: dict[str, list[str]] = {}
     with open(path, encoding="utf-8", newline="") as f:
         for row in csv.reader(f):
@@ -330,7 +334,7 @@ def read_dictionary(path: Path) -> dict[str, list[str]]:
                 continue
             text = _POS.sub("|", _ASIDE.sub("", row[1]))
             senses = [_NOT_HAN.sub("", s) for s in _SENSE_SPLIT.split(text)]
-            senses = list(dict.fromkeys(s for s in senses if s))[:GLOSS_SENSES]
+            senses = list(dict.fromkeys(s for s in senses if s))[:senses_per_word]
             if senses:
                 out[word] = senses
     return out
@@ -353,25 +357,30 @@ def build_glossary(words: BM25, pairs: BM25) -> dict[str, list[str]]:
 
 
 REVERSE_SENSES = 5  # English stems kept per Chinese word: the words whose first senses it is come first
+REVERSE_SENSES_READ = 8  # dictionary senses read per English word for it ("doctor": 博士 is the second)
 
 
 def build_reverse_glossary(words: BM25) -> dict[str, list[str]]:
-    """Chinese word -> English stems of this corpus whose dictionary senses it is (the glossary the other
-    way), so that a Chinese question finds English transcripts. Empty when the dictionary is missing."""
-    path = dictionary_file()
-    if path is None:
-        return {}
+    """Chinese word -> English stems of this corpus that it translates (the glossaries the other way), so
+    that a Chinese question finds English transcripts: the hand lexicon's pairs first (precise: 模型 ->
+    model), then the dictionary's, a word's earlier senses before its later ones."""
     stem = _stemmer()
     ranked: dict[str, list[tuple[int, str]]] = {}
-    for word, senses in read_dictionary(path).items():
-        if not _LATIN.fullmatch(word) or word in _STOP_EN_DOC:
-            continue
-        s = stem(word)
-        if s not in words.vocab:
-            continue
-        for rank, sense in enumerate(senses):
-            if len(sense) >= 2 and sense not in _STOP_ZH:
-                ranked.setdefault(sense, []).append((rank, s))
+
+    def add(zh: str, english: str, rank: int) -> None:
+        for word in _LATIN.findall(english.lower()):
+            s = stem(word)
+            if word not in _STOP_EN_DOC and s in words.vocab and len(zh) >= 2 and zh not in _STOP_ZH:
+                ranked.setdefault(zh, []).append((rank, s))
+
+    for english, terms in load_lexicon().items():
+        for zh in terms:
+            add(zh, english, -1)
+    path = dictionary_file()
+    for word, senses in (read_dictionary(path, REVERSE_SENSES_READ) if path else {}).items():
+        if _LATIN.fullmatch(word):
+            for rank, sense in enumerate(senses):
+                add(sense, word, rank)
     return {zh: list(dict.fromkeys(s for _, s in sorted(pairs)))[:REVERSE_SENSES] for zh, pairs in ranked.items()}
 
 

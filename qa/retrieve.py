@@ -209,7 +209,8 @@ class Assistant:
                       for turns, passages in self.languages if (turns & pool).any()), default=-1.0)
         rare = self._rare_terms(terms[0])
         idx = self.index
-        supported = rare and unfound_share(q, idx.glossary, idx.lexical, idx.bigram, self.english) <= MAX_UNFOUND_SHARE
+        supported = rare and unfound_share(q, idx.glossary, idx.lexical, idx.bigram, self.english,
+                                          idx.senses) <= MAX_UNFOUND_SHARE
         if margin < (MIN_MARGIN if supported else UNSUPPORTED_MARGIN) or len(order) == 0:
             return Result(q, (), True, notices + self.notices)
         answers = tuple(self._answer(rank, int(t), float(score), qv, terms[0])
@@ -235,12 +236,17 @@ class Assistant:
         elif mode == "bm25":
             fused = feats[cand, 4]
         else:
+            # Standardised within each language of the transcripts: the small model's cosines run higher
+            # between texts of one language, so a question would otherwise prefer any turn in its own
+            # language to the right one in the other (on a corpus in one language this is one group).
             fused = np.zeros(len(cand), dtype=np.float32)
-            for j in range(feats.shape[1]):
-                col = feats[cand, j]
-                std = col.std()
-                if std > 1e-9:
-                    fused += WEIGHTS[j] * (col - col.mean()) / std
+            for group in self.languages:
+                rows = group[0][cand] if len(self.languages) > 1 else slice(None)
+                for j in range(feats.shape[1]):
+                    col = feats[cand[rows], j]
+                    std = col.std() if col.size else 0.0
+                    if std > 1e-9:
+                        fused[rows] += WEIGHTS[j] * (col - col.mean()) / std
         by_score = np.argsort(-fused, kind="stable")
         return cand[by_score], fused[by_score], best_dense
 

@@ -1,0 +1,80 @@
+"""English transcripts, measured: the English test corpus alone, and mixed with the two Chinese articles.
+
+    python benchmarks/english_eval.py [--split en-dev|en-test|en-dev,en-test]
+
+Builds two scratch indexes with the default model (the English corpus in
+benchmarks/english_corpus/, my own English rendering of 16 of her answers; and
+that corpus together with sources/), then prints `qa eval` on
+benchmarks/english_questions.jsonl for both, and the Chinese evaluation set
+(benchmarks/eval_questions.jsonl, every split) on the mixed index beside the
+Chinese-only one, so a change that helps English transcripts and hurts the
+Chinese ones shows. en-dev is what the English-side choices were made on;
+en-test is reported once.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa.build import build  # noqa: E402
+from qa.config import Settings  # noqa: E402
+from qa.embed import load_embedder  # noqa: E402
+from qa.evaluate import evaluate, format_table  # noqa: E402
+from qa.retrieve import Assistant  # noqa: E402
+
+CORPUS = ROOT / "benchmarks" / "english_corpus"
+QUESTIONS = ROOT / "benchmarks" / "english_questions.jsonl"
+CHINESE = ROOT / "benchmarks" / "eval_questions.jsonl"
+RENDERS = {k: v for k, v in json.loads((CORPUS / "renders.json").read_text(encoding="utf-8")).items()
+           if not k.startswith("_")}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="en-dev", help="split(s) of the English questions (default en-dev)")
+    ap.add_argument("--json", type=Path, help="also write all figures to this JSON file")
+    ap.add_argument("--misses", action="store_true", help="list the questions whose answer is not first")
+    args = ap.parse_args()
+    embedder = load_embedder()
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="qa-english-") as tmp:
+        tmp = Path(tmp)
+        mixed = tmp / "mixed"
+        shutil.copytree(ROOT / "sources", mixed)
+        for p in CORPUS.iterdir():
+            if p.suffix in (".txt", ".vtt"):
+                shutil.copy(p, mixed / p.name)
+        shutil.copy(CORPUS / "catalog.toml", mixed / "catalog.toml")
+        for name, sources in (("english", CORPUS), ("mixed", mixed), ("chinese", ROOT / "sources")):
+            settings = Settings(sources=sources, index=tmp / f"index-{name}")
+            build(settings, embedder)
+            assistant = Assistant.load(settings=settings, embedder=embedder)
+            if name != "chinese":
+                report = evaluate(assistant, QUESTIONS, args.split, RENDERS)
+                out[f"{name}/english-questions"] = report
+                print(f"== {name} corpus, English-corpus questions ==")
+                print(format_table(report, misses=args.misses), "\n")
+            if name != "english":
+                for split in ("dev", "test", "test2", "test3", "all"):
+                    report = evaluate(assistant, CHINESE, split, RENDERS)
+                    out[f"{name}/chinese-questions/{split}"] = report
+                    f = report["retrievers"]["hybrid"]
+                    print(f"== {name} corpus, Chinese evaluation set, split {split}: " + "; ".join(
+                        f"{lang} R@1 {f[lang]['recall@1']:.3f} R@5 {f[lang]['recall@5']:.3f} "
+                        f"MRR@10 {f[lang]['mrr@10']:.3f} off-topic answered {f[lang].get('off_topic_answered')}"
+                        for lang in ("zh", "en")))
+            print()
+    if args.json:
+        args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
