@@ -16,6 +16,8 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -228,3 +230,51 @@ def _embed_missing(embedder, todo: dict[str, tuple[str, bool]], cache: dict, bat
                     cache[k] = v
                 bar.update(len(chunk))
     return len(items)
+
+
+MAX_UPLOAD_BYTES = 20 * 2**20  # a transcript of several hours is well under 5 MB of text
+
+
+def add_source(settings: Settings, filename: str, data: bytes) -> tuple[Path, list[str]]:
+    """Check an uploaded transcript and save it under the sources folder; returns (its path, notices).
+
+    Nothing is written unless the file is read into turns exactly as `qa index` would read it
+    (type sniffed, decoded, parsed, its catalogue entry applied). The name is made safe here (the
+    upload's folders and odd characters dropped, never overwriting another file); the file is
+    written under a temporary name and renamed into place. Raises SourceError with the reason.
+    """
+    from .parse import READERS, parse_file
+    from .parse.catalog import read_catalog
+
+    sources = Path(settings.sources)
+    base = Path(str(filename).replace("\\", "/")).name
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise SourceError(base, f"{len(data) / 2**20:.0f} MB is too large for a transcript (at most "
+                                f"{MAX_UPLOAD_BYTES // 2**20} MB)")
+    if suffix not in READERS:
+        raise SourceError(base, f"unknown format '{suffix or base}': qa reads {', '.join(sorted(READERS))}")
+    safe = re.sub(r"[^\w.-]+", "-", stem).strip(".-_")[:80] or "transcript"
+    sources.mkdir(parents=True, exist_ok=True)
+    for other in sources.iterdir():
+        if other.is_file() and other.stat().st_size == len(data) and other.read_bytes() == data:
+            raise SourceError(base, f"already in {sources.name}/ as {other.name}")
+    target = sources / f"{safe}{suffix}"
+    n = 2
+    while target.exists():
+        target, n = sources / f"{safe}-{n}{suffix}", n + 1
+    tmp = sources / f".{target.stem}.{os.getpid()}.upload{suffix}"  # hidden: no build reads it meanwhile
+    notices: list[str] = []
+    try:
+        tmp.write_bytes(data)
+        try:
+            catalog = read_catalog(sources).get(target.name)
+        except SourceError:
+            catalog = None
+        parse_file(tmp, None, settings.interviewee, catalog, notices, settings.declared_interviewee or None)
+        os.replace(tmp, target)
+    except SourceError as e:
+        raise SourceError(base, e.reason) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target, [n.replace(tmp.name, target.name) for n in notices]

@@ -14,11 +14,13 @@ from __future__ import annotations
 import html
 import re
 import threading
+from contextlib import contextmanager
 from urllib.parse import quote as urlquote
 
 from .parse import is_chinese
 from .retrieve import Assistant, QuestionError
-from .types import Answer, Result, Turn
+from .build import MAX_UPLOAD_BYTES
+from .types import Answer, Result, Turn, clock, moment_url
 
 EXAMPLES = [
     "她如何看待AI监管？",
@@ -33,12 +35,12 @@ LABELS = {
     "zh": {"asked": "提问", "full": "完整回答", "context": "上下文", "read": "在原文中阅读", "source": "原文链接",
            "none": "这些访谈里没有谈到这个问题。可以换个说法，或者试试下面的示例问题。",
            "resolved": "理解为", "more_none": "关于这个问题，没有更多的回答了。", "rank": "第{}条",
-           "no_articles": "请在右侧至少选择一篇文章。"},
+           "no_articles": "请在右侧至少选择一篇文章。", "at": "时间"},
     "en": {"asked": "Asked", "full": "Full answer", "context": "Context", "read": "Read in the transcript",
            "source": "Original article", "none": "The transcripts don't cover this. Try rephrasing, or one of "
                                                   "the example questions.",
            "resolved": "Read as", "more_none": "There are no more answers on this.", "rank": "#{}",
-           "no_articles": "Select at least one article on the right."},
+           "no_articles": "Select at least one article on the right.", "at": "at"},
 }
 
 # "tell me more" asks for further answers to the last question; "why?" narrows it.
@@ -102,12 +104,19 @@ def answer_html(a: Answer, context: list[Turn], lang: str) -> str:
     link = f'<a href="{esc(art.url)}" target="_blank" rel="noopener noreferrer">{esc(art.title)}</a>' \
         if art.url else esc(art.title)
     asked = f'<div class="qa-asked">{L["asked"]}：{esc(t.question)}</div>' if t.question else ""
+    at = ""
+    if t.start is not None:  # a timed source: the moment, linked where the site takes one
+        moment = moment_url(art.url, t.start)
+        label = f'{L["at"]} {clock(t.start)}'
+        at = " · " + (f'<a class="qa-at" href="{esc(moment)}" target="_blank" rel="noopener noreferrer">{label}</a>'
+                      if moment else f'<span class="qa-at">{label}</span>')
+    cite = " · ".join(x for x in (link, esc(t.section), esc(art.date)) if x) + at
     return (
         f'<div class="qa-answer">'
         f'<div class="qa-head"><span class="qa-rank">{L["rank"].format(a.rank)}</span>'
         f'<span>{esc(t.speaker)}</span></div>'
         f'<div class="qa-quote">“{esc(a.quote)}”</div>'
-        f'<div class="qa-cite">{link} · {esc(t.section)} · {esc(art.date)}</div>'
+        f'<div class="qa-cite">{cite}</div>'
         f'{asked}'
         f'<details><summary>{L["full"]}</summary><div>{full}</div></details>'
         f'<details><summary>{L["context"]}</summary>{ctx}</details>'
@@ -155,6 +164,52 @@ class LiveAssistant:
             return self._assistant
 
 
+class Indexer:
+    """Adds a transcript from the browser: checks it and saves it under sources/ (build.add_source), then
+    rebuilds the index in a background thread. The app keeps answering from the last good index and
+    switches to the new one when it is complete (LiveAssistant); one addition at a time."""
+
+    def __init__(self, live: LiveAssistant):
+        self.live = live
+        self._lock = threading.Lock()
+        self.state: dict = {"phase": "idle"}
+
+    def add(self, filename: str, data: bytes) -> None:
+        """Save the file and start indexing; raises SourceError (the reason) or RuntimeError (busy)."""
+        from .build import add_source
+
+        with self._lock:
+            if self.state["phase"] == "indexing":
+                raise RuntimeError("another transcript is being indexed; add this one when it is done")
+            assistant = self.live.get()
+            path, notices = add_source(assistant.settings, filename, data)
+            self.state = {"phase": "indexing", "file": path.name, "done": 0, "total": 0, "notices": notices}
+        threading.Thread(target=self._build, args=(assistant, path), daemon=True).start()
+
+    @contextmanager
+    def _progress(self, total: int, label: str):
+        self.state.update(total=total, done=0)
+        state = self.state
+
+        class Bar:
+            def update(self, n: int = 1) -> None:
+                state["done"] += n
+
+        yield Bar()
+
+    def _build(self, assistant: Assistant, path) -> None:
+        from .build import build
+
+        try:
+            report = build(assistant.settings, assistant.embedder, self._progress)
+        except Exception as e:  # the old index is untouched: say why, keep answering from it
+            self.state.update(phase="failed", message=str(e))
+            return
+        mine = [e.reason for e in report.errors if e.path.endswith("/" + path.name)]
+        notices = self.state.get("notices", []) + [n for n in report.notices if path.name in n]
+        self.state.update(phase="failed" if mine else "done", message="; ".join(mine), notices=notices)
+
+
 def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None,
                     quote: str | None = None) -> str | None:
     """The whole transcript as a standalone page, or None for an unknown article.
@@ -185,12 +240,26 @@ def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None,
     return PAGE.format(title=esc(art.title), body="".join(body))
 
 
-def build_app(live: LiveAssistant):
+EVERYONE, INTERVIEWEES = "*", ""
+UPLOAD_TYPES = [".md", ".txt", ".vtt", ".srt", ".json", ".html", ".htm", ".docx"]
+
+
+def article_choices(assistant: Assistant) -> list[tuple[str, str]]:
+    return [(a.title, a.article_id) for a in assistant.index.articles.values()]
+
+
+def speaker_choices(assistant: Assistant) -> list[tuple[str, str]]:
+    return ([("Interviewees · 受访者", INTERVIEWEES), ("Everyone · 所有人", EVERYONE)]
+            + [(name, name) for name in assistant.speakers()])
+
+
+def build_app(live: LiveAssistant, indexer: Indexer | None = None):
     """The Gradio Blocks app (not launched)."""
     import gradio as gr
 
     first = live.get()
-    article_choices = [(a.title, a.article_id) for a in first.index.articles.values()]
+    indexer = indexer or Indexer(live)
+    choices = article_choices(first)
 
     def ask_api(question: str, k: int = 5) -> dict:
         """Her answers to `question` as the JSON of `qa ask --json`; an error object for a bad question."""
@@ -202,7 +271,7 @@ def build_app(live: LiveAssistant):
         except (TypeError, ValueError) as e:
             return {"question": "", "no_answer": True, "answers": [], "error": f"bad request: {e}"}
 
-    def respond(message, history, state, k, articles, all_speakers):
+    def respond(message, history, state, k, articles, speaker):
         history = list(history or [])
         state = dict(state or {})
         message = message if isinstance(message, str) else ""
@@ -217,7 +286,8 @@ def build_app(live: LiveAssistant):
         query, more = resolve_followup(message, state.get("question"))
         shown = set(state.get("shown", [])) if more else set()
         try:
-            result = assistant.ask(query, k=int(k) + len(shown), all_speakers=bool(all_speakers),
+            result = assistant.ask(query, k=int(k) + len(shown), all_speakers=speaker == EVERYONE,
+                                   speaker=speaker if speaker not in (EVERYONE, INTERVIEWEES, None) else None,
                                    articles=list(articles))
         except QuestionError as e:
             history += [{"role": "user", "content": esc(message)},
@@ -240,6 +310,46 @@ def build_app(live: LiveAssistant):
         m = re.search(r"<body>(.*)</body>", page, re.S)
         return m.group(1) if m else ""
 
+    def upload(path):
+        """Check and save an uploaded transcript, then index it in the background (polled by `timer`)."""
+        from .parse import SourceError
+
+        if not path:
+            return gr.update(), gr.Timer(active=False)
+        from pathlib import Path
+
+        p = Path(path)
+        try:
+            if p.stat().st_size > MAX_UPLOAD_BYTES:
+                raise SourceError(p.name, f"{p.stat().st_size / 2**20:.0f} MB is too large for a transcript "
+                                          f"(at most {MAX_UPLOAD_BYTES // 2**20} MB)")
+            indexer.add(p.name, p.read_bytes())
+        except (SourceError, RuntimeError) as e:
+            return f'<p class="qa-upload-error">Not added · 未添加: {esc(str(e))}</p>', gr.Timer(active=False)
+        return f"<p>Saved · 已保存 {esc(indexer.state['file'])}; indexing · 正在建立索引…</p>", gr.Timer(active=True)
+
+    def poll():
+        """Progress of the background indexing; on completion, the new article in every choice."""
+        st = dict(indexer.state)
+        notes = "".join(f'<p class="qa-notice">{esc(n)}</p>' for n in st.get("notices", []))
+        if st["phase"] == "indexing":
+            done = f" {st['done']}/{st['total']}" if st.get("total") else ""
+            return (f"<p>Indexing · 正在建立索引 {esc(st['file'])}{done}…</p>{notes}", gr.Timer(active=True),
+                    gr.update(), gr.update(), gr.update())
+        if st["phase"] == "failed":
+            return (f'<p class="qa-upload-error">Not indexed · 未能索引 {esc(st.get("file", ""))}: '
+                    f'{esc(st.get("message", ""))}. The previous index keeps answering.</p>{notes}',
+                    gr.Timer(active=False), gr.update(), gr.update(), gr.update())
+        assistant = live.get()
+        now = article_choices(assistant)
+        new = next((aid for _, aid in now if assistant.index.articles[aid].source.endswith("/" + st.get("file", "?"))),
+                   None)
+        message = (f'<p class="qa-upload-done">Added · 已添加 {esc(st.get("file", ""))}: ask about it now.</p>{notes}'
+                   if st["phase"] == "done" else "")
+        return (message, gr.Timer(active=False), gr.update(choices=now, value=[aid for _, aid in now]),
+                gr.update(choices=now, value=new) if new else gr.update(choices=now),
+                gr.update(choices=speaker_choices(assistant)))
+
     with gr.Blocks(title="Murati QA") as demo:
         gr.Markdown("# Murati QA · 穆拉蒂访谈问答\n"
                     "Ask in Chinese or English what Mira Murati said; her own words come back, verbatim, "
@@ -259,17 +369,29 @@ def build_app(live: LiveAssistant):
                         gr.Examples(EXAMPLES, inputs=box, label="Examples · 示例")
                     with gr.Column(scale=1, min_width=220):
                         k = gr.Slider(1, 10, value=3, step=1, label="Answers · 回答条数")
-                        articles = gr.CheckboxGroup(article_choices, value=[c[1] for c in article_choices],
+                        articles = gr.CheckboxGroup(choices, value=[c[1] for c in choices],
                                                     label="Articles · 文章")
-                        everyone = gr.Checkbox(False, label="Include host and audience · 包括主持人和观众")
+                        speaker = gr.Dropdown(speaker_choices(first), value=INTERVIEWEES, elem_id="qa-speaker",
+                                              label="Whose words · 谁的话")
                         clear = gr.Button("New chat · 新对话")
             with gr.Tab("Transcripts · 原文"):
-                pick = gr.Dropdown(article_choices, value=article_choices[0][1] if article_choices else None,
-                                   label="Article · 文章")
-                reader = gr.HTML(show_transcript(article_choices[0][1]) if article_choices else "")
+                pick = gr.Dropdown(choices, value=choices[0][1] if choices else None,
+                                   label="Article · 文章", elem_id="qa-pick")
+                reader = gr.HTML(show_transcript(choices[0][1]) if choices else "")
                 pick.change(show_transcript, pick, reader, api_visibility="private")
+                with gr.Accordion("Add a transcript · 添加文稿", open=False, elem_id="qa-add"):
+                    gr.Markdown("Markdown, plain text (`Name: …` labels), WebVTT/SRT subtitles, speech-to-text JSON "
+                                "(Whisper), a saved web page or a Word document, up to "
+                                f"{MAX_UPLOAD_BYTES // 2**20} MB. It is checked, saved under `sources/` and indexed; "
+                                "the app keeps answering meanwhile. · 支持 Markdown、纯文本、字幕、语音转写 JSON、网页和 Word 文档。")
+                    add_file = gr.File(label="Transcript · 文稿", file_types=UPLOAD_TYPES, type="filepath",
+                                       elem_id="qa-upload")
+                    add_status = gr.HTML(elem_id="qa-add-status")
+        timer = gr.Timer(1.0, active=False)
+        add_file.upload(upload, add_file, [add_status, timer], api_visibility="private")
+        timer.tick(poll, None, [add_status, timer, articles, pick, speaker], api_visibility="private")
         state = gr.State({})
-        inputs = [box, chat, state, k, articles, everyone]
+        inputs = [box, chat, state, k, articles, speaker]
         box.submit(respond, inputs, [box, chat, state], api_visibility="private")
         send.click(respond, inputs, [box, chat, state], api_visibility="private")
         clear.click(lambda: ([], {}), None, [chat, state], api_visibility="private")
@@ -296,4 +418,5 @@ def make_server(live: LiveAssistant):
         return HTMLResponse(page)
 
     demo = build_app(live)
-    return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"], server_name="127.0.0.1")
+    return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"], server_name="127.0.0.1",
+                               max_file_size=MAX_UPLOAD_BYTES)

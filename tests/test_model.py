@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from qa.cli import main
+from qa.config import ROOT as ROOT_DIR
 from qa.evaluate import DEFAULT_QUESTIONS as DEFAULT_QUESTIONS_PATH
 
 pytestmark = pytest.mark.model
@@ -136,3 +137,73 @@ def test_the_bundled_engine_called_directly_gives_the_vectors_and_answers_of_the
     for q in questions:
         a, b = assistant.ask(q, k=5), other.ask(q, k=5)
         assert (a.no_answer, [x.turn.turn_id for x in a.answers]) == (b.no_answer, [x.turn.turn_id for x in b.answers]), q
+
+
+ASK_EACH_FILE = [  # (file stem, English question, Chinese question) about what only that file says
+    ("labels", "Why does she love lighthouses?", "她为什么喜欢灯塔？"),
+    ("timed", "How many bee colonies does she keep?", "她养了多少群蜜蜂？"),
+    ("rev", "What was hardest about sailing the coast?", "沿海岸航行最难的是什么？"),
+    ("otter", "Which chess opening does she prefer?", "她喜欢哪种国际象棋开局？"),
+    ("qa", "What did she see at the volcano's crater?", "她在火山口看到了什么？"),
+    ("plain-labels", "Where does she find old bicycle frames?", "她从哪里找到旧自行车车架？"),
+    ("voices", "What does she do with the apples from the orchard?", "果园里的苹果她怎么处理？"),
+    ("names", "How old was the oldest ice in the glacier core?", "冰川冰芯里最老的冰有多少年？"),
+    ("tv", "What kept her going in the marathon?", "马拉松时是什么让她坚持下去？"),
+    ("mono", "How does she fold a paper crane?", "她怎么折纸鹤？"),
+    ("whisper", "What did she see through the telescope?", "她用望远镜看到了什么？"),
+    ("whisperx", "Who gave her a violin?", "谁给了她小提琴？"),
+    ("bakery", "Why is the bread baked so early?", "为什么面包要这么早烤？"),
+]
+
+
+@pytest.fixture(scope="module")
+def every_format(tmp_path_factory, model_settings):
+    """The two articles plus one file of each format and label shape, indexed with the real model."""
+    import shutil
+
+    from qa.build import build
+    from qa.config import Settings
+    from qa.embed import load_embedder
+    from qa.retrieve import Assistant
+
+    base = tmp_path_factory.mktemp("formats")
+    src = base / "sources"
+    shutil.copytree(model_settings.sources, src)
+    for p in (ROOT_DIR / "tests" / "fixtures" / "transcripts").iterdir():
+        if p.name != "README.md":
+            shutil.copy(p, src / p.name)
+    settings = Settings(sources=src, index=base / "index")
+    report = build(settings, load_embedder())
+    assert report.errors == []
+    return Assistant.load(settings=settings)
+
+
+# Measured misses, kept visible (strict: a fix makes them fail until they are moved back). Chinese questions
+# over English transcripts are the weak side (README, "English transcripts"): the small model's Chinese-English
+# similarity rarely clears the no-answer bar for a short English file.
+KNOWN_MISSES = {("mono", "zh"), ("timed", "zh"), ("plain-labels", "zh"), ("names", "zh"), ("whisper", "zh"),
+                ("bakery", "zh")}
+CASES = [pytest.param(stem, question, top, marks=pytest.mark.xfail(strict=True, reason="measured miss"))
+         if (stem, lang) in KNOWN_MISSES else (stem, question, top)
+         for stem, english, chinese in ASK_EACH_FILE for lang, question, top in (("en", english, 1), ("zh", chinese, 5))]
+
+
+@pytest.mark.parametrize("stem, question, top", CASES)
+def test_each_new_format_answers_in_both_languages_with_its_time(every_format, stem, question, top):
+    result = every_format.ask(question, k=5)
+    ids = [a.turn.article_id for a in result.answers]
+    assert not result.no_answer and stem in ids[:top], (question, ids)
+    answer = next(a for a in result.answers if a.turn.article_id == stem)
+    assert answer.turn.speaker == "Mira Murati" and answer.quote in answer.turn.text
+    timed = stem in ("timed", "rev", "otter", "voices", "names", "tv", "mono", "whisper", "whisperx")
+    assert (answer.turn.start is not None) == timed
+
+
+def test_a_timed_answer_cites_its_moment(every_format, capsys):
+    result = every_format.ask("What does she do with the apples from the orchard?", k=3)
+    a = next(x for x in result.answers if x.turn.article_id == "voices")
+    d = a.to_dict()
+    assert d["start"] == 4.5 and d["url_at"] == "https://www.youtube.com/watch?v=abcdefghijk&t=4s"
+    from qa.present import result_text
+
+    assert "at 0:04" in result_text(result) and "&t=4s" in result_text(result)

@@ -212,3 +212,62 @@ def test_24_clients_while_the_index_is_rebuilt(model_settings, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.mark.browser
+def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path):
+    # Its own copy of the sources and index: adding a file must not change what the other tests see.
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (./run test installs it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    sources, index = tmp_path / "sources", tmp_path / "index"
+    shutil.copytree(model_settings.sources, sources)
+    shutil.copytree(model_settings.index, index, symlinks=True)
+    port = free_port()
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "QA_INDEX": str(index), "QA_SOURCES": str(sources),
+           "GRADIO_ANALYTICS_ENABLED": "False"}
+    log = open(tmp_path / "app.log", "w+")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=subprocess.DEVNULL, stderr=log)
+    url = f"http://127.0.0.1:{port}/"
+    shots = Path(os.environ.get("QA_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    fixture = Path(__file__).parent / "fixtures" / "transcripts"
+    bad = tmp_path / "cut.srt"
+    bad.write_text("1\n00:00:01,000 --> 00:00:0", encoding="utf-8")
+    try:
+        wait_ready(url, proc, log)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(url)
+            page.get_by_role("tab", name="Transcripts · 原文").click()
+            page.locator("#qa-add").get_by_text("Add a transcript").click()
+            # a file that cannot be used is named with its reason, and nothing is written
+            page.locator("#qa-upload input[type=file]").set_input_files(str(bad))
+            page.wait_for_selector(".qa-upload-error", timeout=30000)
+            assert "cut short" in page.locator("#qa-add-status").inner_text()
+            assert not (sources / "cut.srt").exists()
+            page.locator("#qa-upload button[aria-label='Clear']").first.click() if page.locator(
+                "#qa-upload button[aria-label='Clear']").count() else None
+            page.locator("#qa-upload input[type=file]").set_input_files(str(fixture / "voices.vtt"))
+            page.wait_for_selector(".qa-upload-done", timeout=120000)
+            assert (sources / "voices.vtt").is_file()
+            page.screenshot(path=str(shots / "ui-add-transcript.png"))
+            page.get_by_role("tab", name="Ask · 提问").click()
+            page.locator("#qa-question textarea").fill("What does she do with the apples in the orchard?")
+            page.locator("#qa-send").click()
+            page.wait_for_selector(".qa-answer", timeout=30000)
+            first = page.locator(".qa-answer").first
+            assert "apple" in first.locator(".qa-quote").inner_text()
+            assert "voices" in first.locator(".qa-cite").first.inner_text() or "at 0:04" in first.inner_text()
+            page.screenshot(path=str(shots / "ui-asked-added.png"))
+            browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
