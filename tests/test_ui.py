@@ -71,7 +71,8 @@ def test_ask_endpoint_shape(client):
     assert set(r) == {"question", "no_answer", "answers"}
     assert r["no_answer"] is False and len(r["answers"]) == 3
     a = r["answers"][0]
-    assert set(a) == {"rank", "score", "turn_id", "speaker", "text", "quote", "question", "article", "section"}
+    assert set(a) == {"rank", "score", "turn_id", "speaker", "text", "quote", "question", "article", "section",
+                      "start", "url_at"}
     assert a["quote"] in a["text"] and a["speaker"] == "Mira Murati"
 
 
