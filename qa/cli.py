@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--speaker", metavar="NAME",
                    help="only this speaker's turns (a name as 'qa turns' shows it, or a surname)")
     s.add_argument("--batch", metavar="FILE", help="questions one per line ('-' for stdin); JSON lines out")
+    s.add_argument("--cite", action="store_true", help="also print each answer's citation, ready to paste")
+    s.add_argument("--by-date", action="store_true",
+                   help="order the answers by interview date (what she said then beside later)")
     s.set_defaults(func=cmd_ask)
 
     s = sub.add_parser("eval", help="measure retrieval quality on the evaluation set",
@@ -170,7 +173,7 @@ def _assistant(settings: Settings, quiet: bool = False):
 
 
 def cmd_ask(args, settings: Settings) -> int:
-    from .present import result_json, result_text
+    from .present import by_date, result_json, result_text
     from .retrieve import QuestionError
 
     if not 1 <= args.k <= 50:
@@ -209,11 +212,13 @@ def cmd_ask(args, settings: Settings) -> int:
                 raise UsageError(str(e)) from None
             print(json.dumps({"question": line, "error": str(e)}, ensure_ascii=False))
             continue
+        if args.by_date:
+            result = by_date(result)
         if args.batch is None and not args.json:
             for n in result.notices:
                 if n not in assistant.notices:
                     print(f"qa ask: {n}", file=sys.stderr)
-            print(result_text(result))
+            print(result_text(result, cite=args.cite))
         else:
             print(result_json(result), flush=True)
     return 0

@@ -55,6 +55,7 @@ def evaluate(assistant, path: str | Path = DEFAULT_QUESTIONS, split: str = "all"
     quote_gold = _quote_gold(Path(path).with_name(QUOTE_GOLD))
     quotes: list[tuple[str, bool]] = []  # (language, annotated sentence in the quote)
     ranks: dict[str, list] = {r: [] for r in RETRIEVERS}
+    labels: list[tuple[str, str, bool]] = []  # (language, match label, right) for each answer shown
     misses = []
     for q in questions:
         gold = {assistant.position[a] for a in q["answers"]}
@@ -67,6 +68,8 @@ def evaluate(assistant, path: str | Path = DEFAULT_QUESTIONS, split: str = "all"
         got = [assistant.position[a.turn.turn_id] for a in result.answers]
         hit = next((i + 1 for i, t in enumerate(got) if t in gold), None)
         ranks["hybrid"].append((q, hit, result.no_answer))
+        labels.extend((q["lang"], a.match, assistant.position[a.turn.turn_id] in gold) for a in result.answers
+                      if gold)
         if gold and hit != 1:
             misses.append((q, hit, [a.turn.turn_id for a in result.answers[:3]]))
         qv = assistant.embedder.queries([result.question])[0]
@@ -81,10 +84,42 @@ def evaluate(assistant, path: str | Path = DEFAULT_QUESTIONS, split: str = "all"
                                       for lang in ("zh", "en", "all")}
     report["misses"] = [{"id": q["id"], "question": q["question"], "rank": hit, "top": top}
                         for q, hit, top in misses]
+    report["calibration"] = {lang: _calibration([(m, ok) for l, m, ok in labels if lang == "all" or l == lang])
+                             for lang in ("zh", "en", "all")}
     report["quotes"] = {lang: {"n": len(hits), "hits": sum(hits)}
                         for lang in ("zh", "en", "all")
                         for hits in [[h for l, h in quotes if lang == "all" or l == lang]]}
     return report
+
+
+def _calibration(rows: list[tuple[str, bool]]) -> dict:
+    """How the match labels hold: of the answers labelled "answers it", the share that is right; of the
+    right answers shown (top 10), the share labelled lower."""
+    top = [ok for m, ok in rows if m == "answers it"]
+    right = [m for m, ok in rows if ok]
+    return {"answers_it": len(top), "answers_it_right": sum(top) / len(top) if top else 0.0,
+            "right": len(right), "right_labelled_lower": sum(m != "answers it" for m in right) / len(right)
+            if right else 0.0,
+            "right_loosely": sum(m == "loosely related" for m in right) / len(right) if right else 0.0}
+
+
+def fit_match_thresholds(assistant, path: str | Path = DEFAULT_QUESTIONS, split: str = "dev",
+                         precision: float = 0.8, recall: float = 0.9) -> tuple[float, float]:
+    """(answers-it, related) score thresholds from one split: the lowest score at which `precision` of the
+    answers shown are right, and the highest that keeps `recall` of the right ones (retrieve.MATCH_*)."""
+    scored = []
+    for q in load_questions(path, split):
+        if q["answers"]:
+            scored += [(a.score, a.turn.turn_id in q["answers"]) for a in assistant.ask(q["question"], k=10).answers]
+    grid = sorted({round(s * 2) / 2 for s, _ in scored})
+    def prec(t):
+        sel = [ok for s, ok in scored if s >= t]
+        return sum(sel) / len(sel) if sel else 0.0
+    def rec(t):
+        return sum(ok for s, ok in scored if s >= t) / max(1, sum(ok for _, ok in scored))
+    high = next((t for t in grid if prec(t) >= precision), grid[-1])
+    low = max((t for t in grid if rec(t) >= recall), default=grid[0])
+    return high, low
 
 
 def _quote_gold(path: Path) -> dict[str, tuple[str, list[str]]]:
@@ -121,6 +156,13 @@ def format_table(report: dict, misses: bool = False) -> str:
             oa = f"{f['off_topic_answered']}/{f['off_topic']}" if "off_topic_answered" in f else "n/a"
             lines.append(f"{mode:<9} {lang:<4} {f['n']:>3} {f['recall@1']:>6.3f} {f['recall@5']:>6.3f} "
                          f"{f['mrr@10']:>7.3f} {na:>10} {oa:>18}")
+    if "calibration" in report:
+        lines += ["", "match labels (hybrid, answers shown in the top 10 of answerable questions):",
+                  f"{'lang':<4} {'labelled answers it':>20} {'of them right':>14} {'right answers':>14} "
+                  f"{'right, labelled lower':>22} {'right, loosely':>15}"]
+        for lang, c in report["calibration"].items():
+            lines.append(f"{lang:<4} {c['answers_it']:>20} {c['answers_it_right']:>14.2f} {c['right']:>14} "
+                         f"{c['right_labelled_lower']:>22.2f} {c['right_loosely']:>15.2f}")
     if report["quotes"]["all"]["n"]:
         q = report["quotes"]
         lines += ["", "quotes holding an annotated answering sentence: " + ", ".join(

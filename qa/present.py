@@ -18,8 +18,14 @@ def result_json(result: Result) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False)
 
 
-def result_text(result: Result, width: int | None = None) -> str:
-    """Readable cited answers for a terminal."""
+def by_date(result: Result) -> Result:
+    """The same answers ordered by interview date (undated last), best first within a date."""
+    answers = sorted(result.answers, key=lambda a: (a.article.date or "9999", a.rank))
+    return Result(result.question, tuple(answers), result.no_answer, result.notices)
+
+
+def result_text(result: Result, width: int | None = None, cite: bool = False) -> str:
+    """Readable cited answers for a terminal; with `cite`, each one's citation text to copy."""
     width = width or min(100, shutil.get_terminal_size((100, 20)).columns)
     lang = "zh" if is_chinese(result.question) else "en"
     lines = [f"Q: {result.question}", ""]
@@ -30,7 +36,8 @@ def result_text(result: Result, width: int | None = None) -> str:
         return "\n".join(lines)
     for a in result.answers:
         art = a.article
-        lines.append(f"[{a.rank}] {a.turn.speaker} — score {a.score:.2f}")
+        lines.append(f"[{a.rank}] {a.turn.speaker} — {a.match or f'score {a.score:.2f}'}"
+                     + (f" · {art.date}" if art.date else ""))
         lines.extend(_wrap(f"“{a.quote}”", width, "    "))
         if a.turn.question:
             lines.extend(_wrap(f"asked: {a.turn.question}", width, "    "))
@@ -38,6 +45,8 @@ def result_text(result: Result, width: int | None = None) -> str:
         lines.append("    " + " · ".join(x for x in (art.title, a.turn.section, art.date) if x) + at)
         lines.append(f"    {moment_url(art.url, a.turn.start)}")
         lines.append(f"    {a.turn.turn_id}  ({art.source}, line {a.turn.line})")
+        if cite:
+            lines.append("    cite: " + a.citation())  # one line, unwrapped: it is made to be copied
         lines.append("")
     return "\n".join(lines).rstrip()
 

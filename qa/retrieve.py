@@ -57,11 +57,22 @@ UNSUPPORTED_MARGIN = 0.035
 MAX_UNFOUND_SHARE = 0.5  # "most": more than half (lexical.unfound_share; "Python里怎么读取CSV文件？": 0.84)
 CANDIDATE_UNITS = 2048  # dense hits read per question from a flat index: all of them while it is small
 LARGE_POOL = 20_000  # above this many candidate turns, rank only those a leg retrieved
+# How strong a match is, from its fused score (qa eval's calibration table reports these on the held-out
+# splits). On the dev split of benchmarks/eval_questions.jsonl (top 10 answers of each answerable question,
+# evaluate.fit_match_thresholds): 12.0 is the lowest score at which at least 80% of answers are right
+# (0.81; 64% of the right answers reach it); 8.0 the highest that keeps 90% of the right answers (0.91).
+MATCH_ANSWERS, MATCH_RELATED = 12.0, 8.0
+MATCH = ("answers it", "related", "loosely related")
 QUOTE_SLACK = 0.03  # a neighbouring sentence joins the quote if it scores within this of the best
 QUOTE_TERM_WEIGHT = 0.01  # per unit of BM25 idf of each question term found in a sentence (quote_span)
 QUOTE_MIN_CHARS = 40  # ...or while the quote is shorter than this: one short line rarely answers alone
 _EDITORIAL = re.compile(r"\[[^\[\]]*\]")  # "[现在OpenAI有大约500名员工。]": the editor's words, never the quote
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+def match_label(score: float) -> str:
+    """"answers it", "related" or "loosely related" (see MATCH_ANSWERS)."""
+    return MATCH[0] if score >= MATCH_ANSWERS else MATCH[1] if score >= MATCH_RELATED else MATCH[2]
 
 
 class QuestionError(ValueError):
@@ -302,7 +313,7 @@ class Assistant:
         turn = self.index.turns[t]
         start, end = self.quote_span(t, qv, terms)
         return Answer(rank=rank, score=score, turn=turn, article=self.index.articles[turn.article_id],
-                      quote=turn.text[start:end], quote_start=start, quote_end=end)
+                      quote=turn.text[start:end], quote_start=start, quote_end=end, match=match_label(score))
 
     def quote_span(self, t: int, qv: np.ndarray, terms: list[str] = ()) -> tuple[int, int]:
         """Character span of the one to three sentences of turn `t` that best answer.

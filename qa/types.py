@@ -56,6 +56,7 @@ class Answer:
     quote: str  # one to three sentences of turn.text, verbatim
     quote_start: int  # character offsets of the quote inside turn.text
     quote_end: int
+    match: str = ""  # how strong the match is: "answers it" | "related" | "loosely related" (retrieve.MATCH)
 
     def to_dict(self) -> dict:
         return {
@@ -68,9 +69,22 @@ class Answer:
             "question": self.turn.question,
             "article": self.article.citation(),
             "section": self.turn.section,
+            "match": self.match,
             "start": self.turn.start,
             "url_at": moment_url(self.article.url, self.turn.start),
         }
+
+    def citation(self, markdown: bool = False) -> str:
+        """The quote with everything a reader needs to check it: speaker, title, section, date, time, link."""
+        art, t = self.article, self.turn
+        at = f"at {clock(t.start)}" if t.start is not None else ""
+        link = moment_url(art.url, t.start)
+        if markdown:
+            title = f"[{art.title}]({link})" if link else art.title
+            where = ", ".join(x for x in (title, t.section, art.date, at) if x)
+            return f"> {self.quote}\n\n— {t.speaker}, {where}"
+        where = ", ".join(x for x in (f"\u201c{art.title}\u201d", t.section, art.date, at, link) if x)
+        return f"\u201c{self.quote}\u201d — {t.speaker}, {where}"
 
 
 @dataclass(frozen=True)

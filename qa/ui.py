@@ -35,12 +35,16 @@ LABELS = {
     "zh": {"asked": "提问", "full": "完整回答", "context": "上下文", "read": "在原文中阅读", "source": "原文链接",
            "none": "这些访谈里没有谈到这个问题。可以换个说法，或者试试下面的示例问题。",
            "resolved": "理解为", "more_none": "关于这个问题，没有更多的回答了。", "rank": "第{}条",
-           "no_articles": "请在右侧至少选择一篇文章。", "at": "时间"},
+           "no_articles": "请在右侧至少选择一篇文章。", "at": "时间", "cite": "引用", "more": "更多（相关度较低）",
+           "link": "此回答的链接",
+           "match": {"answers it": "直接回答", "related": "相关", "loosely related": "略有相关"}},
     "en": {"asked": "Asked", "full": "Full answer", "context": "Context", "read": "Read in the transcript",
            "source": "Original article", "none": "The transcripts don't cover this. Try rephrasing, or one of "
                                                   "the example questions.",
            "resolved": "Read as", "more_none": "There are no more answers on this.", "rank": "#{}",
-           "no_articles": "Select at least one article on the right.", "at": "at"},
+           "no_articles": "Select at least one article on the right.", "at": "at", "cite": "Cite",
+           "more": "More, less related", "link": "Link to this answer",
+           "match": {"answers it": "answers it", "related": "related", "loosely related": "loosely related"}},
 }
 
 # "tell me more" asks for further answers to the last question; "why?" narrows it.
@@ -63,6 +67,12 @@ CSS = """
 .qa-notice{font-size:0.85em;color:var(--body-text-color-subdued)}
 .qa-turn{margin:6px 0}
 .qa-speaker{font-weight:600}
+.qa-match{border-radius:8px;padding:0 6px;font-size:0.9em}
+.qa-match-answers-it{background:#dafbe1;color:#116329}
+.qa-match-related{background:#ddf4ff;color:#0550ae}
+.qa-match-loosely-related{background:#eaeef2;color:#57606a}
+.qa-citation{white-space:pre-wrap;font-size:0.85em;background:var(--background-fill-secondary);padding:6px;
+  border-radius:6px;user-select:all}
 """
 
 PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
@@ -90,7 +100,7 @@ def transcript_href(turn: Turn, span: tuple[int, int] | None = None) -> str:
     return f"/transcript/{urlquote(turn.article_id)}?turn={urlquote(turn.turn_id)}{q}#t{turn.position}"
 
 
-def answer_html(a: Answer, context: list[Turn], lang: str) -> str:
+def answer_html(a: Answer, context: list[Turn], lang: str, question: str = "") -> str:
     """One answer as an HTML card: quote, citation, question, full turn and context on demand."""
     L = LABELS[lang]
     t, art = a.turn, a.article
@@ -111,15 +121,24 @@ def answer_html(a: Answer, context: list[Turn], lang: str) -> str:
         at = " · " + (f'<a class="qa-at" href="{esc(moment)}" target="_blank" rel="noopener noreferrer">{label}</a>'
                       if moment else f'<span class="qa-at">{label}</span>')
     cite = " · ".join(x for x in (link, esc(t.section), esc(art.date)) if x) + at
+    match = (f'<span class="qa-match qa-match-{a.match.replace(" ", "-")}">{esc(L["match"][a.match])}</span>'
+             if a.match else "")
+    permalink = f'/?q={urlquote(question)}' if question else ""
+    cite_box = (f'<details><summary>{L["cite"]}</summary>'
+            f'<div class="qa-citation">{esc(a.citation())}</div>'
+            f'<div class="qa-citation">{esc(a.citation(markdown=True))}</div>'
+            + (f'<a href="{esc(permalink)}" target="_blank">{L["link"]}</a>' if permalink else "")
+            + '</details>')
     return (
         f'<div class="qa-answer">'
         f'<div class="qa-head"><span class="qa-rank">{L["rank"].format(a.rank)}</span>'
-        f'<span>{esc(t.speaker)}</span></div>'
+        f'<span>{esc(t.speaker)}</span>{match}</div>'
         f'<div class="qa-quote">“{esc(a.quote)}”</div>'
         f'<div class="qa-cite">{cite}</div>'
         f'{asked}'
         f'<details><summary>{L["full"]}</summary><div>{full}</div></details>'
         f'<details><summary>{L["context"]}</summary>{ctx}</details>'
+        f'{cite_box}'
         f'<div class="qa-cite"><a href="{esc(transcript_href(t, (a.quote_start, a.quote_end)))}" '
         f'target="_blank">{L["read"]}</a></div>'
         f'</div>')
@@ -133,8 +152,15 @@ def result_html(assistant: Assistant, result: Result, lang: str, resolved: str |
     parts += [f'<div class="qa-notice">{esc(n)}</div>' for n in result.notices]
     if result.no_answer or not result.answers:
         parts.append(f"<p>{L['none']}</p>")
-    for a in result.answers:
-        parts.append(answer_html(a, assistant.context(a.turn.turn_id), lang))
+    # Loosely related answers are not peers of the ones that answer: they fold away, unless nothing better came.
+    strong = [a for a in result.answers if a.match != "loosely related"] or list(result.answers)
+    weak = [a for a in result.answers if a not in strong]
+    for a in strong:
+        parts.append(answer_html(a, assistant.context(a.turn.turn_id), lang, result.question))
+    if weak:
+        parts.append(f'<details class="qa-more"><summary>{L["more"]} ({len(weak)})</summary>'
+                     + "".join(answer_html(a, assistant.context(a.turn.turn_id), lang, result.question) for a in weak)
+                     + "</details>")
     return "".join(parts)
 
 
@@ -398,6 +424,25 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
         # Off the queue: a plain request/response, so programs pay no queue round trips; the
         # model call itself is serialised by the embedder's lock.
         gr.api(ask_api, api_name="ask", queue=False)
+
+        def from_link(history, state, request: gr.Request):
+            """A link with ?q=… (and &k=) opens with that question already asked: a shared answer reproduces."""
+            params = dict(request.query_params) if request is not None else {}
+            question = params.get("q", "")
+            if not question.strip():  # change nothing: the person may already be typing
+                return gr.update(), gr.update(), gr.update(), gr.update()
+            try:
+                n = max(1, min(10, int(params.get("k", 3))))
+            except ValueError:
+                n = 3
+            ids = [c[1] for c in article_choices(live.get())]
+            wanted = [a for a in params.get("articles", "").split(",") if a in ids] or ids
+            box_value, history, state = respond(question, history, state, n, wanted,
+                                                params.get("speaker", INTERVIEWEES))
+            return box_value, history, state, n
+
+        from_link.__annotations__["request"] = gr.Request  # (annotations are strings here: say it plainly)
+        demo.load(from_link, [chat, state], [box, chat, state, k], api_visibility="private")
     demo.queue(default_concurrency_limit=1)  # one model call at a time: the encoder is not shared across threads
     return demo
 

@@ -207,3 +207,11 @@ def test_a_timed_answer_cites_its_moment(every_format, capsys):
     from qa.present import result_text
 
     assert "at 0:04" in result_text(result) and "&t=4s" in result_text(result)
+
+
+def test_the_match_thresholds_are_the_ones_the_dev_split_gives(assistant):
+    # The constants are not hand-set: refitting them on dev by the documented rule gives them back.
+    from qa.evaluate import fit_match_thresholds
+    from qa.retrieve import MATCH_ANSWERS, MATCH_RELATED
+
+    assert fit_match_thresholds(assistant, split="dev") == (MATCH_ANSWERS, MATCH_RELATED)

@@ -30,7 +30,7 @@ def test_to_dict_has_the_documented_shape(hash_assistant):
     assert set(d) == {"question", "no_answer", "answers"}
     a = d["answers"][0]
     assert set(a) == {"rank", "score", "turn_id", "speaker", "text", "quote", "question", "article", "section",
-                      "start", "url_at"}
+                      "match", "start", "url_at"}
     assert a["start"] is None and a["url_at"] == a["article"]["url"]  # the seeds are articles, not recordings
     assert set(a["article"]) == {"title", "date", "url", "source"}
     json.dumps(d, ensure_ascii=False)
@@ -98,3 +98,42 @@ def test_an_editors_note_in_brackets_is_never_quoted_as_her_words(hash_assistant
     assert len(rows) == 1
     start, end = a.quote_span(t, np.asarray(idx.vectors[rows[0]]))  # a question that matches the note best
     assert note not in text[start:end] and text[start:end] in text
+
+
+def test_each_answer_carries_a_match_label_and_a_citation(hash_assistant):
+    from qa.retrieve import MATCH, MATCH_ANSWERS, MATCH_RELATED, match_label
+
+    assert [match_label(s) for s in (MATCH_ANSWERS, MATCH_RELATED, MATCH_RELATED - 0.01)] == list(MATCH)
+    a = hash_assistant.ask("教育", k=3).answers[0]
+    assert a.to_dict()["match"] == match_label(a.score)
+    plain, md = a.citation(), a.citation(markdown=True)
+    for part in (a.quote, a.turn.speaker, a.article.title, a.article.date, a.article.url):
+        assert part in plain and part in md
+    assert md.startswith("> ") and f"]({a.article.url})" in md
+
+
+def test_by_date_orders_answers_by_interview_date_keeping_their_ranks(hash_assistant):
+    from qa.present import by_date
+
+    result = hash_assistant.ask("OpenAI", k=8)
+    ordered = by_date(result)
+    dates = [a.article.date for a in ordered.answers]
+    assert dates == sorted(dates) and len(set(dates)) == 2  # 2023 beside 2024
+    assert sorted(a.rank for a in ordered.answers) == [a.rank for a in result.answers]
+
+
+def test_cli_cite_and_by_date(hash_settings, capsys):
+    from qa.cli import main
+
+    args = ["ask", "教育", "--k", "4", "--index", str(hash_settings.index), "--sources", str(hash_settings.sources)]
+    import os
+
+    os.environ["QA_MODEL"] = "hash"
+    try:
+        assert main(args + ["--cite", "--by-date"]) == 0
+    finally:
+        del os.environ["QA_MODEL"]
+    out = capsys.readouterr().out
+    assert out.count("    cite: “") == 4 and "— Mira Murati, “" in out
+    years = [line.rsplit("· ", 1)[1][:4] for line in out.splitlines() if line.startswith("[")]
+    assert years == sorted(years)

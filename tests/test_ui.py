@@ -72,7 +72,7 @@ def test_ask_endpoint_shape(client):
     assert r["no_answer"] is False and len(r["answers"]) == 3
     a = r["answers"][0]
     assert set(a) == {"rank", "score", "turn_id", "speaker", "text", "quote", "question", "article", "section",
-                      "start", "url_at"}
+                      "match", "start", "url_at"}
     assert a["quote"] in a["text"] and a["speaker"] == "Mira Murati"
 
 
@@ -272,3 +272,37 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.mark.browser
+def test_a_link_with_q_opens_the_same_answers_as_typing(app_url, tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (./run test installs it when run as root)")
+    from urllib.parse import quote
+
+    from playwright.sync_api import sync_playwright
+
+    question = "Was the Sky voice meant to sound like Scarlett Johansson?"
+    shots = Path(os.environ.get("QA_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        typed = browser.new_page(viewport={"width": 1280, "height": 1000})
+        typed.goto(app_url)
+        typed.locator("#qa-question textarea").fill(question)
+        typed.locator("#qa-send").click()
+        typed.wait_for_function("document.querySelectorAll('.qa-answer').length > 0", timeout=30000)
+        linked = browser.new_page(viewport={"width": 390, "height": 844})  # a phone, as a shared link opens
+        linked.goto(f"{app_url}?q={quote(question)}&k=3")
+        linked.wait_for_function("document.querySelectorAll('.qa-answer').length > 0", timeout=30000)
+        quotes = [page.locator(".qa-answer .qa-quote").all_inner_texts() for page in (typed, linked)]
+        assert quotes[0] and quotes[0] == quotes[1]
+        first = linked.locator(".qa-answer").first
+        assert first.locator(".qa-match").inner_text() == "answers it"
+        first.get_by_text("Cite").click()
+        citation = first.locator(".qa-citation").first.inner_text()
+        assert "Sky" in citation and "Mira Murati" in citation and "2024-06-21" in citation
+        linked.screenshot(path=str(shots / "ui-link-phone.png"), full_page=True)
+        browser.close()
