@@ -355,6 +355,12 @@ class Assistant:
                 hi += 1
         return int(spans[lo][0]), int(spans[hi][1])
 
+    def why(self, question: str, answer: Answer) -> tuple[list[str], list[tuple[int, int]]]:
+        """The question's words that the quote holds, directly or through a gloss, and their spans in it."""
+        from .lexical import matched_terms
+
+        return matched_terms(question, answer.quote, self.index.glossary, self.index.senses)
+
     # --------------------------------------------------------------- context
     def context(self, turn_id: str, before: int = 2, after: int = 2) -> list[Turn]:
         """A turn with its neighbours in the same article, for reading it in place."""

@@ -36,14 +36,15 @@ LABELS = {
            "none": "这些访谈里没有谈到这个问题。可以换个说法，或者试试下面的示例问题。",
            "resolved": "理解为", "more_none": "关于这个问题，没有更多的回答了。", "rank": "第{}条",
            "no_articles": "请在右侧至少选择一篇文章。", "at": "时间", "cite": "引用", "more": "更多（相关度较低）",
-           "link": "此回答的链接",
+           "link": "此回答的链接", "why": "匹配", "by_date": "按采访日期",
            "match": {"answers it": "直接回答", "related": "相关", "loosely related": "略有相关"}},
     "en": {"asked": "Asked", "full": "Full answer", "context": "Context", "read": "Read in the transcript",
            "source": "Original article", "none": "The transcripts don't cover this. Try rephrasing, or one of "
                                                   "the example questions.",
            "resolved": "Read as", "more_none": "There are no more answers on this.", "rank": "#{}",
            "no_articles": "Select at least one article on the right.", "at": "at", "cite": "Cite",
-           "more": "More, less related", "link": "Link to this answer",
+           "more": "More, less related", "link": "Link to this answer", "why": "Matched",
+           "by_date": "By interview date",
            "match": {"answers it": "answers it", "related": "related", "loosely related": "loosely related"}},
 }
 
@@ -71,6 +72,9 @@ CSS = """
 .qa-match-answers-it{background:#dafbe1;color:#116329}
 .qa-match-related{background:#ddf4ff;color:#0550ae}
 .qa-match-loosely-related{background:#eaeef2;color:#57606a}
+.qa-why{font-size:0.82em;color:var(--body-text-color-subdued);margin-bottom:4px}
+.qa-quote mark.qa-hit{background:#fff3b0;color:inherit;padding:0}
+.qa-date-head{font-weight:700;margin-top:12px;font-size:0.95em}
 .qa-citation{white-space:pre-wrap;font-size:0.85em;background:var(--background-fill-secondary);padding:6px;
   border-radius:6px;user-select:all}
 """
@@ -100,7 +104,17 @@ def transcript_href(turn: Turn, span: tuple[int, int] | None = None) -> str:
     return f"/transcript/{urlquote(turn.article_id)}?turn={urlquote(turn.turn_id)}{q}#t{turn.position}"
 
 
-def answer_html(a: Answer, context: list[Turn], lang: str, question: str = "") -> str:
+def marked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` escaped, with the given character spans in <mark class="qa-hit">."""
+    out, last = [], 0
+    for a, b in spans:
+        out += [esc(text[last:a]), f'<mark class="qa-hit">{esc(text[a:b])}</mark>']
+        last = b
+    return "".join(out) + esc(text[last:])
+
+
+def answer_html(a: Answer, context: list[Turn], lang: str, question: str = "",
+                why: tuple[list[str], list[tuple[int, int]]] = ((), ())) -> str:
     """One answer as an HTML card: quote, citation, question, full turn and context on demand."""
     L = LABELS[lang]
     t, art = a.turn, a.article
@@ -133,7 +147,8 @@ def answer_html(a: Answer, context: list[Turn], lang: str, question: str = "") -
         f'<div class="qa-answer">'
         f'<div class="qa-head"><span class="qa-rank">{L["rank"].format(a.rank)}</span>'
         f'<span>{esc(t.speaker)}</span>{match}</div>'
-        f'<div class="qa-quote">“{esc(a.quote)}”</div>'
+        f'<div class="qa-quote">“{marked(a.quote, list(why[1]))}”</div>'
+        + (f'<div class="qa-why">{L["why"]}：{esc(" · ".join(why[0]))}</div>' if why[0] else "") +
         f'<div class="qa-cite">{cite}</div>'
         f'{asked}'
         f'<details><summary>{L["full"]}</summary><div>{full}</div></details>'
@@ -144,7 +159,10 @@ def answer_html(a: Answer, context: list[Turn], lang: str, question: str = "") -
         f'</div>')
 
 
-def result_html(assistant: Assistant, result: Result, lang: str, resolved: str | None = None) -> str:
+def result_html(assistant: Assistant, result: Result, lang: str, resolved: str | None = None,
+                dated: bool = False) -> str:
+    """The answers as cards. With `dated`, ordered by interview date under a heading per date, so what she
+    said in 2023 stands beside what she said in 2024."""
     L = LABELS[lang]
     parts = []
     if resolved:
@@ -152,15 +170,25 @@ def result_html(assistant: Assistant, result: Result, lang: str, resolved: str |
     parts += [f'<div class="qa-notice">{esc(n)}</div>' for n in result.notices]
     if result.no_answer or not result.answers:
         parts.append(f"<p>{L['none']}</p>")
+
+    def card(a: Answer) -> str:
+        return answer_html(a, assistant.context(a.turn.turn_id), lang, result.question,
+                           assistant.why(result.question, a))
+
     # Loosely related answers are not peers of the ones that answer: they fold away, unless nothing better came.
     strong = [a for a in result.answers if a.match != "loosely related"] or list(result.answers)
     weak = [a for a in result.answers if a not in strong]
+    if dated:
+        strong = sorted(strong, key=lambda a: (a.article.date or "9999", a.rank))
+    date = None
     for a in strong:
-        parts.append(answer_html(a, assistant.context(a.turn.turn_id), lang, result.question))
+        if dated and a.article.date != date:
+            date = a.article.date
+            parts.append(f'<div class="qa-date-head">{esc(date or "—")}</div>')
+        parts.append(card(a))
     if weak:
         parts.append(f'<details class="qa-more"><summary>{L["more"]} ({len(weak)})</summary>'
-                     + "".join(answer_html(a, assistant.context(a.turn.turn_id), lang, result.question) for a in weak)
-                     + "</details>")
+                     + "".join(card(a) for a in weak) + "</details>")
     return "".join(parts)
 
 
@@ -297,7 +325,7 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
         except (TypeError, ValueError) as e:
             return {"question": "", "no_answer": True, "answers": [], "error": f"bad request: {e}"}
 
-    def respond(message, history, state, k, articles, speaker):
+    def respond(message, history, state, k, articles, speaker, dated=False):
         history = list(history or [])
         state = dict(state or {})
         message = message if isinstance(message, str) else ""
@@ -326,15 +354,62 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
                 history += [{"role": "user", "content": esc(message)},
                             {"role": "assistant", "content": f"<p>{LABELS[lang]['more_none']}</p>"}]
                 return "", history, state
-        body = result_html(assistant, result, lang, resolved=query if query != message.strip() else None)
+        body = result_html(assistant, result, lang, resolved=query if query != message.strip() else None,
+                           dated=bool(dated))
         history += [{"role": "user", "content": esc(message)}, {"role": "assistant", "content": body}]
-        state = {"question": query, "shown": sorted(shown | {a.turn.turn_id for a in result.answers})}
+        log = list(state.get("log", [])) + [{"question": message.strip(), "searched": query, "answers": [
+            {**a.to_dict(), "citation": a.citation(), "citation_markdown": a.citation(markdown=True)}
+            for a in result.answers]}]
+        state = {"question": query, "shown": sorted(shown | {a.turn.turn_id for a in result.answers}), "log": log}
         return "", history, state
 
     def show_transcript(article_id):
         page = transcript_page(live.get(), article_id, None) or ""
         m = re.search(r"<body>(.*)</body>", page, re.S)
         return m.group(1) if m else ""
+
+    def export(state):
+        """The conversation so far (questions, quotes, citations) as Markdown and JSON files to download."""
+        import json
+        import tempfile
+        from pathlib import Path
+
+        log = (state or {}).get("log", [])
+        if not log:
+            return gr.update(visible=False), gr.update(visible=False)
+        folder = Path(tempfile.mkdtemp(prefix="murati-qa-"))
+        md = ["# Murati QA: a conversation", ""]
+        for turn in log:
+            md += [f"## {turn['question']}", ""]
+            md += [a["citation_markdown"] + "\n" for a in turn["answers"]] or ["(the transcripts do not cover this)\n"]
+        (folder / "murati-qa.md").write_text("\n".join(md), encoding="utf-8")
+        (folder / "murati-qa.json").write_text(json.dumps(log, ensure_ascii=False, indent=1), encoding="utf-8")
+        return (gr.update(value=str(folder / "murati-qa.md"), visible=True),
+                gr.update(value=str(folder / "murati-qa.json"), visible=True))
+
+    def section_options(article_id) -> list[tuple[str, str]]:
+        """An article's sections, each with how many of her answers it holds."""
+        counts: dict[str, int] = {}
+        for t in live.get().article_turns(article_id):
+            counts[t.section] = counts.get(t.section, 0) + (1 if t.is_interviewee else 0)
+        return [(f"{sec or '—'} ({n})", sec) for sec, n in counts.items()]
+
+    def sections_of(article_id):
+        return gr.update(choices=section_options(article_id), value=None)
+
+    def section_turns(article_id, section):
+        """Her turns in one section, each as a card with the same citation tools."""
+        assistant = live.get()
+        if section is None:
+            return ""
+        art = assistant.index.articles.get(article_id)
+        turns = [t for t in assistant.article_turns(article_id) if t.section == section and t.is_interviewee]
+        if art is None or not turns:
+            return ""
+        lang = "zh" if is_chinese(art.title) else "en"
+        return "".join(answer_html(Answer(rank=i, score=0.0, turn=t, article=art, quote=t.text, quote_start=0,
+                                          quote_end=len(t.text)), assistant.context(t.turn_id), lang)
+                       for i, t in enumerate(turns, start=1))
 
     def upload(path):
         """Check and save an uploaded transcript, then index it in the background (polled by `timer`)."""
@@ -399,12 +474,21 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
                                                     label="Articles · 文章")
                         speaker = gr.Dropdown(speaker_choices(first), value=INTERVIEWEES, elem_id="qa-speaker",
                                               label="Whose words · 谁的话")
+                        dated = gr.Checkbox(False, label="By interview date · 按采访日期", elem_id="qa-dated")
                         clear = gr.Button("New chat · 新对话")
+                        export_md = gr.DownloadButton("Download Markdown · 下载", visible=False, elem_id="qa-export-md")
+                        export_json = gr.DownloadButton("Download JSON · 下载", visible=False,
+                                                        elem_id="qa-export-json")
             with gr.Tab("Transcripts · 原文"):
                 pick = gr.Dropdown(choices, value=choices[0][1] if choices else None,
                                    label="Article · 文章", elem_id="qa-pick")
+                section = gr.Dropdown(section_options(choices[0][1]) if choices else [], value=None,
+                                      label="Her answers by section · 按章节浏览她的回答", elem_id="qa-section")
+                section_view = gr.HTML(elem_id="qa-section-view")
                 reader = gr.HTML(show_transcript(choices[0][1]) if choices else "")
                 pick.change(show_transcript, pick, reader, api_visibility="private")
+                pick.change(sections_of, pick, section, api_visibility="private")
+                section.change(section_turns, [pick, section], section_view, api_visibility="private")
                 with gr.Accordion("Add a transcript · 添加文稿", open=False, elem_id="qa-add"):
                     gr.Markdown("Markdown, plain text (`Name: …` labels), WebVTT/SRT subtitles, speech-to-text JSON "
                                 "(Whisper), a saved web page or a Word document, up to "
@@ -417,10 +501,12 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
         add_file.upload(upload, add_file, [add_status, timer], api_visibility="private")
         timer.tick(poll, None, [add_status, timer, articles, pick, speaker], api_visibility="private")
         state = gr.State({})
-        inputs = [box, chat, state, k, articles, speaker]
-        box.submit(respond, inputs, [box, chat, state], api_visibility="private")
-        send.click(respond, inputs, [box, chat, state], api_visibility="private")
-        clear.click(lambda: ([], {}), None, [chat, state], api_visibility="private")
+        inputs = [box, chat, state, k, articles, speaker, dated]
+        for event in (box.submit, send.click):
+            event(respond, inputs, [box, chat, state], api_visibility="private").then(
+                export, state, [export_md, export_json], api_visibility="private")
+        clear.click(lambda: ([], {}), None, [chat, state], api_visibility="private").then(
+            export, state, [export_md, export_json], api_visibility="private")
         # Off the queue: a plain request/response, so programs pay no queue round trips; the
         # model call itself is serialised by the embedder's lock.
         gr.api(ask_api, api_name="ask", queue=False)
@@ -442,7 +528,8 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
             return box_value, history, state, n
 
         from_link.__annotations__["request"] = gr.Request  # (annotations are strings here: say it plainly)
-        demo.load(from_link, [chat, state], [box, chat, state, k], api_visibility="private")
+        demo.load(from_link, [chat, state], [box, chat, state, k], api_visibility="private").then(
+            export, state, [export_md, export_json], api_visibility="private")
     demo.queue(default_concurrency_limit=1)  # one model call at a time: the encoder is not shared across threads
     return demo
 

@@ -306,3 +306,68 @@ def test_a_link_with_q_opens_the_same_answers_as_typing(app_url, tmp_path):
         assert "Sky" in citation and "Mira Murati" in citation and "2024-06-21" in citation
         linked.screenshot(path=str(shots / "ui-link-phone.png"), full_page=True)
         browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("device, viewport", [("desktop", (1400, 1000)), ("phone", (390, 844))])
+def test_research_tools(app_url, tmp_path, device, viewport):
+    """Match labels and folding, why it matched, citations, by-date view, browsing sections, export."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (./run test installs it when run as root)")
+    import json
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    shots = Path(os.environ.get("QA_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True)
+        page.goto(app_url)
+        # why it matched: an English question, a Chinese quote, the bridge shown and the words marked
+        page.locator("#qa-question textarea").fill("Is the Sky voice a copy of Scarlett Johansson?")
+        page.locator("#qa-question textarea").press("Enter")  # the keyboard is enough
+        page.wait_for_function("document.querySelectorAll('.qa-answer').length > 0", timeout=30000)
+        first = page.locator(".qa-answer").first
+        assert first.locator(".qa-match").inner_text() == "answers it"
+        why = first.locator(".qa-why").inner_text()
+        assert "voice → 声音" in why and "Sky" in why
+        assert "Sky" in first.locator(".qa-quote mark.qa-hit").all_inner_texts()
+        # weaker answers fold away instead of standing as peers
+        shown = page.locator("#qa-chat .qa-answer:visible").count()
+        assert shown < page.locator("#qa-chat .qa-answer").count()
+        page.screenshot(path=str(shots / f"ui-card-{device}.png"))
+        first.get_by_text("Cite").click()
+        first.screenshot(path=str(shots / f"card-{device}.png"))
+        # by interview date: 2023 beside 2024, a heading per date, in order
+        page.locator("#qa-dated input").check()
+        page.locator("#qa-question textarea").fill("她怎么看AI监管？")
+        page.locator("#qa-send").click()
+        page.wait_for_function("document.querySelectorAll('.qa-date-head').length >= 2", timeout=30000)
+        heads = page.locator(".qa-date-head").all_inner_texts()
+        assert heads == sorted(heads) and {"2023-10-14", "2024-06-21"} <= set(heads)
+        page.screenshot(path=str(shots / f"ui-by-date-{device}.png"))
+        # export: the conversation as Markdown and JSON
+        with page.expect_download() as dl:
+            page.locator("#qa-export-json").click()
+        log = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
+        assert [t["question"] for t in log] == ["Is the Sky voice a copy of Scarlett Johansson?", "她怎么看AI监管？"]
+        assert all("citation" in a and a["quote"] in a["citation"] for t in log for a in t["answers"])
+        with page.expect_download() as dl:
+            page.locator("#qa-export-md").click()
+        md = Path(dl.value.path()).read_text(encoding="utf-8")
+        assert md.count("\n## ") == 2 and "— Mira Murati, [" in md
+        # browse: an article's sections with how many of her answers each holds; one opens her turns
+        page.get_by_role("tab", name="Transcripts · 原文").click()
+        page.locator("#qa-section input").click()
+        option = page.get_by_role("option").filter(has_text=re.compile(r"\([1-9]\d*\)$")).first
+        label = option.inner_text()
+        option.click()
+        page.wait_for_function("document.querySelectorAll('#qa-section-view .qa-answer').length > 0", timeout=30000)
+        n = int(label.rsplit("(", 1)[1].rstrip(")"))
+        assert page.locator("#qa-section-view .qa-answer").count() == n
+        page.screenshot(path=str(shots / f"ui-browse-{device}.png"))
+        browser.close()
