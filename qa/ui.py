@@ -36,7 +36,8 @@ LABELS = {
            "none": "这些访谈里没有谈到这个问题。可以换个说法，或者试试下面的示例问题。",
            "resolved": "理解为", "more_none": "关于这个问题，没有更多的回答了。", "rank": "第{}条",
            "no_articles": "请在右侧至少选择一篇文章。", "at": "时间", "cite": "引用", "more": "更多（相关度较低）",
-           "link": "此回答的链接", "why": "匹配", "by_date": "按采访日期",
+           "link": "此回答的链接", "why": "匹配", "by_date": "按采访日期", "copy": "复制引用",
+           "copy_md": "复制 Markdown",
            "match": {"answers it": "直接回答", "related": "相关", "loosely related": "略有相关"}},
     "en": {"asked": "Asked", "full": "Full answer", "context": "Context", "read": "Read in the transcript",
            "source": "Original article", "none": "The transcripts don't cover this. Try rephrasing, or one of "
@@ -44,6 +45,7 @@ LABELS = {
            "resolved": "Read as", "more_none": "There are no more answers on this.", "rank": "#{}",
            "no_articles": "Select at least one article on the right.", "at": "at", "cite": "Cite",
            "more": "More, less related", "link": "Link to this answer", "why": "Matched",
+           "copy": "Copy citation", "copy_md": "Copy as Markdown",
            "by_date": "By interview date",
            "match": {"answers it": "answers it", "related": "related", "loosely related": "loosely related"}},
 }
@@ -75,9 +77,21 @@ CSS = """
 .qa-why{font-size:0.82em;color:var(--body-text-color-subdued);margin-bottom:4px}
 .qa-quote mark.qa-hit{background:#fff3b0;color:inherit;padding:0}
 .qa-date-head{font-weight:700;margin-top:12px;font-size:0.95em}
+.qa-copy{font-size:0.8em;margin:6px 0 2px 0;padding:1px 8px;border:1px solid var(--border-color-primary);
+  border-radius:6px;background:var(--background-fill-primary);cursor:pointer}
 .qa-citation{white-space:pre-wrap;font-size:0.85em;background:var(--background-fill-secondary);padding:6px;
   border-radius:6px;user-select:all}
 """
+
+# "Copy citation": the chat's HTML carries no scripts (it is sanitised), so one listener on the page copies
+# the citation that follows a copy button.
+COPY_SCRIPT = """<script>
+document.addEventListener("click", function (e) {
+  var b = e.target.closest && e.target.closest(".qa-copy");
+  if (!b || !b.nextElementSibling) return;
+  navigator.clipboard.writeText(b.nextElementSibling.innerText).then(function () { b.dataset.copied = "1"; });
+});
+</script>"""
 
 PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -139,7 +153,9 @@ def answer_html(a: Answer, context: list[Turn], lang: str, question: str = "",
              if a.match else "")
     permalink = f'/?q={urlquote(question)}' if question else ""
     cite_box = (f'<details><summary>{L["cite"]}</summary>'
+            f'<button type="button" class="qa-copy">{L["copy"]}</button>'
             f'<div class="qa-citation">{esc(a.citation())}</div>'
+            f'<button type="button" class="qa-copy">{L["copy_md"]}</button>'
             f'<div class="qa-citation">{esc(a.citation(markdown=True))}</div>'
             + (f'<a href="{esc(permalink)}" target="_blank">{L["link"]}</a>' if permalink else "")
             + '</details>')
@@ -551,4 +567,4 @@ def make_server(live: LiveAssistant):
 
     demo = build_app(live)
     return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"], server_name="127.0.0.1",
-                               max_file_size=MAX_UPLOAD_BYTES)
+                               max_file_size=MAX_UPLOAD_BYTES, head=COPY_SCRIPT)

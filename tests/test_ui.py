@@ -294,7 +294,9 @@ def test_a_link_with_q_opens_the_same_answers_as_typing(app_url, tmp_path):
         typed.locator("#qa-question textarea").fill(question)
         typed.locator("#qa-send").click()
         typed.wait_for_function("document.querySelectorAll('.qa-answer').length > 0", timeout=30000)
-        linked = browser.new_page(viewport={"width": 390, "height": 844})  # a phone, as a shared link opens
+        phone = browser.new_context(viewport={"width": 390, "height": 844})  # a phone, as a shared link opens
+        phone.grant_permissions(["clipboard-read", "clipboard-write"])
+        linked = phone.new_page()
         linked.goto(f"{app_url}?q={quote(question)}&k=3")
         linked.wait_for_function("document.querySelectorAll('.qa-answer').length > 0", timeout=30000)
         quotes = [page.locator(".qa-answer .qa-quote").all_inner_texts() for page in (typed, linked)]
@@ -304,6 +306,9 @@ def test_a_link_with_q_opens_the_same_answers_as_typing(app_url, tmp_path):
         first.get_by_text("Cite").click()
         citation = first.locator(".qa-citation").first.inner_text()
         assert "Sky" in citation and "Mira Murati" in citation and "2024-06-21" in citation
+        first.get_by_role("button", name="Copy citation").click()  # to the clipboard, ready to paste
+        linked.wait_for_function("document.querySelector('.qa-copy[data-copied]') !== null", timeout=5000)
+        assert linked.evaluate("navigator.clipboard.readText()") == citation
         linked.screenshot(path=str(shots / "ui-link-phone.png"), full_page=True)
         browser.close()
 

@@ -29,7 +29,7 @@ def test_cards_escape_everything(hash_assistant):
     assert "&lt;img src=x onerror=alert(1)&gt;" in card and "&lt;b&gt;问&lt;/b&gt;" in card
     card = answer_html(a, hash_assistant.context(a.turn.turn_id), "en")
     assert "<mark>" in card and a.article.title in card and "Full answer" in card
-    assert card.count("<details>") == 2 and 'rel="noopener noreferrer"' in card
+    assert card.count("<details>") == 3 and 'rel="noopener noreferrer"' in card  # full answer, context, cite
 
 
 def test_no_answer_message_in_the_question_language(hash_assistant):
