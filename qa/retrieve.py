@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .chunk import CONTEXT, QUESTION, SENTENCE, WINDOW
+from .chunk import CONTEXT, SENTENCE, WINDOW
 from .config import Settings
 from .lexical import query_terms, tokenize, unfound_share
 from .build import build

@@ -119,7 +119,6 @@ def test_the_bundled_engine_called_directly_gives_the_vectors_and_answers_of_the
     # The default model runs through its own engine (no torch); sentence-transformers, with the same
     # model as an input module, stays the path of every other model. Both must agree on every text the
     # index embeds for the seeds, and on the answers to the evaluation questions.
-    from dataclasses import replace
 
     from qa.embed import E5Embedder, SentenceTransformerEmbedder
     from qa.evaluate import load_questions

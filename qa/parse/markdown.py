@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .common import (INTERVIEWEE, NARRATOR, TIMESTAMP, Meta, Piece, Speakers, decode, is_chinese, parse_aliases,
+from .common import (INTERVIEWEE, NARRATOR, TIMESTAMP, Meta, Piece, Speakers, decode, parse_aliases,
                      seconds)
 
 # Headings after which a WeChat-style page holds only furniture (links, adverts).
