@@ -101,6 +101,10 @@ _TIMING = re.compile(r"^\s*\S+\s*-->", re.MULTILINE)
 def _check_complete(text: str, parsed: int, spans: list, source: str, kind: str) -> None:
     """A file cut short reads as fewer cues than it has timing lines, or ends on a cue without an end."""
     timings = len(_TIMING.findall(text))
-    if parsed < timings or any(end < start for start, end in spans):
+    if parsed < timings:
         raise SourceError(source, f"{kind} that cannot be read: {timings} cue timings but {parsed} complete "
                                   "cues; is the file cut short?")
+    broken = next((i for i, (start, end) in enumerate(spans, start=1) if end < start), None)
+    if broken is not None:
+        raise SourceError(source, f"{kind} that cannot be read: cue {broken} ends before it starts; is the "
+                                  "file cut short?")
