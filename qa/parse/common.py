@@ -92,8 +92,8 @@ def natural_name(name: str) -> str:
     name = re.sub(r"\s+", " ", name).strip()
     letters = [c for c in name if c.isalpha() and c.isascii()]
     if len(letters) >= 2 and all(c.isupper() for c in letters) and not CJK.search(name):
-        name = " ".join(w[:1] + w[1:].lower() if not re.fullmatch(r"[A-Z]{1,3}\.?", w) or len(w) > 2 else w
-                        for w in name.split(" "))
+        # Words of two characters or fewer ("J.", "AI") stay as they are: they are initials more often than not.
+        name = " ".join(w if len(w) <= 2 else w[:1] + w[1:].lower() for w in name.split(" "))
         name = re.sub(r"\b(Mc|Mac|O')([a-z])", lambda m: m.group(1) + m.group(2).upper(), name)
     return name
 
