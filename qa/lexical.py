@@ -251,7 +251,7 @@ def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", 
                 continue
             glosses = lexicon.get(w) or _dictionary_senses(w, glossary)
             own = _stemmer()(w) if english else w
-            weighted.append((1.0, own in words.vocab or any(found(g) for g in glosses)))
+            weighted.append((_english_surprisal(w), own in words.vocab or any(found(g) for g in glosses)))
     total = sum(x for x, _ in weighted)
     return sum(x for x, hit in weighted if not hit) / total if total else 0.0
 
@@ -262,6 +262,14 @@ def _surprisal():
     dt = _jieba()
     total = float(dt.total)
     return lambda w: float(np.log(total / (dt.FREQ.get(w) or 1)))
+
+
+def _english_surprisal(word: str) -> float:
+    """-ln of an English word's frequency in general text (wordfreq's Zipf scale: 10^(zipf-9) per word), so that
+    in "How do I choose a good laptop?" the rare "laptop" outweighs "choose" and "good"."""
+    from wordfreq import zipf_frequency
+
+    return (9.0 - zipf_frequency(word, "en")) * 2.302585
 
 
 def _words(text: str) -> list[str]:
