@@ -18,6 +18,18 @@ pytestmark = pytest.mark.model
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+def need_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (./run test installs it when run as root)")
+
+
+def launch(playwright):
+    """Headless Debian Chromium, with the flags this machine's closed network needs."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -111,16 +123,13 @@ def test_transcript_page_highlights_the_turn_and_refuses_traversal(app_url):
 
 @pytest.mark.browser
 def test_browser_question_to_cited_answer(app_url, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (./run test installs it when run as root)")
+    need_chromium()
     from playwright.sync_api import sync_playwright
 
     shots = Path(os.environ.get("QA_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(app_url)
         timings = {}
@@ -218,8 +227,7 @@ def test_24_clients_while_the_index_is_rebuilt(model_settings, tmp_path):
 @pytest.mark.browser
 def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path):
     # Its own copy of the sources and index: adding a file must not change what the other tests see.
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (./run test installs it when run as root)")
+    need_chromium()
     from playwright.sync_api import sync_playwright
 
     sources, index = tmp_path / "sources", tmp_path / "index"
@@ -239,9 +247,7 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
     try:
         wait_ready(url, proc, log)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            browser = launch(p)
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.goto(url)
             page.get_by_role("tab", name="Transcripts · 原文").click()
@@ -276,8 +282,7 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
 
 @pytest.mark.browser
 def test_a_link_with_q_opens_the_same_answers_as_typing(app_url, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (./run test installs it when run as root)")
+    need_chromium()
     from urllib.parse import quote
 
     from playwright.sync_api import sync_playwright
@@ -286,9 +291,7 @@ def test_a_link_with_q_opens_the_same_answers_as_typing(app_url, tmp_path):
     shots = Path(os.environ.get("QA_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = launch(p)
         typed = browser.new_page(viewport={"width": 1280, "height": 1000})
         typed.goto(app_url)
         typed.locator("#qa-question textarea").fill(question)
@@ -317,8 +320,7 @@ def test_a_link_with_q_opens_the_same_answers_as_typing(app_url, tmp_path):
 @pytest.mark.parametrize("device, viewport", [("desktop", (1400, 1000)), ("phone", (390, 844))])
 def test_research_tools(app_url, tmp_path, device, viewport):
     """Match labels and folding, why it matched, citations, by-date view, browsing sections, export."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (./run test installs it when run as root)")
+    need_chromium()
     import json
     import re
 
@@ -327,9 +329,7 @@ def test_research_tools(app_url, tmp_path, device, viewport):
     shots = Path(os.environ.get("QA_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = launch(p)
         page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, accept_downloads=True)
         page.goto(app_url)
         # why it matched: an English question, a Chinese quote, the bridge shown and the words marked
