@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,12 +52,13 @@ def wait_ready(url: str, proc: subprocess.Popen, log, timeout: float = 180) -> N
     raise TimeoutError(f"app not ready at {url} after {timeout}s")
 
 
-@pytest.fixture(scope="module")
-def app_url(model_settings, tmp_path_factory):
+@contextmanager
+def running_app(index: Path, sources: Path, logdir: Path):
+    """`app.py` on a free port over `index` and `sources`, until the block ends; yields its URL."""
     port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "QA_INDEX": str(model_settings.index),
-           "QA_SOURCES": str(model_settings.sources), "GRADIO_ANALYTICS_ENABLED": "False"}
-    log = open(tmp_path_factory.mktemp("app") / "app.log", "w+")  # a file: an unread pipe would block the app
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "QA_INDEX": str(index), "QA_SOURCES": str(sources),
+           "GRADIO_ANALYTICS_ENABLED": "False"}
+    log = open(logdir / "app.log", "w+")  # a file: an unread pipe would block the app
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=subprocess.DEVNULL,
                             stderr=log, text=True)
     url = f"http://127.0.0.1:{port}/"
@@ -69,6 +71,12 @@ def app_url(model_settings, tmp_path_factory):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def app_url(model_settings, tmp_path_factory):
+    with running_app(model_settings.index, model_settings.sources, tmp_path_factory.mktemp("app")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -233,51 +241,38 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
     sources, index = tmp_path / "sources", tmp_path / "index"
     shutil.copytree(model_settings.sources, sources)
     shutil.copytree(model_settings.index, index, symlinks=True)
-    port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "QA_INDEX": str(index), "QA_SOURCES": str(sources),
-           "GRADIO_ANALYTICS_ENABLED": "False"}
-    log = open(tmp_path / "app.log", "w+")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=subprocess.DEVNULL, stderr=log)
-    url = f"http://127.0.0.1:{port}/"
     shots = Path(os.environ.get("QA_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     fixture = Path(__file__).parent / "fixtures" / "transcripts"
     bad = tmp_path / "cut.srt"
     bad.write_text("1\n00:00:01,000 --> 00:00:0", encoding="utf-8")
-    try:
-        wait_ready(url, proc, log)
-        with sync_playwright() as p:
-            browser = launch(p)
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(url)
-            page.get_by_role("tab", name="Transcripts · 原文").click()
-            page.locator("#qa-add").get_by_text("Add a transcript").click()
-            # a file that cannot be used is named with its reason, and nothing is written
-            page.locator("#qa-upload input[type=file]").set_input_files(str(bad))
-            page.wait_for_selector(".qa-upload-error", timeout=30000)
-            assert "cut short" in page.locator("#qa-add-status").inner_text()
-            assert not (sources / "cut.srt").exists()
-            page.locator("#qa-upload button[aria-label='Clear']").first.click() if page.locator(
-                "#qa-upload button[aria-label='Clear']").count() else None
-            page.locator("#qa-upload input[type=file]").set_input_files(str(fixture / "voices.vtt"))
-            page.wait_for_selector(".qa-upload-done", timeout=120000)
-            assert (sources / "voices.vtt").is_file()
-            page.screenshot(path=str(shots / "ui-add-transcript.png"))
-            page.get_by_role("tab", name="Ask · 提问").click()
-            page.locator("#qa-question textarea").fill("What does she do with the apples in the orchard?")
-            page.locator("#qa-send").click()
-            page.wait_for_selector(".qa-answer", timeout=30000)
-            first = page.locator(".qa-answer").first
-            assert "apple" in first.locator(".qa-quote").inner_text()
-            assert "voices" in first.locator(".qa-cite").first.inner_text() or "at 0:04" in first.inner_text()
-            page.screenshot(path=str(shots / "ui-asked-added.png"))
-            browser.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with running_app(index, sources, tmp_path) as url, sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(url)
+        page.get_by_role("tab", name="Transcripts · 原文").click()
+        page.locator("#qa-add").get_by_text("Add a transcript").click()
+        # a file that cannot be used is named with its reason, and nothing is written
+        page.locator("#qa-upload input[type=file]").set_input_files(str(bad))
+        page.wait_for_selector(".qa-upload-error", timeout=30000)
+        assert "cut short" in page.locator("#qa-add-status").inner_text()
+        assert not (sources / "cut.srt").exists()
+        clear = page.locator("#qa-upload button[aria-label='Clear']")
+        if clear.count():
+            clear.first.click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(fixture / "voices.vtt"))
+        page.wait_for_selector(".qa-upload-done", timeout=120000)
+        assert (sources / "voices.vtt").is_file()
+        page.screenshot(path=str(shots / "ui-add-transcript.png"))
+        page.get_by_role("tab", name="Ask · 提问").click()
+        page.locator("#qa-question textarea").fill("What does she do with the apples in the orchard?")
+        page.locator("#qa-send").click()
+        page.wait_for_selector(".qa-answer", timeout=30000)
+        first = page.locator(".qa-answer").first
+        assert "apple" in first.locator(".qa-quote").inner_text()
+        assert "voices" in first.locator(".qa-cite").first.inner_text() or "at 0:04" in first.inner_text()
+        page.screenshot(path=str(shots / "ui-asked-added.png"))
+        browser.close()
 
 
 @pytest.mark.browser
