@@ -228,6 +228,13 @@ def _embed_missing(embedder, todo: dict[str, tuple[str, bool]], cache: dict, bat
 MAX_UPLOAD_BYTES = 20 * 2**20  # a transcript of several hours is well under 5 MB of text
 
 
+def check_upload_size(name: str, size: int) -> None:
+    """A SourceError for an upload too large to be a transcript (checked before it is read into memory)."""
+    if size > MAX_UPLOAD_BYTES:
+        raise SourceError(name, f"{size / 2**20:.0f} MB is too large for a transcript (at most "
+                                f"{MAX_UPLOAD_BYTES // 2**20} MB)")
+
+
 def add_source(settings: Settings, filename: str, data: bytes) -> tuple[Path, list[str]]:
     """Check an uploaded transcript and save it under the sources folder; returns (its path, notices).
 
@@ -242,9 +249,7 @@ def add_source(settings: Settings, filename: str, data: bytes) -> tuple[Path, li
     sources = Path(settings.sources)
     base = Path(str(filename).replace("\\", "/")).name
     stem, suffix = Path(base).stem, Path(base).suffix.lower()
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise SourceError(base, f"{len(data) / 2**20:.0f} MB is too large for a transcript (at most "
-                                f"{MAX_UPLOAD_BYTES // 2**20} MB)")
+    check_upload_size(base, len(data))
     if suffix not in READERS:
         raise SourceError(base, f"unknown format '{suffix or base}': qa reads {', '.join(sorted(READERS))}")
     safe = re.sub(r"[^\w.-]+", "-", stem).strip(".-_")[:80] or "transcript"

@@ -19,7 +19,7 @@ from urllib.parse import quote as urlquote
 
 from .parse import is_chinese
 from .retrieve import Assistant, QuestionError
-from .build import MAX_UPLOAD_BYTES
+from .build import MAX_UPLOAD_BYTES, check_upload_size
 from .types import Answer, Result, Turn, clock, moment_url
 
 EXAMPLES = [
@@ -437,9 +437,7 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
 
         p = Path(path)
         try:
-            if p.stat().st_size > MAX_UPLOAD_BYTES:
-                raise SourceError(p.name, f"{p.stat().st_size / 2**20:.0f} MB is too large for a transcript "
-                                          f"(at most {MAX_UPLOAD_BYTES // 2**20} MB)")
+            check_upload_size(p.name, p.stat().st_size)
             indexer.add(p.name, p.read_bytes())
         except (SourceError, RuntimeError) as e:
             return f'<p class="qa-upload-error">Not added · 未添加: {esc(str(e))}</p>', gr.Timer(active=False)

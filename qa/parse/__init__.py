@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from ..types import Article, Turn
 from . import docx as _docx, html as _html, markdown as _markdown, stt_json as _stt_json, subtitles as _subtitles
@@ -117,17 +118,12 @@ def source_files(directory: str | Path) -> list[Path]:
                   and p.name.lower() not in NOT_SOURCES and not p.name.endswith(("~", ".tmp", ".part")))
 
 
-class Sources(tuple):
-    """(parsed, errors, notices) of a sources folder: (article, turns) pairs, files not used, remarks."""
+class Sources(NamedTuple):
+    """What a sources folder holds: (article, turns) pairs, the files not used, and remarks on the rest."""
 
-    __slots__ = ()
-
-    def __new__(cls, parsed, errors, notices):
-        return super().__new__(cls, (parsed, errors, notices))
-
-    parsed = property(lambda self: self[0])
-    errors = property(lambda self: self[1])
-    notices = property(lambda self: self[2])
+    parsed: list[tuple[Article, list[Turn]]]
+    errors: list[SourceError]
+    notices: list[str]
 
 
 def load_sources(directory: str | Path, default_interviewee: str = "Mira Murati",
@@ -150,7 +146,8 @@ def load_sources(directory: str | Path, default_interviewee: str = "Mira Murati"
         errors.append(e)
         catalog = {}
     seen: dict[str, str] = {}
-    for path in source_files(d):
+    files = source_files(d)
+    for path in files:
         try:
             article, turns = parse_file(path, d, default_interviewee, catalog.get(path.name), notices, interviewee)
         except SourceError as e:
@@ -162,6 +159,6 @@ def load_sources(directory: str | Path, default_interviewee: str = "Mira Murati"
             continue
         seen[key] = article.source
         parsed.append((article, turns))
-    for name in sorted(set(catalog) - {p.name for p in source_files(d)}):
+    for name in sorted(set(catalog) - {p.name for p in files}):
         notices.append(f"{d.name}/{CATALOG}: entry [\"{name}\"] names no file in {d.name}/")
     return Sources(parsed, errors, notices)
