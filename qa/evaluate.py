@@ -57,6 +57,7 @@ def evaluate(assistant, path: str | Path = DEFAULT_QUESTIONS, split: str = "all"
     ranks: dict[str, list] = {r: [] for r in RETRIEVERS}
     labels: list[tuple[str, str, bool]] = []  # (language, match label, right) for each answer shown
     misses = []
+    said: list[tuple[str, bool]] = []  # (type, right) for each first answer marked "where she said it"
     for q in questions:
         gold = {assistant.position[a] for a in q["answers"]}
         result = assistant.ask(q["question"], k=10)
@@ -65,6 +66,8 @@ def evaluate(assistant, path: str | Path = DEFAULT_QUESTIONS, split: str = "all"
             shown = next((a for a in result.answers[:5] if a.turn.turn_id == turn), None)
             if shown is not None:
                 quotes.append((q["lang"], any(s in shown.quote for s in sentences)))
+        if result.answers and result.answers[0].said_here:
+            said.append((q.get("type", "question"), result.answers[0].turn.turn_id in q["answers"]))
         got = [assistant.position[a.turn.turn_id] for a in result.answers]
         hit = next((i + 1 for i, t in enumerate(got) if t in gold), None)
         ranks["hybrid"].append((q, hit, result.no_answer))
@@ -82,6 +85,15 @@ def evaluate(assistant, path: str | Path = DEFAULT_QUESTIONS, split: str = "all"
     for mode, rows in ranks.items():
         report["retrievers"][mode] = {lang: _figures([r for r in rows if lang == "all" or r[0]["lang"] == lang])
                                       for lang in ("zh", "en", "all")}
+    # Sets whose questions carry a "type" (question, quote, claim: benchmarks/quote_claim_questions.jsonl) are
+    # also reported by type and language, so a quote lookup is not averaged with a claim.
+    types = sorted({q.get("type", "question") for q in questions})
+    if types != ["question"]:
+        report["by_type"] = {mode: {f"{t}/{lang}": _figures([r for r in rows if r[0].get("type", "question") == t
+                                                             and (lang == "all" or r[0]["lang"] == lang)])
+                                    for t in types for lang in ("zh", "en", "all")}
+                             for mode, rows in ranks.items()}
+        report["said_here"] = _said_here(said)
     report["misses"] = [{"id": q["id"], "question": q["question"], "rank": hit, "top": top}
                         for q, hit, top in misses]
     report["calibration"] = {lang: _calibration([(m, ok) for l, m, ok in labels if lang == "all" or l == lang])
@@ -90,6 +102,12 @@ def evaluate(assistant, path: str | Path = DEFAULT_QUESTIONS, split: str = "all"
                         for lang in ("zh", "en", "all")
                         for hits in [[h for l, h in quotes if lang == "all" or l == lang]]}
     return report
+
+
+def _said_here(rows: list[tuple[str, bool]]) -> dict:
+    """How often "where she said it" was shown, and how often rightly, by query type."""
+    return {t: {"shown": len(hits), "right": sum(hits)}
+            for t in sorted({t for t, _ in rows}) for hits in [[ok for u, ok in rows if u == t]]}
 
 
 def _calibration(rows: list[tuple[str, bool]]) -> dict:
@@ -156,6 +174,16 @@ def format_table(report: dict, misses: bool = False) -> str:
             oa = f"{f['off_topic_answered']}/{f['off_topic']}" if "off_topic_answered" in f else "n/a"
             lines.append(f"{mode:<9} {lang:<4} {f['n']:>3} {f['recall@1']:>6.3f} {f['recall@5']:>6.3f} "
                          f"{f['mrr@10']:>7.3f} {na:>10} {oa:>18}")
+    if "by_type" in report:
+        lines += ["", "by query type:", f"{'retriever':<9} {'type/lang':<13} {'n':>3} {'R@1':>6} {'R@5':>6} {'MRR@10':>7}"]
+        for mode, groups in report["by_type"].items():
+            for group, f in groups.items():
+                if f["n"]:
+                    lines.append(f"{mode:<9} {group:<13} {f['n']:>3} {f['recall@1']:>6.3f} {f['recall@5']:>6.3f} "
+                                 f"{f['mrr@10']:>7.3f}")
+        said = report["said_here"]
+        lines += ["", "\"where she said it\" shown on the first answer: " + (", ".join(
+            f"{t} {v['right']}/{v['shown']} right" for t, v in said.items()) or "never")]
     if "calibration" in report:
         lines += ["", "match labels (hybrid, answers shown in the top 10 of answerable questions):",
                   f"{'lang':<4} {'labelled answers it':>20} {'of them right':>14} {'right answers':>14} "

@@ -4,9 +4,16 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
+from dataclasses import replace
 
 from .parse import is_chinese
 from .types import Article, Result, Turn, clock, moment_url, turn_to_dict
+
+READ_AS = {  # how a quote or claim was searched (query.py), said before the answers
+    "quote": "searched as a quote: her words in another rendering, matched sentence by sentence",
+    "claim": "read as a claim; searched for: {}",
+}
+SAID_HERE = "where she said it"
 
 NO_ANSWER = {
     "zh": "这些访谈里没有谈到这个问题。",
@@ -21,7 +28,7 @@ def result_json(result: Result) -> str:
 def by_date(result: Result) -> Result:
     """The same answers ordered by interview date (undated last), best first within a date."""
     answers = sorted(result.answers, key=lambda a: (a.article.date or "9999", a.rank))
-    return Result(result.question, tuple(answers), result.no_answer, result.notices)
+    return replace(result, answers=tuple(answers))
 
 
 def result_text(result: Result, width: int | None = None, cite: bool = False) -> str:
@@ -31,14 +38,20 @@ def result_text(result: Result, width: int | None = None, cite: bool = False) ->
     lines = [f"Q: {result.question}", ""]
     for n in result.notices:
         lines.append(f"note: {n}")
+    if result.kind in READ_AS:
+        lines.append(READ_AS[result.kind].format(result.searched))
     if result.no_answer:
         lines.append(NO_ANSWER[lang])
         return "\n".join(lines)
     for a in result.answers:
         art = a.article
         lines.append(f"[{a.rank}] {a.turn.speaker} — {a.match or f'score {a.score:.2f}'}"
-                     + (f" · {art.date}" if art.date else ""))
-        lines.extend(_wrap(f"“{a.quote}”", width, "    "))
+                     + (f" · {SAID_HERE}" if a.said_here else "") + (f" · {art.date}" if art.date else ""))
+        if a.said_here:  # the matched words in their place, between 【】
+            before, quote, after = a.in_context()
+            lines.extend(_wrap(f"{before}【{quote}】{after}", width, "    "))
+        else:
+            lines.extend(_wrap(f"“{a.quote}”", width, "    "))
         if a.turn.question:
             lines.extend(_wrap(f"asked: {a.turn.question}", width, "    "))
         at = f" · at {clock(a.turn.start)}" if a.turn.start is not None else ""

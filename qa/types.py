@@ -57,6 +57,7 @@ class Answer:
     quote_start: int  # character offsets of the quote inside turn.text
     quote_end: int
     match: str = ""  # how strong the match is: "answers it" | "related" | "loosely related" (retrieve.MATCH)
+    said_here: bool = False  # a quote or claim matched strongly: the quote is where she said it
 
     def to_dict(self) -> dict:
         return {
@@ -70,9 +71,23 @@ class Answer:
             "article": self.article.citation(),
             "section": self.turn.section,
             "match": self.match,
+            "said_here": self.said_here,
             "start": self.turn.start,
             "url_at": moment_url(self.article.url, self.turn.start),
         }
+
+    def in_context(self, chars: int = 80) -> tuple[str, str, str]:
+        """(before, quote, after): the quote with up to `chars` characters of the turn on each side, cut at a
+        sentence or clause end where one is near, "…" where the turn goes on."""
+        text, a, b = self.turn.text, self.quote_start, self.quote_end
+        before, after = text[max(0, a - chars):a], text[b:b + chars]
+        cut = max((before.rfind(c) for c in "。！？.!?；;\n"), default=-1)
+        if a > chars:
+            before = "…" + (before[cut + 1:] if cut >= 0 else before)
+        ends = [i for i in (after.find(c) for c in "。！？!?；;\n") if i >= 0]
+        if b + chars < len(text):
+            after = (after[:min(ends) + 1] if ends else after) + "…"
+        return before.lstrip(), self.quote, after.rstrip()
 
     def citation(self, markdown: bool = False) -> str:
         """The quote with everything a reader needs to check it: speaker, title, section, date, time, link."""
@@ -95,10 +110,14 @@ class Result:
     answers: tuple[Answer, ...] = ()
     no_answer: bool = False
     notices: tuple[str, ...] = field(default=())  # e.g. "question truncated to 2000 characters"
+    kind: str = "question"  # how it was read: "question", "quote" or "claim" (query.py)
+    searched: str = ""  # what was searched: the quote without its marks, the claim without its frame
 
     def to_dict(self) -> dict:
         return {
             "question": self.question,
+            "kind": self.kind,
+            "searched": self.searched or self.question,
             "no_answer": self.no_answer,
             "answers": [a.to_dict() for a in self.answers],
         }

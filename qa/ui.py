@@ -15,6 +15,7 @@ import html
 import re
 import threading
 from contextlib import contextmanager
+from dataclasses import replace
 from urllib.parse import quote as urlquote
 
 from .parse import is_chinese
@@ -37,7 +38,8 @@ LABELS = {
            "resolved": "理解为", "more_none": "关于这个问题，没有更多的回答了。", "rank": "第{}条",
            "no_articles": "请在右侧至少选择一篇文章。", "at": "时间", "cite": "引用", "more": "更多（相关度较低）",
            "link": "此回答的链接", "why": "匹配", "by_date": "按采访日期", "copy": "复制引用",
-           "copy_md": "复制 Markdown",
+           "copy_md": "复制 Markdown", "said": "原话出处",
+           "read_as": {"quote": "按引文查找：逐句匹配她的原话", "claim": "理解为一种说法，查找："},
            "match": {"answers it": "直接回答", "related": "相关", "loosely related": "略有相关"}},
     "en": {"asked": "Asked", "full": "Full answer", "context": "Context", "read": "Read in the transcript",
            "source": "Original article", "none": "The transcripts don't cover this. Try rephrasing, or one of "
@@ -46,7 +48,9 @@ LABELS = {
            "no_articles": "Select at least one article on the right.", "at": "at", "cite": "Cite",
            "more": "More, less related", "link": "Link to this answer", "why": "Matched",
            "copy": "Copy citation", "copy_md": "Copy as Markdown",
-           "by_date": "By interview date",
+           "by_date": "By interview date", "said": "where she said it",
+           "read_as": {"quote": "Searched as a quote: her words in another rendering, matched sentence by sentence",
+                       "claim": "Read as a claim; searched for: "},
            "match": {"answers it": "answers it", "related": "related", "loosely related": "loosely related"}},
 }
 
@@ -76,6 +80,9 @@ CSS = """
 .qa-match-loosely-related{background:#eaeef2;color:#57606a}
 .qa-why{font-size:0.82em;color:var(--body-text-color-subdued);margin-bottom:4px}
 .qa-quote mark.qa-hit{background:#fff3b0;color:inherit;padding:0}
+.qa-said-badge{border-radius:8px;padding:0 6px;font-size:0.9em;background:#fff1e5;color:#953800;font-weight:600}
+.qa-said{font-size:1.0em;line-height:1.6;margin:6px 0 8px 0;padding-left:10px;border-left:3px solid #d4a72c}
+.qa-said mark.qa-said-span{background:#ffd33d;color:inherit;padding:0 1px;font-size:1.05em}
 .qa-date-head{font-weight:700;margin-top:12px;font-size:0.95em}
 .qa-copy{font-size:0.8em;margin:6px 0 2px 0;padding:1px 8px;border:1px solid var(--border-color-primary);
   border-radius:6px;background:var(--background-fill-primary);cursor:pointer}
@@ -151,6 +158,13 @@ def answer_html(a: Answer, context: list[Turn], lang: str, question: str = "",
     cite = " · ".join(x for x in (link, esc(t.section), esc(art.date)) if x) + at
     match = (f'<span class="qa-match qa-match-{a.match.replace(" ", "-")}">{esc(L["match"][a.match])}</span>'
              if a.match else "")
+    said = f'<span class="qa-said-badge">{L["said"]}</span>' if a.said_here else ""
+    if a.said_here:  # the matched words marked in their place in her turn
+        before, quote, after = a.in_context()
+        shown = (f'<div class="qa-said">{esc(before)}<mark class="qa-said-span">{esc(quote)}</mark>'
+                 f'{esc(after)}</div>').replace("\n", "<br>")
+    else:
+        shown = f'<div class="qa-quote">“{marked(a.quote, list(why[1]))}”</div>'
     permalink = f'/?q={urlquote(question)}' if question else ""
     cite_box = (f'<details><summary>{L["cite"]}</summary>'
             f'<button type="button" class="qa-copy">{L["copy"]}</button>'
@@ -162,8 +176,8 @@ def answer_html(a: Answer, context: list[Turn], lang: str, question: str = "",
     return (
         f'<div class="qa-answer">'
         f'<div class="qa-head"><span class="qa-rank">{L["rank"].format(a.rank)}</span>'
-        f'<span>{esc(t.speaker)}</span>{match}</div>'
-        f'<div class="qa-quote">“{marked(a.quote, list(why[1]))}”</div>'
+        f'<span>{esc(t.speaker)}</span>{match}{said}</div>'
+        f'{shown}'
         + (f'<div class="qa-why">{L["why"]}：{esc(" · ".join(why[0]))}</div>' if why[0] else "") +
         f'<div class="qa-cite">{cite}</div>'
         f'{asked}'
@@ -184,6 +198,9 @@ def result_html(assistant: Assistant, result: Result, lang: str, resolved: str |
     if resolved:
         parts.append(f'<div class="qa-notice">{L["resolved"]}：{esc(resolved)}</div>')
     parts += [f'<div class="qa-notice">{esc(n)}</div>' for n in result.notices]
+    if result.kind in L["read_as"]:
+        searched = esc(result.searched) if result.kind == "claim" else ""
+        parts.append(f'<div class="qa-notice qa-read-as">{esc(L["read_as"][result.kind])}{searched}</div>')
     if result.no_answer or not result.answers:
         parts.append(f"<p>{L['none']}</p>")
 
@@ -365,7 +382,7 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
             return "", history, state
         if more:
             kept = tuple(a for a in result.answers if a.turn.turn_id not in shown)[: int(k)]
-            result = Result(result.question, kept, result.no_answer, result.notices)
+            result = replace(result, answers=kept)
             if not kept:
                 history += [{"role": "user", "content": esc(message)},
                             {"role": "assistant", "content": f"<p>{LABELS[lang]['more_none']}</p>"}]

@@ -30,6 +30,19 @@ def test_finds_her_answer_in_both_languages(assistant, question, expected):
     assert all(a.quote in a.turn.text for a in result.answers)
 
 
+@pytest.mark.parametrize("pasted, turn, words", [
+    # English renderings of her words (written here, q-dev of benchmarks/quote_claim_questions.jsonl) and a claim
+    ("We don't spend enough time learning how to learn.", D + "100", "学习如何学习"),
+    ("That's what we call scaling laws. They're not actual laws.", D + "30", "扩展定律。它们并不是实际的法律"),
+    ("Did Murati say she grew up in Albania?", F + "7", "阿尔巴尼亚的成长经历"),
+])
+def test_her_words_in_english_find_where_she_said_them(assistant, pasted, turn, words):
+    result = assistant.ask(pasted, k=3)
+    top = result.answers[0]
+    assert result.kind in ("quote", "claim") and top.turn.turn_id == turn and top.said_here
+    assert words in top.quote and len(top.quote) < len(top.turn.text)  # the matched words, not the whole turn
+
+
 @pytest.mark.parametrize("question", ["披萨怎么做才好吃？", "Who won the football match last night?"])
 def test_off_topic_is_no_answer(assistant, question):
     result = assistant.ask(question)

@@ -27,10 +27,11 @@ def test_answers_are_verbatim_cited_and_ranked(hash_assistant):
 
 def test_to_dict_has_the_documented_shape(hash_assistant):
     d = hash_assistant.ask("教育", k=2).to_dict()
-    assert set(d) == {"question", "no_answer", "answers"}
+    assert set(d) == {"question", "kind", "searched", "no_answer", "answers"}
+    assert d["kind"] == "question" and d["searched"] == "教育"
     a = d["answers"][0]
     assert set(a) == {"rank", "score", "turn_id", "speaker", "text", "quote", "question", "article", "section",
-                      "match", "start", "url_at"}
+                      "match", "said_here", "start", "url_at"}
     assert a["start"] is None and a["url_at"] == a["article"]["url"]  # the seeds are articles, not recordings
     assert set(a["article"]) == {"title", "date", "url", "source"}
     json.dumps(d, ensure_ascii=False)
@@ -137,3 +138,49 @@ def test_cli_cite_and_by_date(hash_settings, capsys):
     assert out.count("    cite: “") == 4 and "— Mira Murati, “" in out
     years = [line.rsplit("· ", 1)[1][:4] for line in out.splitlines() if line.startswith("[")]
     assert years == sorted(years)
+
+
+# Pasted quotes: the turn that holds them, and the span of her words they match (qa/query.py, Assistant.best_run).
+CREATIVE = "2024-06-21-dartmouth-conversation#90"
+FIRST = "有些创意工作可能会消失，但如果产生的内容质量不高，也许它们本不应该存在。"
+SECOND = "但我真的相信，将其用作教育和创造力的工具，将扩展我们的智力、创造力和想象力。"
+
+
+def test_a_pasted_sentence_is_found_and_its_span_marked(hash_assistant):
+    r = hash_assistant.ask(FIRST, k=3)
+    assert r.kind == "quote" and r.searched == FIRST
+    top = r.answers[0]
+    assert top.turn.turn_id == CREATIVE and top.said_here
+    assert top.quote.endswith(FIRST) and SECOND not in top.quote  # one sentence pasted, one sentence marked
+    assert top.turn.text[top.quote_start:top.quote_end] == top.quote
+    assert not any(a.said_here for a in r.answers[1:])
+    before, quote, after = top.in_context()
+    assert quote == top.quote and after == SECOND and before + quote + after == top.turn.text
+
+
+def test_a_pasted_run_of_two_sentences_marks_both(hash_assistant):
+    r = hash_assistant.ask(f"“{FIRST}{SECOND}”", k=3)
+    assert r.kind == "quote" and r.searched == FIRST + SECOND  # the quotation marks are not searched
+    assert r.answers[0].said_here and r.answers[0].quote.endswith(FIRST + SECOND)
+
+
+def test_a_question_is_never_where_she_said_it(hash_assistant):
+    r = hash_assistant.ask("有些创意工作会消失吗？", k=3)
+    assert r.kind == "question" and r.answers[0].turn.turn_id == CREATIVE
+    assert not any(a.said_here for a in r.answers)
+
+
+def test_a_claim_is_searched_without_its_frame(hash_assistant):
+    r = hash_assistant.ask(f"她是不是说过{FIRST[:-1]}？", k=3)
+    assert r.kind == "claim" and r.searched == FIRST[:-1]
+    assert r.answers[0].turn.turn_id == CREATIVE and r.answers[0].quote.endswith(FIRST)
+
+
+def test_terminal_text_says_how_it_searched_and_marks_the_span(hash_assistant):
+    from qa.present import result_text
+
+    out = result_text(hash_assistant.ask(FIRST, k=2), width=200)
+    assert "searched as a quote" in out and out.count("where she said it") == 1
+    assert f"【我认为是的，{FIRST}】{SECOND}" in out
+    out = result_text(hash_assistant.ask(f"Did Murati say that {FIRST}", k=2), width=200)
+    assert f"read as a claim; searched for: {FIRST[:-1]}" in out

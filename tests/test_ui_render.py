@@ -48,3 +48,16 @@ def test_transcript_page(hash_assistant):
     assert "<mark>" in marked and marked.count("<mark>") == 1
     for bad in ("5-2", "x-y", "0-999999", "<script>"):
         assert "<mark>" not in transcript_page(hash_assistant, "2024-06-21-dartmouth-conversation", tid, bad)
+
+
+def test_where_she_said_it_card(hash_assistant):
+    text = "有些创意工作可能会消失，但如果产生的内容质量不高，也许它们本不应该存在。"
+    r = hash_assistant.ask(text, k=2)
+    html = result_html(hash_assistant, r, "en")
+    assert "Searched as a quote" in html
+    assert html.count('class="qa-said-badge"') == 1 and "where she said it" in html
+    assert f'<mark class="qa-said-span">我认为是的，{text}</mark>' in html
+    plain = result_html(hash_assistant, hash_assistant.ask("有些创意工作会消失吗？", k=2), "zh")
+    assert "qa-said" not in plain and "按引文查找" not in plain
+    claim = result_html(hash_assistant, hash_assistant.ask("Did Murati say jobs will go away?", k=2), "zh")
+    assert "理解为一种说法，查找：jobs will go away" in claim

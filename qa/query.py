@@ -1,0 +1,123 @@
+"""Stage 5a, read the query: a question, a pasted quote, or a claim about what she said.
+
+People arrive three ways, and each is searched a little differently (retrieve.py):
+
+- a **question** ("她如何看待AI监管？", "What does she think of regulation?"): the default;
+- a **quote**, her words as printed somewhere, pasted with or without quotation marks
+  ("Jobs that are purely repetitive will be replaced."): a statement, not a question. It
+  is matched as a translation of her words, against her sentences and runs of two or three
+  consecutive sentences as well as whole turns;
+- a **claim** about what she said ("Did Murati compare safer AI to training a dog?",
+  "穆拉蒂说过AI堪比核武器吗？", "Is it true that she said …"): the claim inside is taken out
+  and searched as a quote. The answer is the passage that bears on it, not a verdict.
+
+The reading is by form alone (a few patterns per language), so it is predictable and
+shown to the user ("searched as a quote"); tests/test_query.py covers each form.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+QUESTION, QUOTE, CLAIM = "question", "quote", "claim"
+
+# Who a claim is about: her name in the forms the press and the transcripts use, or a pronoun.
+_WHO_EN = r"(?:she|her|mira|murati|mira murati|ms\.? murati|the (?:former )?cto|openai'?s cto)"
+_WHO_ZH = r"(?:她|穆拉蒂|米拉|米拉·穆拉蒂|米拉穆拉蒂|murati|mira murati|mira)"
+# Verbs of saying: taken out with the frame ("Did she say that X" -> "X"); any other verb stays
+# ("Did she compare X to Y" -> "compare X to Y"), since it is part of what was said.
+_SAY_EN = (r"(?:ever\s+)?(?:say|said|says|saying|claim|claimed|claims|state|stated|states|argue|argued|argues|"
+           r"tell|told|tells|mention|mentioned|suggest|suggested|admit|admitted|insist|insisted|"
+           r"predict|predicted|warn|warned|note|noted|call|called)")
+_CLAIM_EN = [
+    re.compile(rf"^(?:is it true|is it correct|was it true)\s*(?:that\s+)?(?P<rest>.+)$", re.I),
+    re.compile(rf"^(?:according to|per)\s+{_WHO_EN}\s*,?\s*(?P<rest>.+)$", re.I),
+    re.compile(rf"^(?:did|does|has|had|would)\s+{_WHO_EN}\s+(?:really\s+|actually\s+)?{_SAY_EN}\b"
+               rf"\s*(?:(?:to\s+)?\w+\s+that\s+|that\s+)?(?P<rest>.+)$", re.I),
+    re.compile(rf"^(?:did|does|has|had)\s+{_WHO_EN}\s+(?:ever\s+|really\s+)?(?P<rest>compared?\b.+)$", re.I),
+    re.compile(rf"^{_WHO_EN}\s+(?:once\s+|reportedly\s+|has\s+|had\s+)?{_SAY_EN}\b\s*(?:that\s+)?(?P<rest>.+)$",
+               re.I),
+]
+_CLAIM_ZH = [
+    re.compile(r"^(?:据说|据报道|有报道称|报道称|听说|有人说|网传)[，,：:]?\s*(?P<rest>.+)$"),
+    re.compile(rf"^{_WHO_ZH}\s*(?:是不是|是否|有没有|真的|确实|曾经|曾|还|也)*\s*"
+               r"(?:说过|说了|说|称|声称|表示过|表示|提到过|提到|指出|讲过|谈到过|谈到|承认|坦言|透露|比较过|比较)(?:过)?"
+               r"[，,：:]?\s*(?P<rest>[^的].+)$", re.I),
+]
+_TRUE_ZH = re.compile(r"[，,]?\s*(?:这|这是|此事)?(?:是真的吗|属实吗|是真的么|对吗|对不对|是吗)[？?]?$")
+_TAIL_ZH = re.compile(r"(?:吗|么|嘛)[？?。！!]*$")
+_WHO_LEAD_EN = re.compile(rf"^{_WHO_EN}\s+", re.I)
+
+# A question by form: a question mark, a question word first, or a request to tell or explain.
+# (A question word alone does not make one: "When I joined we were a few dozen people." is a quote.)
+_AUX_EN = (r"(?:do|does|did|is|are|was|were|can|could|should|would|will|has|have|had|might|may|must|shall|"
+           r"isn't|aren't|doesn't|didn't|don't|wasn't|won't|can't|couldn't|shouldn't|wouldn't)")
+_ASK_EN = re.compile(rf"^(?:(?:what|how|why|who|whom|whose|when|where|which)(?:'s|\s+{_AUX_EN}\b|\s+\w+\s+{_AUX_EN}\b"
+                     rf"|\s+about\b)|what\b|{_AUX_EN}\b|(?:tell|explain|describe|summari[sz]e|list|give|show|"
+                     r"compare|please)\b)", re.I)
+_ASK_ZH = re.compile(r"(?:吗|呢|么|嘛)[。.!！]*$|^(?:请|请问|说说|谈谈|讲讲|介绍|解释|总结|列举|比较)|"
+                     r"(?:如何|怎么|怎样|为什么|为何|什么|哪些|哪个|哪里|哪儿|谁|是否|是不是|有没有|多少|几)")
+_QUOTED = re.compile(r"^\s*[\"“”'‘「『](?P<inner>.+?)[\"“”'’」』]\s*[.。]?\s*$", re.S)
+_WH_ZH = re.compile(r"如何|怎么|怎样|为什么|为何|什么|哪些|哪个|哪里|还是")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+MIN_QUOTE_WORDS = 4  # a shorter statement ("AI regulation") is a keyword search: asked as a question
+MIN_QUOTE_HAN = 8
+
+
+class Query(NamedTuple):
+    kind: str  # QUESTION, QUOTE or CLAIM
+    text: str  # what is searched: the question, the quote without its marks, or the claim inside the frame
+    question: str  # as asked (cleaned)
+
+
+def read_query(question: str) -> Query:
+    """How a (cleaned) question is searched: see the module docstring."""
+    q = question.strip()
+    quoted = _QUOTED.match(q)
+    if quoted and _long_enough(quoted["inner"]):
+        return Query(QUOTE, quoted["inner"].strip(), q)
+    claim = _claim(q)
+    if claim is not None:
+        return Query(CLAIM, claim, q)
+    if _long_enough(q) and not _asks(q):
+        return Query(QUOTE, q, q)
+    return Query(QUESTION, q, q)
+
+
+def _claim(q: str) -> str | None:
+    han = bool(_HAN.search(q))
+    # A Chinese claim may come in an English frame ("Did Murati say that 有些创意工作…"): both sets are tried.
+    for zh, patterns in ((True, _CLAIM_ZH), (False, _CLAIM_EN)) if han else ((False, _CLAIM_EN),):
+        for pattern in patterns:
+            m = pattern.match(q)
+            if not m:
+                continue
+            rest = m["rest"].strip()
+            if zh:
+                rest = _TAIL_ZH.sub("", _TRUE_ZH.sub("", rest))
+            elif re.match(rf"^{_WHO_EN}\s+{_SAY_EN}\b", rest, re.I):  # "Is it true that she said X"
+                rest = re.sub(rf"^{_WHO_EN}\s+{_SAY_EN}\b\s*(?:that\s+)?", "", rest, flags=re.I)
+            else:
+                rest = _WHO_LEAD_EN.sub("", rest)
+            rest = rest.strip(" ，,：:？?。.！!")
+            rest = _QUOTED.match(rest)["inner"] if _QUOTED.match(rest) else rest
+            if zh and _WH_ZH.search(rest):  # "她说过哪些模型需要监管？" asks, it does not claim
+                return None
+            if _long_enough(rest, words=2, han_chars=4):
+                return rest.strip()
+    if han:  # "AI的影响堪比核武器，这是真的吗？"
+        m = _TRUE_ZH.search(q)
+        if m and _long_enough(q[:m.start()], words=2, han_chars=4):
+            return q[:m.start()].strip(" ，,")
+    return None
+
+
+def _asks(q: str) -> bool:
+    if q.rstrip().endswith(("?", "？")):
+        return True
+    return bool(_ASK_ZH.search(q)) if _HAN.search(q) else bool(_ASK_EN.match(q))
+
+
+def _long_enough(text: str, words: int = MIN_QUOTE_WORDS, han_chars: int = MIN_QUOTE_HAN) -> bool:
+    han = len(_HAN.findall(text))
+    return han >= han_chars if han else len(re.findall(r"[A-Za-z0-9]+", text)) >= words

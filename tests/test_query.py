@@ -1,0 +1,58 @@
+"""How a query is read: a question, a pasted quote, or a claim about what she said (qa/query.py)."""
+from __future__ import annotations
+
+import pytest
+
+from qa.query import CLAIM, QUESTION, QUOTE, read_query
+
+
+@pytest.mark.parametrize("q", [
+    "她如何看待AI监管？",
+    "她认为AI公司之间的竞争有好处吗？",
+    "她说的扩展定律到底是什么意思？",  # 说 followed by 的: a question about her words, not a claim
+    "她说过哪些模型需要监管？",  # a question word inside: it asks
+    "谈谈她对教育的看法",  # a request, no question mark
+    "What does she think about regulation?",
+    "How do the two interviews differ on safety",  # no question mark, but a question word and a verb
+    "Tell me about her time at Tesla",
+    "Does she think low-quality creative work deserves to survive?",  # an opinion, not a report of words
+    "AI regulation",  # a few words are a keyword search
+    "教育",
+    "Why are we still using old strategies for a new kind of technology?",  # a question mark wins
+])
+def test_questions(q):
+    assert read_query(q) == (QUESTION, q, q)
+
+
+@pytest.mark.parametrize("q, text", [
+    ("Jobs that are purely repetitive will be replaced.", "Jobs that are purely repetitive will be replaced."),
+    ("When I joined we were a few dozen people, basically a research lab.",  # "When" opens a clause here
+     "When I joined we were a few dozen people, basically a research lab."),
+    ('"Safety and capability go hand in hand."', "Safety and capability go hand in hand."),
+    ("“我认为不可能做到零风险”", "我认为不可能做到零风险"),
+    ("「有些创意工作可能会消失」。", "有些创意工作可能会消失"),
+    ("有些创意工作可能会消失，但如果内容质量不高，也许它们本不应该存在", None),
+    ("“What is the right way to think about risk?”", "What is the right way to think about risk?"),  # quoted
+])
+def test_quotes(q, text):
+    assert read_query(q) == (QUOTE, text or q, q)
+
+
+@pytest.mark.parametrize("q, text", [
+    ("Did Murati say AI could be as dangerous as nuclear weapons?", "AI could be as dangerous as nuclear weapons"),
+    ("Did she really say that the model refuses sensitive requests?", "the model refuses sensitive requests"),
+    ("Did Mira Murati compare safer AI to training a smarter dog?", "compare safer AI to training a smarter dog"),
+    ("Murati claimed GPT-4 is as smart as a high school student.", "GPT-4 is as smart as a high school student"),
+    ("She said that OpenAI was a non-profit when she joined", "OpenAI was a non-profit when she joined"),
+    ("Is it true that Murati said jobs will go away?", "jobs will go away"),
+    ("According to Murati, zero risk is impossible.", "zero risk is impossible"),
+    ("Did Murati say she grew up in Albania?", "grew up in Albania"),
+    ("穆拉蒂是不是说过训练更聪明的狗更容易？", "训练更聪明的狗更容易"),
+    ("她说过AI的影响堪比核武器吗？", "AI的影响堪比核武器"),
+    ("穆拉蒂称GPT-4相当于聪明的高中生。", "GPT-4相当于聪明的高中生"),
+    ("Murati说没人知道AI会让多少人失业。", "没人知道AI会让多少人失业"),
+    ("据说她在特斯拉负责过Model X，是真的吗？", "她在特斯拉负责过Model X"),
+    ("AI的影响堪比核武器，这是真的吗？", "AI的影响堪比核武器"),
+])
+def test_claims(q, text):
+    assert read_query(q) == (CLAIM, text, q)
