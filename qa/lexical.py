@@ -220,40 +220,50 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None,
     return tokens, pairs
 
 
-def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25",
-                  english: bool = False, senses: dict[str, list[str]] | None = None) -> float:
-    """How much of what the question asks about the transcripts never mention, not even as a
-    character pair: the share of its content words that they lack. In a Chinese question the content
-    words are jieba's of two or more characters and Latin words, each weighed by its information (its
-    surprisal in jieba's general word counts), so "介绍一下胡狼。" is mostly about 胡狼 (17.9) and
-    little about 介绍 (8.8): 0.67. In an English one they are the words of three or more letters,
-    found by themselves or through a Chinese gloss, all weighed alike (the dictionary has no word
-    counts). A Chinese word counts as found when an English word it glosses (`senses`) is in English
-    transcripts. 0.0 when there is no content word.
+def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25",
+                  english: bool = False, senses: dict[str, list[str]] | None = None
+                  ) -> list[tuple[str, float, bool]]:
+    """The question's content words as (word, information, found in the transcripts).
+
+    In a Chinese question they are jieba's words of two or more characters and Latin words, their
+    information the surprisal in jieba's general word counts ("介绍一下胡狼。": 胡狼 17.9, 介绍 8.8). In
+    an English one, the words of three or more letters outside the stop list, their information the
+    surprisal in wordfreq's English counts ("laptop" 11.0, "choose" 9.4, "good" 6.7). A word is found
+    when it, a Chinese gloss of it, or a character pair of one occurs in the transcripts; a Chinese
+    word also when an English word it glosses (`senses`) is in English transcripts.
     """
     english_of = senses or {}
 
     def found(term: str) -> bool:
-        return (term in words.vocab or any(b in pairs.vocab for b in bigrams(term) if _HAN.search(b))
+        # (A pair with 的 says nothing: "西班牙人的", the dictionary's "Spanish", would be found through 人的.)
+        return (term in words.vocab or any(b in pairs.vocab for b in bigrams(term) if _HAN.search(b) and "的" not in b)
                 or any(stem in words.vocab for stem in english_of.get(term, ())))
 
-    info = _surprisal()
-    weighted: list[tuple[float, bool]] = []
+    out: list[tuple[str, float, bool]] = []
     if is_chinese(question):
+        info = _surprisal()
         for t in tokenize(question, english):
             if len(t) >= 2 or not _HAN.search(t):
-                weighted.append((info(t), found(t)))
+                out.append((t, info(t), found(t)))
     else:
-        english = _words(question)
-        lexicon = _by_word(_lexicon_glosses(english))
-        for w in english:
+        en_words = _words(question)
+        lexicon = _by_word(_lexicon_glosses(en_words))
+        for w in en_words:
             if len(w) < 3 or w in _STOP_EN:
                 continue
             glosses = lexicon.get(w) or _dictionary_senses(w, glossary)
             own = _stemmer()(w) if english else w
-            weighted.append((_english_surprisal(w), own in words.vocab or any(found(g) for g in glosses)))
-    total = sum(x for x, _ in weighted)
-    return sum(x for x, hit in weighted if not hit) / total if total else 0.0
+            out.append((w, _english_surprisal(w), own in words.vocab or any(found(g) for g in glosses)))
+    return out
+
+
+def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25",
+                  english: bool = False, senses: dict[str, list[str]] | None = None) -> float:
+    """How much of what the question asks about the transcripts never mention: the share of its content
+    words' information (`content_words`) that they lack. "介绍一下胡狼。": 0.67. 0.0 with no content word."""
+    weighted = content_words(question, glossary, words, pairs, english, senses)
+    total = sum(x for _, x, _ in weighted)
+    return sum(x for _, x, hit in weighted if not hit) / total if total else 0.0
 
 
 @lru_cache(maxsize=1)
@@ -326,6 +336,8 @@ def dictionary_file() -> Path | None:
 
 _POS = re.compile(r"(?<![a-z])(?:n|v|vt|vi|adj|adv|a|prep|conj|pron|num|int|art|abbr|aux)\.")
 _ASIDE = re.compile(r"<[^>]*>|\[[^\]]*\]|\([^)]*\)|（[^）]*）")  # <口>, [军], (...): usage notes
+# "build的过去式和过去分词", "abacus的复数", "do的第三人称单数现在式": a form of another word, not a sense.
+_INFLECTION = re.compile(r"([a-z]+)\s*的(?:过去式|过去分词|复数|现在分词|第三人称|比较级|最高级)[\u3400-\u9fff]*")
 _SENSE_SPLIT = re.compile(r"[|,，;；、/\s]+")
 _NOT_HAN = re.compile(r"[^\u3400-\u9fff]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -333,18 +345,30 @@ _BIGRAM_RUN = re.compile(r"[\u3400-\u9fff]+|[^\W_\u3400-\u9fff]+")  # Chinese ru
 
 
 def read_dictionary(path: Path, senses_per_word: int = GLOSS_SENSES) -> dict[str, list[str]]:
-    """English word -> its first `senses_per_word` Chinese senses ("n.投资者" -> ["投资者"])."""
+    """English word -> its first `senses_per_word` Chinese senses ("n.投资者" -> ["投资者"]).
+
+    An inflected form whose entry is only a grammatical note ("built": "build的过去式和过去分词") takes the
+    senses of the word it comes from; the note itself would gloss "built" as 过去分词 ("past participle").
+    """
     out: dict[str, list[str]] = {}
+    base_of: dict[str, str] = {}
     with open(path, encoding="utf-8", newline="") as f:
         for row in csv.reader(f):
             word = row[0].strip().lower() if len(row) >= 2 else ""
-            if not word or word in out or word == "word":  # blank, repeated, or the header
+            if not word or word in out or word in base_of or word == "word":  # blank, repeated, or the header
                 continue
-            text = _POS.sub("|", _ASIDE.sub("", row[1]))
+            raw = row[1].lower()
+            note = _INFLECTION.search(raw)
+            text = _POS.sub("|", _ASIDE.sub("", _INFLECTION.sub("|", raw)))
             senses = [_NOT_HAN.sub("", s) for s in _SENSE_SPLIT.split(text)]
             senses = list(dict.fromkeys(s for s in senses if s))[:senses_per_word]
             if senses:
                 out[word] = senses
+            elif note and note[1] != word:
+                base_of[word] = note[1]
+    for word, base in base_of.items():
+        if base in out:
+            out[word] = out[base]
     return out
 
 

@@ -44,7 +44,8 @@ import numpy as np
 
 from .chunk import CONTEXT, SENTENCE, WINDOW
 from .config import Settings
-from .lexical import query_terms, tokenize, unfound_share
+from .lexical import content_words, query_terms, tokenize
+from .parse import is_chinese
 from .query import QUESTION, read_query
 from .build import build
 from .store import (HNSW_CANDIDATES, IndexError_, IndexMissing, IndexOutdated, current_dir, load,
@@ -247,8 +248,14 @@ class Assistant:
                       for turns, passages in self.languages if (turns & pool).any()), default=-1.0)
         rare = self._rare_terms(terms[0])
         idx = self.index
-        supported = rare and unfound_share(text, idx.glossary, idx.lexical, idx.bigram, self.english,
-                                          idx.senses) <= MAX_UNFOUND_SHARE
+        words = content_words(text, idx.glossary, idx.lexical, idx.bigram, self.english, idx.senses)
+        total = sum(info for _, info, _ in words)
+        unfound = sum(info for _, info, hit in words if not hit) / total if total else 0.0
+        # An English question whose most informative word the transcripts never mention ("How do I choose a good
+        # laptop?": laptop; choose and good are found) is about something else. (Applied to Chinese questions it
+        # refused answerable ones on the test splits; their rate was already at the Chinese probe's 0.5%.)
+        topic_found = is_chinese(text) or not words or max(words, key=lambda w: w[1])[2]
+        supported = rare and unfound <= MAX_UNFOUND_SHARE and topic_found
         if margin < (MIN_MARGIN if supported else UNSUPPORTED_MARGIN) or len(order) == 0:
             return Result(q, (), True, notices + self.notices, query.kind, text)
         answers = tuple(self._answer(rank, int(t), float(score), qv, terms[0], query.kind)
