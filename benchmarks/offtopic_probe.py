@@ -16,6 +16,10 @@ eggs, ants, salaries), written after the no-answer rules were settled and not
 tuned on. Their words are common, so they test what the random words cannot:
 a question built of words the dictionary glosses into the transcripts' vocabulary.
 
+A third part, EVERYDAY_HELD_OUT, 16 more in each language, was written after the English no-answer rule
+of the quotes-and-claims session (issue 14) had been settled on the first two parts, committed before it
+was ever run, and run once; so was `--seed 11` for the random words.
+
 Prints the share answered by language (lower is better) and, with --show, the
 answered questions and what was returned first.
 """
@@ -46,6 +50,19 @@ EVERYDAY = {
            "介绍一下罗马帝国。", "黑洞是什么？", "厨房里有蚂蚁怎么办？", "新手适合穿什么跑鞋？", "去日本旅行要带些什么？",
            "求职信怎么写？", "狗能吃巧克力吗？", "世界上最高的山是哪座？", "怎么让番茄长得更快？", "喝咖啡对心脏有害吗？",
            "怎么跟老板谈加薪？", "鳄鱼和短吻鳄有什么区别？"],
+}
+EVERYDAY_HELD_OUT = {
+    "en": ["How often should I water a cactus?", "What is the best pizza topping?",
+           "How do I fix a flat bicycle tire?", "Why is the sky blue?", "Where is the nearest train station?",
+           "How many calories are in a banana?", "What time does the bakery open on Sunday?",
+           "How do I remove a red wine stain from a carpet?", "Which breed of cat sheds the least?",
+           "What is the plot of Hamlet?", "How do I tie a tie?", "Is it going to rain tomorrow in Paris?",
+           "What should I feed a goldfish?", "How do I unclog a kitchen sink?",
+           "Who painted the Mona Lisa?", "What are good exercises for lower back pain?"],
+    "zh": ["仙人掌多久浇一次水？", "披萨上放什么配料最好吃？", "自行车爆胎了怎么补？", "天空为什么是蓝色的？",
+           "最近的火车站在哪里？", "一根香蕉有多少卡路里？", "周日面包店几点开门？", "地毯上的红酒渍怎么去除？",
+           "哪种猫掉毛最少？", "《哈姆雷特》讲的是什么故事？", "领带怎么系？", "明天巴黎会下雨吗？",
+           "金鱼应该喂什么？", "厨房水槽堵了怎么办？", "《蒙娜丽莎》是谁画的？", "腰疼适合做什么运动？"],
 }
 
 
@@ -78,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
 
     assistant = Assistant.load(args.index)
     parts = {"random words": probe_questions(assistant, args.words, args.seed),
-             "everyday": [(lang, q) for lang, qs in EVERYDAY.items() for q in qs]}
+             "everyday": [(lang, q) for lang, qs in EVERYDAY.items() for q in qs],
+             "everyday, held out": [(lang, q) for lang, qs in EVERYDAY_HELD_OUT.items() for q in qs]}
     report: dict = {"seed": args.seed}
     for part, questions in parts.items():
         answered: dict[str, list] = {"en": [], "zh": []}
