@@ -8,10 +8,13 @@
    `qa index` does; from it, the projected embedding time per corpus size.
 2. At 1k, 10k, 100k and 1M turns (with the real ratio of vectors per turn,
    capped by --max-vectors), synthetic vectors shaped like the real ones
-   (mixtures of real vectors plus noise, normalised): FAISS flat vs HNSW
-   build time, memory, search latency for the candidate count `ask` reads, and
-   HNSW recall against exact search; the BM25 leg (build, query, size) on
-   documents of real tokens.
+   (mixtures of real vectors plus noise, normalised): exact search (a flat
+   scan) against the index `qa index` builds at that size (store.make_faiss,
+   searched by store.Index.search: above 100k vectors IVF-SQ8 re-scored on
+   the stored vectors), its build time, memory, search latency for the
+   candidate count `ask` reads, and its recall@10 against exact search, also
+   at other probe counts; the BM25 leg (build, query, size) on documents of
+   real tokens.
 
 Writes benchmarks/scale.json and benchmarks/scale.png.
 """
@@ -78,30 +81,57 @@ def synthetic_vectors(base: np.ndarray, n: int, rng: np.random.Generator) -> np.
     return out
 
 
-def faiss_at(vectors: np.ndarray, queries: np.ndarray, kind: str) -> dict:
+def exact_at(vectors: np.ndarray, queries: np.ndarray, k: int) -> dict:
+    """Exact search, a flat scan of the array itself (faiss.knn: no copy into an index)."""
     import faiss
 
-    n, dim = vectors.shape
-    t0 = time.perf_counter()
-    if kind == "flat":
-        index = faiss.IndexFlatIP(dim)
-        index.add(vectors)
-    else:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.add(vectors)
-        index.hnsw.efSearch = max(CANDIDATE_UNITS_AT_SCALE, 64)
-    build = time.perf_counter() - t0
-    k = min(n, CANDIDATE_UNITS_AT_SCALE if kind != "flat" or n > HNSW_ABOVE else CANDIDATE_UNITS)
     lat, ids = [], []
     for q in queries:
         t0 = time.perf_counter()
-        _, I = index.search(q.reshape(1, -1), k)
+        _, I = faiss.knn(q.reshape(1, -1), vectors, min(k, len(vectors)), metric=faiss.METRIC_INNER_PRODUCT)
         lat.append(1000 * (time.perf_counter() - t0))
         ids.append(I[0])
-    size = faiss.serialize_index(index).nbytes
-    return {"build_s": build, "search_p50_ms": statistics.median(lat), "search_p95_ms": sorted(lat)[int(.95 * len(lat))],
-            "bytes": int(size), "k": k, "ids": ids}
+    return {"search_p50_ms": statistics.median(lat), "search_p95_ms": sorted(lat)[int(.95 * len(lat))],
+            "bytes": int(vectors.nbytes), "k": k, "ids": ids}
+
+
+def product_index_at(vectors: np.ndarray, queries: np.ndarray, exact_ids, probes=()) -> dict:
+    """The index `qa index` writes for this many vectors, searched as `ask` searches it."""
+    import faiss
+
+    from qa.store import Index, make_faiss
+
+    t0 = time.perf_counter()
+    index, kind = make_faiss(vectors)
+    build = time.perf_counter() - t0
+    shim = Index(None, {"faiss": kind}, {}, [], None, vectors, None, index, None, None, {}, {}, None)
+    if kind.startswith("IVF"):
+        from qa.store import IVF_PROBE_SHARE
+        index.nprobe = faiss.extract_index_ivf(index).nlist // IVF_PROBE_SHARE
+    k = CANDIDATE_UNITS if kind == "flat" else CANDIDATE_UNITS_AT_SCALE
+
+    def run() -> tuple[list, list]:
+        lat, ids = [], []
+        for q in queries:
+            t0 = time.perf_counter()
+            _, I = shim.search(q, k)
+            lat.append(1000 * (time.perf_counter() - t0))
+            ids.append(I)
+        return lat, ids
+
+    lat, ids = run()
+    out = {"index": kind, "build_s": build, "search_p50_ms": statistics.median(lat),
+           "search_p95_ms": sorted(lat)[int(.95 * len(lat))], "bytes": int(faiss.serialize_index(index).nbytes),
+           "k": k, "recall@10_vs_exact": recall_at(exact_ids, ids)}
+    if kind.startswith("IVF"):
+        out["nprobe"] = index.nprobe
+        out["other_probes"] = {}
+        for nprobe in probes:
+            index.nprobe = nprobe
+            lat, ids = run()
+            out["other_probes"][nprobe] = {"search_p50_ms": statistics.median(lat),
+                                           "recall@10_vs_exact": recall_at(exact_ids, ids)}
+    return out
 
 
 
@@ -127,7 +157,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000], help="turns")
     ap.add_argument("--embed", type=int, default=1000, help="turn texts to embed for the throughput figure")
-    ap.add_argument("--max-vectors", type=int, default=2_000_000, help="cap on vectors per size (memory, time)")
+    ap.add_argument("--max-vectors", type=int, default=8_000_000, help="cap on vectors per size (memory, time)")
+    ap.add_argument("--probes", type=int, nargs="*", default=[64, 128, 512], help="other IVF probe counts to measure")
     ap.add_argument("--bm25-max", type=int, default=1_000_000, help="largest BM25 corpus to build")
     ap.add_argument("--replot", action="store_true", help="redo projections and plot from scale.json")
     args = ap.parse_args(argv)
@@ -157,12 +188,11 @@ def main(argv=None) -> int:
         n_vec = min(int(n_turns * units_per_turn), args.max_vectors)
         vecs = synthetic_vectors(base, n_vec, nrng)
         row = {"turns": n_turns, "vectors": n_vec, "vector_bytes": int(vecs.nbytes)}
-        flat = faiss_at(vecs, queries, "flat")
+        flat = exact_at(vecs, queries, CANDIDATE_UNITS if n_vec <= HNSW_ABOVE else CANDIDATE_UNITS_AT_SCALE)
         row["flat"] = {k: v for k, v in flat.items() if k != "ids"}
-        if n_vec >= 5_000:
-            hnsw = faiss_at(vecs, queries, "hnsw")
-            row["hnsw"] = {k: v for k, v in hnsw.items() if k != "ids"}
-            row["hnsw"]["recall@10_vs_exact"] = recall_at(flat["ids"], hnsw["ids"])
+        if n_vec > HNSW_ABOVE:
+            row["index"] = product_index_at(vecs, queries, flat["ids"], args.probes)
+            print(json.dumps(row["index"]), flush=True)
         if n_turns <= args.bm25_max:
             row["bm25"] = bm25_at(n_turns, doc_pool, q_tokens, rng)
         rows.append(row)
@@ -200,14 +230,14 @@ def plot(out: dict, path: Path) -> None:
     x = [r["turns"] for r in rows]
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
     a1.plot(x, [r["flat"]["search_p50_ms"] for r in rows], "o-", label="FAISS flat (exact) search")
-    hx = [r["turns"] for r in rows if "hnsw" in r]
-    a1.plot(hx, [r["hnsw"]["search_p50_ms"] for r in rows if "hnsw" in r], "s-", label="FAISS HNSW32 search")
+    hx = [r["turns"] for r in rows if "index" in r]
+    a1.plot(hx, [r["index"]["search_p50_ms"] for r in rows if "index" in r], "s-",
+            label="IVF-SQ8, re-scored (the index qa builds)")
     bx = [r["turns"] for r in rows if "bm25" in r]
     a1.plot(bx, [r["bm25"]["query_p50_ms"] for r in rows if "bm25" in r], "^-", label="BM25 leg")
     a1.set_xscale("log"), a1.set_yscale("log"), a1.set_xlabel("turns"), a1.set_ylabel("ms per query (p50)")
     a1.set_title("Query cost of the index side"), a1.grid(True, which="both", alpha=.3), a1.legend(fontsize=8)
-    a2.plot(x, [r["flat"]["build_s"] for r in rows], "o-", label="FAISS flat build")
-    a2.plot(hx, [r["hnsw"]["build_s"] for r in rows if "hnsw" in r], "s-", label="FAISS HNSW32 build")
+    a2.plot(hx, [r["index"]["build_s"] for r in rows if "index" in r], "s-", label="IVF-SQ8 build")
     if all("projected_embed_hours" in r for r in rows):
         a2.plot(x, [3600 * r["projected_embed_hours"] for r in rows], "d--", label="embedding (projected)")
     a2.set_xscale("log"), a2.set_yscale("log"), a2.set_xlabel("turns"), a2.set_ylabel("seconds")

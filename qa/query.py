@@ -24,6 +24,8 @@ QUESTION, QUOTE, CLAIM = "question", "quote", "claim"
 # Who a claim is about: her name in the forms the press and the transcripts use, or a pronoun.
 _WHO_EN = r"(?:she|her|mira|murati|mira murati|ms\.? murati|the (?:former )?cto|openai'?s cto)"
 _WHO_ZH = r"(?:她|穆拉蒂|米拉|米拉·穆拉蒂|米拉穆拉蒂|murati|mira murati|mira)"
+# A claim reports an utterance: "Did she say/compare …", "Has Murati claimed …". "Does she compare AI with
+# nuclear weapons?" asks about her views: a question.
 # Verbs of saying: taken out with the frame ("Did she say that X" -> "X"); any other verb stays
 # ("Did she compare X to Y" -> "compare X to Y"), since it is part of what was said.
 _SAY_EN = (r"(?:ever\s+)?(?:say|said|says|saying|claim|claimed|claims|state|stated|states|argue|argued|argues|"
@@ -32,9 +34,9 @@ _SAY_EN = (r"(?:ever\s+)?(?:say|said|says|saying|claim|claimed|claims|state|stat
 _CLAIM_EN = [
     re.compile(rf"^(?:is it true|is it correct|was it true)\s*(?:that\s+)?(?P<rest>.+)$", re.I),
     re.compile(rf"^(?:according to|per)\s+{_WHO_EN}\s*,?\s*(?P<rest>.+)$", re.I),
-    re.compile(rf"^(?:did|does|has|had|would)\s+{_WHO_EN}\s+(?:really\s+|actually\s+)?{_SAY_EN}\b"
+    re.compile(rf"^(?:did|has|had)\s+{_WHO_EN}\s+(?:really\s+|actually\s+)?{_SAY_EN}\b"
                rf"\s*(?:(?:to\s+)?\w+\s+that\s+|that\s+)?(?P<rest>.+)$", re.I),
-    re.compile(rf"^(?:did|does|has|had)\s+{_WHO_EN}\s+(?:ever\s+|really\s+)?(?P<rest>compared?\b.+)$", re.I),
+    re.compile(rf"^(?:did|has|had)\s+{_WHO_EN}\s+(?:ever\s+|really\s+)?(?P<rest>compared?\b.+)$", re.I),
     re.compile(rf"^{_WHO_EN}\s+(?:once\s+|reportedly\s+|has\s+|had\s+)?{_SAY_EN}\b\s*(?:that\s+)?(?P<rest>.+)$",
                re.I),
 ]

@@ -201,8 +201,10 @@ class Assistant:
         lang_of = {a.article_id: a.language for a in idx.articles.values()}
         turn_lang = np.array([lang_of.get(t.article_id, "") for t in idx.turns])
         bg_lang = np.array(idx.background_languages)
+        langs = sorted(set(turn_lang.tolist()))
         self.languages = [(turn_lang == lang, bg_lang == lang if (bg_lang == lang).any() else np.ones(len(bg_lang), bool))
-                          for lang in sorted(set(turn_lang.tolist()))]
+                          for lang in langs]
+        self.lang_id = np.searchsorted(np.array(langs), turn_lang).astype(np.int8) if langs else np.zeros(0, np.int8)
 
     def speakers(self) -> list[str]:
         """Everyone who speaks in the retrievable turns, interviewees first, then by how often."""
@@ -244,8 +246,10 @@ class Assistant:
         terms = query_terms(text, self.index.glossary, self.index.senses, self.english)
         order, scores, best_dense = self.rank(text, qv, pool, terms=terms, kind=query.kind)
         bg = self.index.background @ qv
-        margin = max((float(best_dense[turns & pool].max()) - float(bg[passages].max())
-                      for turns, passages in self.languages if (turns & pool).any()), default=-1.0)
+        # best_dense: the raw best cosine of each ranked turn (order); per language, against that language's bar
+        langs = self.lang_id[order]
+        margin = max((float(best_dense[langs == j].max()) - float(bg[passages].max())
+                      for j, (_, passages) in enumerate(self.languages) if (langs == j).any()), default=-1.0)
         rare = self._rare_terms(terms[0])
         idx = self.index
         words = content_words(text, idx.glossary, idx.lexical, idx.bigram, self.english, idx.senses)
@@ -274,26 +278,24 @@ class Assistant:
         (plain BM25, no lexicon) are the baselines `qa eval` compares it with. `kind`: a quote
         or a claim re-scores the first RERANK turns by their best sentence run (module docstring).
         """
-        pool = pool.copy()
         if mode == "bm25":
             terms = (tokenize(q, self.english), [])
         elif terms is None:
             terms = query_terms(q, self.index.glossary, self.index.senses, self.english)
-        feats, best_dense = self._signals(qv, pool, terms)
-        cand = np.flatnonzero(pool)
+        cand, feats, best_dense = self._signals(qv, pool, terms)
         if mode == "dense":
-            fused = feats[cand, WINDOW]
+            fused = feats[:, WINDOW].copy()
         elif mode == "bm25":
-            fused = feats[cand, 4]
+            fused = feats[:, 4].copy()
         else:
             fused = np.zeros(len(cand), dtype=np.float32)
             for j in range(feats.shape[1]):
-                col = feats[cand, j]
+                col = feats[:, j]
                 std = col.std()
                 if std > 1e-9:
                     fused += WEIGHTS[j] * (col - col.mean()) / std
         by_score = np.argsort(-fused, kind="stable")
-        order, fused = cand[by_score], fused[by_score]
+        order, fused, best_dense = cand[by_score], fused[by_score], best_dense[by_score]
         if mode == "hybrid" and kind != QUESTION and len(order) > 1:
             top = min(RERANK, len(order))
             runs = np.array([self.best_run(int(t), qv)[0] for t in order[:top]], dtype=np.float32)
@@ -301,32 +303,50 @@ class Assistant:
             if std > 1e-9:
                 fused = fused.copy()
                 fused[:top] += RUN_WEIGHT * (runs - runs.mean()) / std
-                again = np.argsort(-fused[:top], kind="stable")
-                order = np.concatenate([order[:top][again], order[top:]])
-                fused = np.concatenate([fused[:top][again], fused[top:]])
+                again = np.concatenate([np.argsort(-fused[:top], kind="stable"), np.arange(top, len(order))])
+                order, fused, best_dense = order[again], fused[again], best_dense[again]
         return order, fused, best_dense
 
     def _signals(self, qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]]
-                 ) -> tuple[np.ndarray, np.ndarray]:
-        """Per turn: [window, sentence, context, question, bm25, bigram bm25]; and each turn's best dense score."""
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The candidate turns (indices, ascending), their signals [window, sentence, context, question, bm25,
+        bigram bm25] and their best raw dense cosine.
+
+        The candidates are the pool's turns; in a pool of more than LARGE_POOL turns only those a leg found
+        (a dense hit, or a word of the question), so that the work per question grows with what the search
+        returned, not with the corpus.
+        """
         idx = self.index
         n = min(idx.faiss.ntotal, CANDIDATE_UNITS if idx.manifest.get("faiss") == "flat" else HNSW_CANDIDATES)
-        D, I = idx.faiss.search(qv.reshape(1, -1), n)
-        D, I = D[0], I[0]
-        keep = I >= 0
-        D, I = D[keep], I[keep]
+        D, I = idx.search(qv, n)
         turns, kinds = self.unit_turn[I], self.unit_kind[I]
-        dense = np.full((self.n_turns, 4), -np.inf, dtype=np.float32)
-        np.maximum.at(dense, (turns, kinds), D)
-        for kind in range(4):  # a turn the search did not reach gets the lowest score seen
+        lexical = idx.lexical.scores(terms[0])
+        if pool.sum() > LARGE_POOL:  # only turns some leg found can rank; skip the rest of a big corpus
+            cand = np.union1d(turns, np.flatnonzero(lexical))
+            cand = cand[pool[cand]]
+        else:
+            cand = np.flatnonzero(pool)
+        # Row of each hit's turn among the candidates (hits outside the pool are dropped).
+        at = np.searchsorted(cand, turns)
+        hit = (at < len(cand)) & (cand[np.minimum(at, len(cand) - 1)] == turns)
+        at, kinds_hit, D_hit = at[hit], kinds[hit], D[hit]
+        dense = np.full((len(cand), 4), -np.inf, dtype=np.float32)
+        np.maximum.at(dense, (at, kinds_hit), D_hit)
+        # A turn the search did not reach gets the lowest score seen: the lowest of the reached turns' best
+        # hits of that kind (the last hit of each turn and kind, in (turn, kind, score) order).
+        key = turns * 4 + kinds
+        by_key = np.lexsort((D, key))
+        last = np.r_[key[by_key][1:] != key[by_key][:-1], True]
+        best_hit, best_kind = D[by_key][last], kinds[by_key][last]
+        for kind in range(4):
             col = dense[:, kind]
             seen = np.isfinite(col)
-            col[~seen] = col[seen].min() if seen.any() else 0.0
+            col[~seen] = best_hit[best_kind == kind].min() if (best_kind == kind).any() else 0.0
         # One-sentence turns have no SENTENCE units, and turns without a question no CONTEXT:
         # their whole text stands in.
         for kind in (SENTENCE, CONTEXT):
-            missing = np.ones(self.n_turns, dtype=bool)
-            missing[turns[kinds == kind]] = False
+            missing = np.ones(len(cand), dtype=bool)
+            missing[at[kinds_hit == kind]] = False
             dense[missing, kind] = dense[missing, WINDOW]
         best = dense[:, [WINDOW, SENTENCE, CONTEXT]].max(axis=1)  # raw cosines: the no-answer bar's own
         if len(self.languages) > 1:
@@ -337,16 +357,12 @@ class Assistant:
             # (standardising within each language did: one short English file among Chinese articles lost
             # to them). Chosen on benchmarks/english_eval.py (en-dev and the Chinese set on the mixed corpus).
             bg = idx.background @ qv
-            for turns_in, passages_in in self.languages:
-                dense[turns_in] -= float(bg[passages_in].max())
-        lexical = idx.lexical.scores(terms[0])
+            langs = self.lang_id[cand]
+            for j, (_, passages_in) in enumerate(self.languages):
+                dense[langs == j] -= float(bg[passages_in].max())
         chars = idx.bigram.scores(terms[1])
-        feats = np.column_stack([dense, lexical, chars])
-        if pool.sum() > LARGE_POOL:  # only turns some leg found can rank; skip the rest of a big corpus
-            found = np.zeros(self.n_turns, dtype=bool)
-            found[turns] = True
-            pool &= found | (lexical > 0)
-        return feats, best
+        feats = np.column_stack([dense, lexical[cand], chars[cand]])
+        return cand, feats, best
 
     def _rare_terms(self, tokens: list[str]) -> set[str]:
         """The question's terms that occur in at most a fifth of the turns ("AI" and "OpenAI" do not help)."""

@@ -41,10 +41,24 @@ from .types import Article, Turn
 FORMAT_VERSION = 4  # 2: character-bigram BM25 added; 3: glossary; 4: languages, times, English stems
 # Exact search (a flat inner-product scan) costs O(N) per query but needs no
 # training and has perfect recall. benchmarks/scale.py measured 0.8 ms at 7k
-# vectors and 11 ms at 73k on 2 cores: past ~100k it eats the latency budget,
-# so larger indexes use HNSW (M=32), ~3 ms at 73k with recall@10 of 0.98.
-HNSW_ABOVE = 100_000
-HNSW_CANDIDATES = 512  # dense hits read per question from an HNSW index
+# vectors and 11 ms at 73k on 2 cores: past ~100k it eats the latency budget.
+# Larger indexes are an inverted file of 8-bit scalar-quantised vectors
+# (IVF, SQ8: a quarter of the memory) whose first pass is re-scored exactly on
+# the stored float vectors (`Index.search`). Chosen by measurement (scale.py,
+# 100k turns = 732k vectors, 2 cores): HNSW32 read 512 hits at recall@10 0.92;
+# IVF1024 probing 256 lists re-scored reached 0.984 in 11.8 ms, IVF-Flat
+# probing 256 lists 0.990 in 16 ms (and four times the memory); PQ first
+# passes were faster and lost recall the re-scoring could not win back.
+HNSW_ABOVE = 100_000  # (the name predates IVF: above this many vectors, the approximate index)
+HNSW_CANDIDATES = 512  # dense hits read per question from an approximate index
+IVF_PROBE_SHARE = 4  # probe a quarter of the lists: recall@10 0.984 on scale.py's 100k turns
+IVF_RESCORE = 2048  # first-pass hits re-scored exactly on the stored vectors
+
+
+def ivf_lists(n: int) -> int:
+    """Lists for `n` vectors: the power of two at or above sqrt(n) (1024 for 732k), as FAISS's guidance
+    (4*sqrt(n) to 16*sqrt(n)) made each probe cost more for the same recall on scale.py's vectors."""
+    return int(2 ** np.ceil(np.log2(max(1.0, np.sqrt(n)))))
 HASHED_MAX_BYTES = 64 * 2**20  # checksum files up to this size on load; larger ones by size only
 
 
@@ -78,6 +92,23 @@ class Index:
     senses: dict[str, list[str]]  # Chinese word -> English stems of this corpus (empty without English turns)
     turn_units: np.ndarray  # (n_turns + 1,) offsets: units of turn t are rows [a[t], a[t+1])
 
+    def search(self, qv: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `k` units closest to the query vector: (cosines, unit rows), best first.
+
+        An IVF index answers with quantised scores: its first IVF_RESCORE hits are re-scored exactly on
+        the stored vectors, so the cosines are the true ones and the order the exact order among them.
+        """
+        q = np.ascontiguousarray(qv, dtype=np.float32).reshape(1, -1)
+        if not self.manifest.get("faiss", "flat").startswith("IVF"):
+            D, I = self.faiss.search(q, k)
+            keep = I[0] >= 0
+            return D[0][keep], I[0][keep]
+        _, I = self.faiss.search(q, max(k, IVF_RESCORE))
+        rows = np.sort(I[0][I[0] >= 0])  # in file order: a memory-mapped read goes forward
+        D = self.vectors[rows] @ q[0]
+        best = np.argsort(-D, kind="stable")[:k]
+        return D[best], rows[best]
+
     @property
     def background_languages(self) -> list[str]:
         return self.manifest["background"]["languages"]
@@ -104,7 +135,8 @@ def current_dir(index_dir: Path) -> Path | None:
 
 
 def make_faiss(vectors: np.ndarray):
-    """Exact inner product (vectors are normalised, so it is cosine) below HNSW_ABOVE; HNSW above."""
+    """Exact inner product (vectors are normalised, so it is cosine) up to HNSW_ABOVE vectors; above, an
+    IVF-SQ8 index re-scored exactly at search time (see HNSW_ABOVE). Returns (index, its name)."""
     import faiss
 
     n, dim = vectors.shape
@@ -112,10 +144,14 @@ def make_faiss(vectors: np.ndarray):
         index = faiss.IndexFlatIP(dim)
         kind = "flat"
     else:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        kind = "hnsw32"
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        nlist = ivf_lists(n)
+        kind = f"IVF{nlist},SQ8"
+        index = faiss.index_factory(dim, kind, faiss.METRIC_INNER_PRODUCT)
+        # k-means on 40 vectors a list (FAISS warns below 39), a fixed sample so a rebuild is reproducible
+        sample = np.random.default_rng(0).choice(n, min(n, 40 * nlist), replace=False)
+        index.train(np.ascontiguousarray(vectors[np.sort(sample)], dtype=np.float32))
+    for start in range(0, n, 200_000):  # in slices: a memory-mapped array is never copied whole
+        index.add(np.ascontiguousarray(vectors[start:start + 200_000], dtype=np.float32))
     return index, kind
 
 
@@ -240,8 +276,10 @@ def load(index_dir: str | Path, model: str | None = None) -> Index:
         import faiss
 
         fidx = faiss.read_index(str(d / "vectors.faiss"))
-        if manifest.get("faiss", "flat") != "flat":
+        if manifest.get("faiss", "flat").startswith("hnsw"):  # written before IVF replaced HNSW
             fidx.hnsw.efSearch = HNSW_CANDIDATES  # must cover the candidates `ask` reads
+        elif manifest.get("faiss", "flat").startswith("IVF"):
+            fidx.nprobe = max(1, faiss.extract_index_ivf(fidx).nlist // IVF_PROBE_SHARE)
     except Exception as e:  # any unreadable file is the same problem for the user
         raise _damaged(d, f"{type(e).__name__}: {e}") from None
     n = len(units)

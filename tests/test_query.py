@@ -16,6 +16,7 @@ from qa.query import CLAIM, QUESTION, QUOTE, read_query
     "How do the two interviews differ on safety",  # no question mark, but a question word and a verb
     "Tell me about her time at Tesla",
     "Does she think low-quality creative work deserves to survive?",  # an opinion, not a report of words
+    "Does she compare AI with nuclear weapons?",  # her views (present tense), not an utterance
     "AI regulation",  # a few words are a keyword search
     "教育",
     "Why are we still using old strategies for a new kind of technology?",  # a question mark wins

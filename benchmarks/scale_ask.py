@@ -1,0 +1,131 @@
+"""A whole `ask` on a large synthetic corpus: every leg, fusion, the no-answer decision and the quote.
+
+    python benchmarks/scale_ask.py                       # 100k and 1M turns
+    python benchmarks/scale_ask.py --turns 100000 --questions 40
+
+benchmarks/scale.py measures the parts (FAISS, BM25) alone; this measures what a
+person waits for. The corpus is made from the real index: turn n is a copy of a
+real interviewee turn (its text, tokens and unit layout), its vectors the real
+unit's vector mixed with another real vector and noise, so that text and vectors
+agree as they do in a real corpus; articles of 1,000 turns each. The index is the
+one `qa index` would write at that size (store.make_faiss), held in memory. The
+questions are the evaluation set's (Chinese and English), asked with the real
+model; the figure is the whole `Assistant.ask` call, beside the query encoding
+alone.
+
+Prints p50/p95 per size beside the targets (issue 12: 30 ms at 100k turns, 100 ms
+at 1M) and writes benchmarks/scale_ask.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa.config import Settings  # noqa: E402
+from qa.evaluate import load_questions  # noqa: E402
+from qa.lexical import BM25, bigrams, tokenize  # noqa: E402
+from qa.store import Index, load, make_faiss  # noqa: E402
+from qa.types import Article  # noqa: E402
+
+TARGET_MS = {100_000: 30.0, 1_000_000: 100.0}
+
+
+def synthetic_index(real: Index, n_turns: int, rng: np.random.Generator) -> Index:
+    """An in-memory index of `n_turns` turns shaped like `real` (see the module docstring)."""
+    has_units = np.diff(real.turn_units) > 0
+    source = np.flatnonzero(has_units & np.array([t.is_interviewee for t in real.turns]))
+    pick = source[rng.integers(0, len(source), n_turns)]
+    per_article = 1000
+    articles, turns = {}, []
+    template = next(iter(real.articles.values()))
+    for i, t in enumerate(pick):
+        art = f"synthetic-{i // per_article:05d}"
+        if art not in articles:
+            articles[art] = replace(template, article_id=art, title=f"Synthetic interview {i // per_article}",
+                                    source=f"sources/{art}.md", date=f"20{10 + (i // per_article) % 15}-01-01")
+        turns.append(replace(real.turns[t], turn_id=f"{art}#{i % per_article + 1}", article_id=art))
+    counts = np.diff(real.turn_units)[pick]
+    turn_units = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    rows = np.concatenate([np.arange(real.turn_units[t], real.turn_units[t + 1]) for t in pick])
+    units = np.asarray(real.units[rows]).copy()
+    units[:, 0] = np.repeat(np.arange(n_turns), counts)
+    base = np.asarray(real.vectors, dtype=np.float32)
+    vectors = np.empty((len(rows), base.shape[1]), dtype=np.float32)
+    for a in range(0, len(rows), 200_000):  # the real unit's vector, pulled toward another real one, plus noise
+        r = rows[a:a + 200_000]
+        w = rng.uniform(0.6, 1.0, (len(r), 1)).astype(np.float32)
+        v = base[r] * w + base[rng.integers(0, len(base), len(r))] * (1 - w)
+        v += rng.normal(0, 0.02, v.shape).astype(np.float32)
+        vectors[a:a + len(r)] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    english = bool(real.manifest.get("lexical", {}).get("english"))
+    docs = {t: tokenize(real.turns[t].text + "\n" + (real.turns[t].question or ""), english) for t in set(pick)}
+    pairs = {t: bigrams(real.turns[t].text + "\n" + (real.turns[t].question or "")) for t in set(pick)}
+    lexical = BM25.build([docs[t] for t in pick])
+    bigram = BM25.build([pairs[t] for t in pick])
+    faiss_index, kind = make_faiss(vectors)
+    manifest = {**real.manifest, "faiss": kind, "counts": {"articles": len(articles), "turns": n_turns,
+                                                              "units": len(units)}}
+    return Index(Path("synthetic"), manifest, articles, turns, units, vectors, real.background, faiss_index,
+                 lexical, bigram, real.glossary, real.senses, turn_units)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--turns", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--questions", type=int, default=60, help="evaluation questions asked per size")
+    ap.add_argument("--index", default=str(ROOT / "index"))
+    ap.add_argument("--json", default=str(ROOT / "benchmarks" / "scale_ask.json"))
+    args = ap.parse_args(argv)
+
+    from qa.embed import load_embedder
+    from qa.retrieve import Assistant
+
+    real = load(args.index)
+    embedder = load_embedder(real.model)
+    questions = [q["question"] for q in load_questions(ROOT / "benchmarks" / "eval_questions.jsonl")]
+    questions = questions[:: max(1, len(questions) // args.questions)][: args.questions]
+    embedder.queries(["预热"])
+    enc = []
+    for q in questions:
+        t0 = time.perf_counter()
+        embedder.queries([q])
+        enc.append(1000 * (time.perf_counter() - t0))
+    out = {"questions": len(questions), "encode_p50_ms": statistics.median(enc), "sizes": []}
+    print(f"query encoding alone: p50 {out['encode_p50_ms']:.1f} ms", flush=True)
+    for n in args.turns:
+        t0 = time.perf_counter()
+        index = synthetic_index(real, n, np.random.default_rng(7))
+        built = time.perf_counter() - t0
+        assistant = Assistant(index, embedder, Settings())
+        assistant.ask(questions[0])
+        lat, answered = [], 0
+        for q in questions:
+            t0 = time.perf_counter()
+            r = assistant.ask(q, k=5)
+            lat.append(1000 * (time.perf_counter() - t0))
+            answered += not r.no_answer
+        row = {"turns": n, "units": len(index.units), "faiss": index.manifest["faiss"], "made_s": built,
+               "ask_p50_ms": statistics.median(lat), "ask_p95_ms": sorted(lat)[int(0.95 * len(lat))],
+               "answered": answered, "target_p50_ms": TARGET_MS.get(n)}
+        out["sizes"].append(row)
+        target = f" (target <= {row['target_p50_ms']:.0f} ms)" if row["target_p50_ms"] else ""
+        print(f"{n:>9,} turns, {len(index.units):>9,} vectors ({row['faiss']}): whole ask p50 "
+              f"{row['ask_p50_ms']:.1f} ms{target}, p95 {row['ask_p95_ms']:.1f} ms; answered {answered}/"
+              f"{len(questions)}; corpus made in {built:.0f} s", flush=True)
+        del assistant, index
+    Path(args.json).write_text(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
