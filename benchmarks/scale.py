@@ -106,8 +106,8 @@ def product_index_at(vectors: np.ndarray, queries: np.ndarray, exact_ids, probes
     build = time.perf_counter() - t0
     shim = Index(None, {"faiss": kind}, {}, [], None, vectors, None, index, None, None, {}, {}, None)
     if kind.startswith("IVF"):
-        from qa.store import IVF_PROBE_SHARE
-        index.nprobe = faiss.extract_index_ivf(index).nlist // IVF_PROBE_SHARE
+        from qa.store import ivf_probes
+        index.nprobe = ivf_probes(faiss.extract_index_ivf(index).nlist)
     k = CANDIDATE_UNITS if kind == "flat" else CANDIDATE_UNITS_AT_SCALE
 
     def run() -> tuple[list, list]:
@@ -173,6 +173,7 @@ def main(argv=None) -> int:
     out = {"units_per_turn": units_per_turn, "windows_per_turn": windows_per_turn, "hnsw_above": HNSW_ABOVE}
     if args.embed:
         out["embedding"] = embedding_throughput(sentences, args.embed, rng)
+        out["embedding"]["measured"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         print("embedding", json.dumps(out["embedding"]), flush=True)
     index_path = ROOT / "index"
     from qa.store import load
@@ -198,6 +199,18 @@ def main(argv=None) -> int:
         rows.append(row)
         print(json.dumps(row), flush=True)
         del vecs
+    # Sizes not measured this run keep their last figures (so a quiet rerun of the small sizes, or of the
+    # embedding rate, does not cost the 1M-turn row); the merged file says which run each row came from.
+    path = ROOT / "benchmarks" / "scale.json"
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    for row in rows:
+        row["measured"] = stamp
+    if path.is_file():
+        old = json.loads(path.read_text())
+        measured = {r["turns"] for r in rows}
+        rows = sorted(rows + [r for r in old.get("sizes", []) if r["turns"] not in measured], key=lambda r: r["turns"])
+        if "embedding" not in out and "embedding" in old:
+            out["embedding"] = old["embedding"]
     out["sizes"] = rows
     project(out, windows_per_turn)
     (ROOT / "benchmarks" / "scale.json").write_text(json.dumps(out, indent=1))

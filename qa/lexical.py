@@ -486,6 +486,28 @@ class BM25:
                 out[self.docs[a:b]] += self.weights[a:b] * tokens.count(tok) ** 0.5
         return out
 
+    def scores_at(self, tokens: list[str], docs: np.ndarray) -> np.ndarray:
+        """`scores(tokens)[docs]` for ascending `docs`, without a corpus-sized array: each term's postings
+        (ascending too) are matched to the candidates by binary search, from whichever side is shorter."""
+        out = np.zeros(len(docs), dtype=np.float32)
+        if not len(docs):
+            return out
+        for tok in set(tokens):
+            j = self.vocab.get(tok)
+            if j is None:
+                continue
+            a, b = self.indptr[j], self.indptr[j + 1]
+            plist, weights = self.docs[a:b], self.weights[a:b] * np.float32(tokens.count(tok) ** 0.5)
+            if b - a > len(docs):
+                pos = np.minimum(np.searchsorted(plist, docs), b - a - 1)
+                hit = plist[pos] == docs
+                out[hit] += weights[pos[hit]]
+            else:
+                pos = np.minimum(np.searchsorted(docs, plist), len(docs) - 1)
+                hit = docs[pos] == plist
+                out[pos[hit]] += weights[hit]
+        return out
+
     def save(self, directory: Path, prefix: str = "lexical") -> None:
         (directory / f"{prefix}_vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
         np.save(directory / f"{prefix}_indptr.npy", self.indptr, allow_pickle=False)

@@ -65,7 +65,8 @@ MIN_MARGIN = 0.012
 UNSUPPORTED_MARGIN = 0.035
 MAX_UNFOUND_SHARE = 0.5  # "most": more than half (lexical.unfound_share; "Python里怎么读取CSV文件？": 0.84)
 CANDIDATE_UNITS = 2048  # dense hits read per question from a flat index: all of them while it is small
-LARGE_POOL = 20_000  # above this many candidate turns, rank only those a leg retrieved
+LARGE_POOL = 20_000  # above this many candidate turns, rank only those a leg retrieved:
+LEXICAL_CANDIDATES = 1000  # ...the dense hits' turns and the first 1,000 by BM25 over words
 # How strong a match is, from its fused score (qa eval's calibration table reports these on the held-out
 # splits). On the dev split of benchmarks/eval_questions.jsonl (top 10 answers of each answerable question,
 # evaluate.fit_match_thresholds): 12.0 is the lowest score at which at least 80% of answers are right
@@ -120,10 +121,24 @@ def clean_question(question: str, max_chars: int) -> tuple[str, tuple[str, ...]]
     return q, notices
 
 
+def one_blas_thread() -> None:
+    """Keep numpy's BLAS (OpenBLAS) to one thread in this process.
+
+    A question's arithmetic is small matrix-vector products, but OpenBLAS starts a thread per core for
+    them and leaves them spinning, and the model's own engine (OpenMP) then shares the two cores with
+    them: on scale_ask.py's 20k-turn corpus the next query encoding took 20 ms instead of 10 (p95 110 ms),
+    and a whole ask 34 ms instead of 22 (p95 110 -> 26 ms). The engine keeps its own threads.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+
+
 class Assistant:
     """Loads an index and the model once; answers questions with cited quotes."""
 
     def __init__(self, index, embedder, settings: Settings):
+        one_blas_thread()
         self.index = index
         self.embedder = embedder
         self.settings = settings
@@ -320,12 +335,32 @@ class Assistant:
         n = min(idx.faiss.ntotal, CANDIDATE_UNITS if idx.manifest.get("faiss") == "flat" else HNSW_CANDIDATES)
         D, I = idx.search(qv, n)
         turns, kinds = self.unit_turn[I], self.unit_kind[I]
-        lexical = idx.lexical.scores(terms[0])
         if pool.sum() > LARGE_POOL:  # only turns some leg found can rank; skip the rest of a big corpus
-            cand = np.union1d(turns, np.flatnonzero(lexical))
+            words = idx.lexical.scores(terms[0])
+            top = np.argpartition(-words, LEXICAL_CANDIDATES)[:LEXICAL_CANDIDATES] \
+                if len(words) > LEXICAL_CANDIDATES else np.arange(len(words))
+            cand = np.union1d(turns, top[words[top] > 0])
             cand = cand[pool[cand]]
         else:
             cand = np.flatnonzero(pool)
+        dense = self._dense_from_hits(cand, D, turns, kinds)
+        best = dense[:, [WINDOW, SENTENCE, CONTEXT]].max(axis=1)  # raw cosines: the no-answer bar's own
+        if len(self.languages) > 1:
+            # The small model's cosines run higher between texts of one language: a question would prefer
+            # any turn in its own language to the right one in the other. Each turn's cosines are taken
+            # relative to the question's best cosine with the background passages in the turn's language,
+            # the no-answer bar's own reference, which does not depend on how many turns each language has
+            # (standardising within each language did: one short English file among Chinese articles lost
+            # to them). Chosen on benchmarks/english_eval.py (en-dev and the Chinese set on the mixed corpus).
+            bg = idx.background @ qv
+            langs = self.lang_id[cand]
+            for j, (_, passages_in) in enumerate(self.languages):
+                dense[langs == j] -= float(bg[passages_in].max())
+        feats = np.column_stack([dense, idx.lexical.scores_at(terms[0], cand), idx.bigram.scores_at(terms[1], cand)])
+        return cand, feats, best
+
+    def _dense_from_hits(self, cand: np.ndarray, D: np.ndarray, turns: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+        """Per candidate turn and unit kind, its best cosine among the search's hits (exact search, all units)."""
         # Row of each hit's turn among the candidates (hits outside the pool are dropped).
         at = np.searchsorted(cand, turns)
         hit = (at < len(cand)) & (cand[np.minimum(at, len(cand) - 1)] == turns)
@@ -348,21 +383,7 @@ class Assistant:
             missing = np.ones(len(cand), dtype=bool)
             missing[at[kinds_hit == kind]] = False
             dense[missing, kind] = dense[missing, WINDOW]
-        best = dense[:, [WINDOW, SENTENCE, CONTEXT]].max(axis=1)  # raw cosines: the no-answer bar's own
-        if len(self.languages) > 1:
-            # The small model's cosines run higher between texts of one language: a question would prefer
-            # any turn in its own language to the right one in the other. Each turn's cosines are taken
-            # relative to the question's best cosine with the background passages in the turn's language,
-            # the no-answer bar's own reference, which does not depend on how many turns each language has
-            # (standardising within each language did: one short English file among Chinese articles lost
-            # to them). Chosen on benchmarks/english_eval.py (en-dev and the Chinese set on the mixed corpus).
-            bg = idx.background @ qv
-            langs = self.lang_id[cand]
-            for j, (_, passages_in) in enumerate(self.languages):
-                dense[langs == j] -= float(bg[passages_in].max())
-        chars = idx.bigram.scores(terms[1])
-        feats = np.column_stack([dense, lexical[cand], chars[cand]])
-        return cand, feats, best
+        return dense
 
     def _rare_terms(self, tokens: list[str]) -> set[str]:
         """The question's terms that occur in at most a fifth of the turns ("AI" and "OpenAI" do not help)."""

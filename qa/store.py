@@ -46,12 +46,19 @@ FORMAT_VERSION = 4  # 2: character-bigram BM25 added; 3: glossary; 4: languages,
 # (IVF, SQ8: a quarter of the memory) whose first pass is re-scored exactly on
 # the stored float vectors (`Index.search`). Chosen by measurement (scale.py,
 # 100k turns = 732k vectors, 2 cores): HNSW32 read 512 hits at recall@10 0.92;
-# IVF1024 probing 256 lists re-scored reached 0.984 in 11.8 ms, IVF-Flat
+# IVF1024 probing 256 lists re-scored reached 0.98 in 12 ms, IVF-Flat
 # probing 256 lists 0.990 in 16 ms (and four times the memory); PQ first
 # passes were faster and lost recall the re-scoring could not win back.
 HNSW_ABOVE = 100_000  # (the name predates IVF: above this many vectors, the approximate index)
 HNSW_CANDIDATES = 512  # dense hits read per question from an approximate index
-IVF_PROBE_SHARE = 4  # probe a quarter of the lists: recall@10 0.984 on scale.py's 100k turns
+# Lists probed: 256, or an eighth of them when there are more. scale.py, 2 cores: 100k turns (IVF1024) 256 lists
+# recall@10 0.980 in 12.6 ms (128: 0.946); 1M turns (7M vectors, IVF4096) 512 lists 0.984 in 46 ms
+# (1024: 0.998 in 90 ms; 128: 0.944 in 14 ms).
+IVF_PROBES, IVF_PROBE_SHARE = 256, 8
+
+
+def ivf_probes(nlist: int) -> int:
+    return min(nlist, max(IVF_PROBES, nlist // IVF_PROBE_SHARE))
 IVF_RESCORE = 2048  # first-pass hits re-scored exactly on the stored vectors
 
 
@@ -99,7 +106,7 @@ class Index:
         the stored vectors, so the cosines are the true ones and the order the exact order among them.
         """
         q = np.ascontiguousarray(qv, dtype=np.float32).reshape(1, -1)
-        if not self.manifest.get("faiss", "flat").startswith("IVF"):
+        if not self.approximate:
             D, I = self.faiss.search(q, k)
             keep = I[0] >= 0
             return D[0][keep], I[0][keep]
@@ -108,6 +115,11 @@ class Index:
         D = self.vectors[rows] @ q[0]
         best = np.argsort(-D, kind="stable")[:k]
         return D[best], rows[best]
+
+    @property
+    def approximate(self) -> bool:
+        """An IVF index, whose hits `search` re-scores; False for flat (and for HNSW, written before IVF)."""
+        return self.manifest.get("faiss", "flat").startswith("IVF")
 
     @property
     def background_languages(self) -> list[str]:
@@ -141,15 +153,15 @@ def make_faiss(vectors: np.ndarray):
 
     n, dim = vectors.shape
     if n <= HNSW_ABOVE:
-        index = faiss.IndexFlatIP(dim)
-        kind = "flat"
+        index, kind = faiss.IndexFlatIP(dim), "flat"
     else:
         nlist = ivf_lists(n)
         kind = f"IVF{nlist},SQ8"
         index = faiss.index_factory(dim, kind, faiss.METRIC_INNER_PRODUCT)
         # k-means on 40 vectors a list (FAISS warns below 39), a fixed sample so a rebuild is reproducible
-        sample = np.random.default_rng(0).choice(n, min(n, 40 * nlist), replace=False)
-        index.train(np.ascontiguousarray(vectors[np.sort(sample)], dtype=np.float32))
+        sample = np.sort(np.random.default_rng(0).choice(n, min(n, 40 * nlist), replace=False))
+        index.train(np.ascontiguousarray(vectors[sample], dtype=np.float32))
+        index.nprobe = ivf_probes(nlist)  # (load() sets it again)
     for start in range(0, n, 200_000):  # in slices: a memory-mapped array is never copied whole
         index.add(np.ascontiguousarray(vectors[start:start + 200_000], dtype=np.float32))
     return index, kind
@@ -279,7 +291,7 @@ def load(index_dir: str | Path, model: str | None = None) -> Index:
         if manifest.get("faiss", "flat").startswith("hnsw"):  # written before IVF replaced HNSW
             fidx.hnsw.efSearch = HNSW_CANDIDATES  # must cover the candidates `ask` reads
         elif manifest.get("faiss", "flat").startswith("IVF"):
-            fidx.nprobe = max(1, faiss.extract_index_ivf(fidx).nlist // IVF_PROBE_SHARE)
+            fidx.nprobe = ivf_probes(faiss.extract_index_ivf(fidx).nlist)
     except Exception as e:  # any unreadable file is the same problem for the user
         raise _damaged(d, f"{type(e).__name__}: {e}") from None
     n = len(units)

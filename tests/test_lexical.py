@@ -124,3 +124,19 @@ def test_without_a_writable_cache_folder_jieba_loads_its_dictionary_whole(tmp_pa
         assert isinstance(lexical._jieba().FREQ, dict)
     finally:
         lexical._jieba.cache_clear()
+
+
+def test_scores_at_candidates_equal_the_full_scores():
+    import numpy as np
+
+    from qa.lexical import BM25
+
+    rng = np.random.default_rng(3)
+    words = ["监管", "模型", "安全", "教育", "AI", "学习", "创造力", "工作"]
+    docs = [list(rng.choice(words, rng.integers(0, 12))) for _ in range(500)]
+    bm = BM25.build(docs)
+    query = ["监管", "AI", "AI", "创造力", "不在语料里"]
+    full = bm.scores(query)
+    for cand in (np.arange(500), np.sort(rng.choice(500, 37, replace=False)), np.array([], dtype=np.int64),
+                 np.flatnonzero(full)[:3]):
+        assert np.allclose(bm.scores_at(query, cand), full[cand], rtol=0, atol=1e-6)
