@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -35,12 +37,11 @@ from qa.config import Settings  # noqa: E402
 from qa.evaluate import load_questions  # noqa: E402
 from qa.lexical import BM25, bigrams, tokenize  # noqa: E402
 from qa.store import Index, load, make_faiss  # noqa: E402
-from qa.types import Article  # noqa: E402
 
 TARGET_MS = {100_000: 30.0, 1_000_000: 100.0}
 
 
-def synthetic_index(real: Index, n_turns: int, rng: np.random.Generator) -> Index:
+def synthetic_index(real: Index, n_turns: int, rng: np.random.Generator, scratch: Path) -> Index:
     """An in-memory index of `n_turns` turns shaped like `real` (see the module docstring)."""
     has_units = np.diff(real.turn_units) > 0
     source = np.flatnonzero(has_units & np.array([t.is_interviewee for t in real.turns]))
@@ -60,23 +61,63 @@ def synthetic_index(real: Index, n_turns: int, rng: np.random.Generator) -> Inde
     units = np.asarray(real.units[rows]).copy()
     units[:, 0] = np.repeat(np.arange(n_turns), counts)
     base = np.asarray(real.vectors, dtype=np.float32)
-    vectors = np.empty((len(rows), base.shape[1]), dtype=np.float32)
+    # On disk and memory-mapped, as `qa index` keeps them (9M vectors at 1M turns are 14 GB)
+    vectors = np.lib.format.open_memmap(scratch / "vectors.npy", mode="w+", dtype=np.float32,
+                                        shape=(len(rows), base.shape[1]))
     for a in range(0, len(rows), 200_000):  # the real unit's vector, pulled toward another real one, plus noise
         r = rows[a:a + 200_000]
         w = rng.uniform(0.6, 1.0, (len(r), 1)).astype(np.float32)
         v = base[r] * w + base[rng.integers(0, len(base), len(r))] * (1 - w)
         v += rng.normal(0, 0.02, v.shape).astype(np.float32)
         vectors[a:a + len(r)] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    vectors.flush()
     english = bool(real.manifest.get("lexical", {}).get("english"))
     docs = {t: tokenize(real.turns[t].text + "\n" + (real.turns[t].question or ""), english) for t in set(pick)}
     pairs = {t: bigrams(real.turns[t].text + "\n" + (real.turns[t].question or "")) for t in set(pick)}
-    lexical = BM25.build([docs[t] for t in pick])
-    bigram = BM25.build([pairs[t] for t in pick])
+    lexical = copied_bm25(docs, pick)
+    bigram = copied_bm25(pairs, pick)
     faiss_index, kind = make_faiss(vectors)
     manifest = {**real.manifest, "faiss": kind, "counts": {"articles": len(articles), "turns": n_turns,
                                                               "units": len(units)}}
     return Index(Path("synthetic"), manifest, articles, turns, units, vectors, real.background, faiss_index,
                  lexical, bigram, real.glossary, real.senses, turn_units)
+
+
+def copied_bm25(documents: dict[int, list[str]], pick: np.ndarray) -> BM25:
+    """BM25.build([documents[t] for t in pick]) without its per-document dictionaries (which need tens of GB
+    at 1M documents): every document is a copy of one of a few hundred, so each term's postings are the
+    copies of the documents that hold it. tests/test_lexical.py checks it equals BM25.build."""
+    from collections import Counter
+
+    from qa.lexical import B, K1
+
+    n = len(pick)
+    lengths = {t: len(d) for t, d in documents.items()}
+    avgdl = float(np.mean([lengths[t] for t in pick])) if n else 1.0
+    avgdl = avgdl or 1.0
+    holders: dict[str, dict[int, int]] = {}
+    for t, doc in documents.items():
+        for tok, tf in Counter(doc).items():
+            holders.setdefault(tok, {})[t] = tf
+    vocab = {tok: j for j, tok in enumerate(sorted(holders))}
+    order = np.argsort(pick, kind="stable")  # the copies of each source document, in document order
+    sorted_pick = pick[order]
+    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    docs_parts, weight_parts = [], []
+    for tok, j in vocab.items():
+        parts = []
+        for t, tf in holders[tok].items():
+            a, b = np.searchsorted(sorted_pick, t), np.searchsorted(sorted_pick, t, side="right")
+            copies = order[a:b]
+            parts.append((copies, np.float32(tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[t] / avgdl)))))
+        d = np.concatenate([c for c, _ in parts]) if parts else np.zeros(0, np.int64)
+        w = np.concatenate([np.full(len(c), x, dtype=np.float32) for c, x in parts]) if parts else np.zeros(0, np.float32)
+        by_doc = np.argsort(d, kind="stable")
+        idf = np.log(1.0 + (n - len(d) + 0.5) / (len(d) + 0.5))
+        docs_parts.append(d[by_doc].astype(np.int32))
+        weight_parts.append((idf * w[by_doc]).astype(np.float32))
+        indptr[j + 1] = indptr[j] + len(d)
+    return BM25(vocab, indptr, np.concatenate(docs_parts), np.concatenate(weight_parts), n)
 
 
 def dense_recall(assistant, embedder, questions: list[str]) -> float:
@@ -110,6 +151,7 @@ def main(argv=None) -> int:
     ap.add_argument("--turns", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--questions", type=int, default=60, help="evaluation questions asked per size")
     ap.add_argument("--index", default=str(ROOT / "index"))
+    ap.add_argument("--scratch", default=None, help="folder for the synthetic vectors (default: the system's temp)")
     ap.add_argument("--json", default=str(ROOT / "benchmarks" / "scale_ask.json"))
     args = ap.parse_args(argv)
 
@@ -130,7 +172,8 @@ def main(argv=None) -> int:
     print(f"query encoding alone: p50 {out['encode_p50_ms']:.1f} ms", flush=True)
     for n in args.turns:
         t0 = time.perf_counter()
-        index = synthetic_index(real, n, np.random.default_rng(7))
+        scratch = Path(tempfile.mkdtemp(prefix="scale-ask-", dir=args.scratch))
+        index = synthetic_index(real, n, np.random.default_rng(7), scratch)
         built = time.perf_counter() - t0
         assistant = Assistant(index, embedder, Settings())
         assistant.ask(questions[0])
@@ -151,6 +194,7 @@ def main(argv=None) -> int:
               f"{len(questions)}; dense top-10 turns vs exact search over every vector: recall "
               f"{row['dense_recall@10_vs_exact']:.3f}; corpus made in {built:.0f} s", flush=True)
         del assistant, index
+        shutil.rmtree(scratch, ignore_errors=True)
     Path(args.json).write_text(json.dumps(out, indent=1))
     return 0
 

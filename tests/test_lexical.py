@@ -140,3 +140,21 @@ def test_scores_at_candidates_equal_the_full_scores():
     for cand in (np.arange(500), np.sort(rng.choice(500, 37, replace=False)), np.array([], dtype=np.int64),
                  np.flatnonzero(full)[:3]):
         assert np.allclose(bm.scores_at(query, cand), full[cand], rtol=0, atol=1e-6)
+
+
+def test_the_scale_benchmarks_copied_bm25_equals_a_build():
+    import sys
+
+    import numpy as np
+
+    from qa.config import ROOT
+    from qa.lexical import BM25
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from scale_ask import copied_bm25
+
+    originals = {3: ["监管", "模型", "监管"], 7: ["教育", "AI"], 9: [], 12: ["AI", "创造力", "学习", "AI"]}
+    pick = np.random.default_rng(1).choice(list(originals), 300)
+    built, copied = BM25.build([originals[t] for t in pick]), copied_bm25(originals, pick)
+    assert built.vocab == copied.vocab and np.array_equal(built.indptr, copied.indptr)
+    assert np.array_equal(built.docs, copied.docs) and np.allclose(built.weights, copied.weights, rtol=1e-6)

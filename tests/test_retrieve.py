@@ -184,3 +184,10 @@ def test_terminal_text_says_how_it_searched_and_marks_the_span(hash_assistant):
     assert f"【我认为是的，{FIRST}】{SECOND}" in out
     out = result_text(hash_assistant.ask(f"Did Murati say that {FIRST}", k=2), width=200)
     assert f"read as a claim; searched for: {FIRST[:-1]}" in out
+
+
+def test_answering_keeps_numpy_blas_to_one_thread(hash_assistant):
+    from threadpoolctl import threadpool_info
+
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    assert blas and all(p["num_threads"] == 1 for p in blas)  # (see retrieve.one_blas_thread)
