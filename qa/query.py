@@ -32,7 +32,7 @@ _SAY_EN = (r"(?:ever\s+)?(?:say|said|says|saying|claim|claimed|claims|state|stat
            r"tell|told|tells|mention|mentioned|suggest|suggested|admit|admitted|insist|insisted|"
            r"predict|predicted|warn|warned|note|noted|call|called)")
 _CLAIM_EN = [
-    re.compile(rf"^(?:is it true|is it correct|was it true)\s*(?:that\s+)?(?P<rest>.+)$", re.I),
+    re.compile(r"^(?:is it true|is it correct|was it true)\s*(?:that\s+)?(?P<rest>.+)$", re.I),
     re.compile(rf"^(?:according to|per)\s+{_WHO_EN}\s*,?\s*(?P<rest>.+)$", re.I),
     re.compile(rf"^(?:did|has|had)\s+{_WHO_EN}\s+(?:really\s+|actually\s+)?{_SAY_EN}\b"
                rf"\s*(?:(?:to\s+)?\w+\s+that\s+|that\s+)?(?P<rest>.+)$", re.I),

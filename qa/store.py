@@ -52,8 +52,8 @@ FORMAT_VERSION = 4  # 2: character-bigram BM25 added; 3: glossary; 4: languages,
 HNSW_ABOVE = 100_000  # (the name predates IVF: above this many vectors, the approximate index)
 HNSW_CANDIDATES = 512  # dense hits read per question from an approximate index
 # Lists probed: 256, or an eighth of them when there are more. scale.py, 2 cores: 100k turns (IVF1024) 256 lists
-# recall@10 0.980 in 12.6 ms (128: 0.946); 1M turns (7M vectors, IVF4096) 512 lists 0.984 in 46 ms
-# (1024: 0.998 in 90 ms; 128: 0.944 in 14 ms).
+# recall@10 0.980 in 12.2 ms (128: 0.946); 1M turns (7M vectors, IVF4096) 512 lists 0.986 in 50 ms
+# (128: 0.950 in 13.5 ms; 1024, another run: 0.998 in 90 ms).
 IVF_PROBES, IVF_PROBE_SHARE = 256, 8
 
 
