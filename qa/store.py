@@ -40,32 +40,35 @@ from .types import Article, Turn
 
 FORMAT_VERSION = 4  # 2: character-bigram BM25 added; 3: glossary; 4: languages, times, English stems
 # Exact search (a flat inner-product scan) costs O(N) per query but needs no
-# training and has perfect recall. benchmarks/scale.py measured 0.8 ms at 7k
-# vectors and 11 ms at 73k on 2 cores: past ~100k it eats the latency budget.
-# Larger indexes are an inverted file of 8-bit scalar-quantised vectors
-# (IVF, SQ8: a quarter of the memory) whose first pass is re-scored exactly on
-# the stored float vectors (`Index.search`). Chosen by measurement (scale.py,
-# 100k turns = 732k vectors, 2 cores): HNSW32 read 512 hits at recall@10 0.92;
-# IVF1024 probing 256 lists re-scored reached 0.98 in 12 ms, IVF-Flat
-# probing 256 lists 0.990 in 16 ms (and four times the memory); PQ first
-# passes were faster and lost recall the re-scoring could not win back.
+# training and has perfect recall. benchmarks/scale.py measured 0.5 ms at 7k
+# vectors and 10 ms at 70k on 2 cores: past ~100k it eats the latency budget.
+# Larger indexes are an inverted file (IVF) of 4-bit product-quantised codes,
+# two dimensions to a code, scanned with SIMD ("fast-scan": 96 bytes a vector
+# instead of 1,536), whose first 2,048 hits are re-scored exactly on the
+# stored float vectors (`Index.search`). Chosen by measurement (scale.py, 100k
+# turns = 703k vectors, 2 cores, 256 of 1,024 lists probed): HNSW32 (before)
+# recall@10 0.92 at 3.8 ms; IVF-SQ8 0.980 at 12.2 ms; IVF-Flat 0.990 at 16 ms
+# (four times the memory of SQ8); IVF-PQ192x4fs 0.968 at 2.9 ms; PQ64 (8-bit)
+# 0.970 at 10 ms; PQ96x4fs 0.86 (too coarse for re-scoring to recover).
 HNSW_ABOVE = 100_000  # (the name predates IVF: above this many vectors, the approximate index)
 HNSW_CANDIDATES = 512  # dense hits read per question from an approximate index
-# Lists probed: 256, or an eighth of them when there are more. scale.py, 2 cores: 100k turns (IVF1024) 256 lists
-# recall@10 0.980 in 12.2 ms (128: 0.946); 1M turns (7M vectors, IVF4096) 512 lists 0.986 in 50 ms
-# (128: 0.950 in 13.5 ms; 1024, another run: 0.998 in 90 ms).
-IVF_PROBES, IVF_PROBE_SHARE = 256, 8
+IVF_RESCORE = 2048  # first-pass hits re-scored exactly on the stored vectors
+# Lists probed: 384, or an eighth of them when there are more. scale.py, 2 cores: 100k turns (IVF1024) 384 lists
+# recall@10 0.984 in 3.8 ms (256: 0.968); 1M turns (7M vectors, IVF4096) 512 lists 0.976 in 9.3 ms (384: 0.968).
+IVF_PROBES, IVF_PROBE_SHARE = 384, 8
 
 
 def ivf_probes(nlist: int) -> int:
+    """Lists an IVF index of `nlist` lists probes for each question (IVF_PROBES)."""
     return min(nlist, max(IVF_PROBES, nlist // IVF_PROBE_SHARE))
-IVF_RESCORE = 2048  # first-pass hits re-scored exactly on the stored vectors
 
 
 def ivf_lists(n: int) -> int:
-    """Lists for `n` vectors: the power of two at or above sqrt(n) (1024 for 732k), as FAISS's guidance
+    """Lists for `n` vectors: the power of two at or above sqrt(n) (1024 for 703k), as FAISS's guidance
     (4*sqrt(n) to 16*sqrt(n)) made each probe cost more for the same recall on scale.py's vectors."""
     return int(2 ** np.ceil(np.log2(max(1.0, np.sqrt(n)))))
+
+
 HASHED_MAX_BYTES = 64 * 2**20  # checksum files up to this size on load; larger ones by size only
 
 
@@ -148,7 +151,8 @@ def current_dir(index_dir: Path) -> Path | None:
 
 def make_faiss(vectors: np.ndarray):
     """Exact inner product (vectors are normalised, so it is cosine) up to HNSW_ABOVE vectors; above, an
-    IVF-SQ8 index re-scored exactly at search time (see HNSW_ABOVE). Returns (index, its name)."""
+    IVF index of 4-bit product-quantised codes re-scored exactly at search time (see HNSW_ABOVE).
+    Returns (index, its name)."""
     import faiss
 
     n, dim = vectors.shape
@@ -156,7 +160,7 @@ def make_faiss(vectors: np.ndarray):
         index, kind = faiss.IndexFlatIP(dim), "flat"
     else:
         nlist = ivf_lists(n)
-        kind = f"IVF{nlist},SQ8"
+        kind = f"IVF{nlist},PQ{dim // 2 if dim % 2 == 0 else dim}x4fs"  # 4-bit codes, 2 dimensions each
         index = faiss.index_factory(dim, kind, faiss.METRIC_INNER_PRODUCT)
         # k-means on 40 vectors a list (FAISS warns below 39), a fixed sample so a rebuild is reproducible
         sample = np.sort(np.random.default_rng(0).choice(n, min(n, 40 * nlist), replace=False))

@@ -161,8 +161,9 @@ def test_large_index_switches_to_ivf_and_still_answers(hash_settings, monkeypatc
     report = build(hash_settings, HashEmbedder())
     idx = load(hash_settings.index)
     nlist = store.ivf_lists(len(idx.vectors))
-    assert report.faiss_type == idx.manifest["faiss"] == f"IVF{nlist},SQ8" and idx.approximate
-    assert idx.faiss.nprobe == store.ivf_probes(nlist) == min(nlist, 256)
+    assert report.faiss_type == idx.manifest["faiss"] == f"IVF{nlist},PQ{idx.vectors.shape[1] // 2}x4fs"
+    assert idx.approximate
+    assert idx.faiss.nprobe == store.ivf_probes(nlist) == min(nlist, 384)
     q = np.asarray(idx.vectors[7])
     D, I = idx.search(q, 20)
     exact = np.argsort(-(np.asarray(idx.vectors) @ q), kind="stable")[:20]
