@@ -244,13 +244,14 @@ def plot(out: dict, path: Path) -> None:
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
     a1.plot(x, [r["flat"]["search_p50_ms"] for r in rows], "o-", label="FAISS flat (exact) search")
     hx = [r["turns"] for r in rows if "index" in r]
+    kind = next((r["index"]["index"].split(",")[-1] for r in rows if "index" in r), "")
     a1.plot(hx, [r["index"]["search_p50_ms"] for r in rows if "index" in r], "s-",
-            label="IVF-SQ8, re-scored (the index qa builds)")
+            label=f"IVF-{kind}, re-scored (the index qa builds)")
     bx = [r["turns"] for r in rows if "bm25" in r]
     a1.plot(bx, [r["bm25"]["query_p50_ms"] for r in rows if "bm25" in r], "^-", label="BM25 leg")
     a1.set_xscale("log"), a1.set_yscale("log"), a1.set_xlabel("turns"), a1.set_ylabel("ms per query (p50)")
     a1.set_title("Query cost of the index side"), a1.grid(True, which="both", alpha=.3), a1.legend(fontsize=8)
-    a2.plot(hx, [r["index"]["build_s"] for r in rows if "index" in r], "s-", label="IVF-SQ8 build")
+    a2.plot(hx, [r["index"]["build_s"] for r in rows if "index" in r], "s-", label=f"IVF-{kind} build")
     if all("projected_embed_hours" in r for r in rows):
         a2.plot(x, [3600 * r["projected_embed_hours"] for r in rows], "d--", label="embedding (projected)")
     a2.set_xscale("log"), a2.set_yscale("log"), a2.set_xlabel("turns"), a2.set_ylabel("seconds")
