@@ -261,9 +261,13 @@ def unfound_share(question: str, glossary: dict[str, list[str]], words: "BM25", 
                   english: bool = False, senses: dict[str, list[str]] | None = None) -> float:
     """How much of what the question asks about the transcripts never mention: the share of its content
     words' information (`content_words`) that they lack. "介绍一下胡狼。": 0.67. 0.0 with no content word."""
-    weighted = content_words(question, glossary, words, pairs, english, senses)
-    total = sum(x for _, x, _ in weighted)
-    return sum(x for _, x, hit in weighted if not hit) / total if total else 0.0
+    return unfound_information(content_words(question, glossary, words, pairs, english, senses))
+
+
+def unfound_information(words: list[tuple[str, float, bool]]) -> float:
+    """The share of the information of `content_words` that is not found; 0.0 with no content word."""
+    total = sum(x for _, x, _ in words)
+    return sum(x for _, x, hit in words if not hit) / total if total else 0.0
 
 
 @lru_cache(maxsize=1)

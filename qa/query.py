@@ -102,7 +102,8 @@ def _claim(q: str) -> str | None:
             else:
                 rest = _WHO_LEAD_EN.sub("", rest)
             rest = rest.strip(" ，,：:？?。.！!")
-            rest = _QUOTED.match(rest)["inner"] if _QUOTED.match(rest) else rest
+            if quoted := _QUOTED.match(rest):
+                rest = quoted["inner"]
             if zh and _WH_ZH.search(rest):  # "她说过哪些模型需要监管？" asks, it does not claim
                 return None
             if _long_enough(rest, words=2, han_chars=4):

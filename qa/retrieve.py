@@ -44,7 +44,7 @@ import numpy as np
 
 from .chunk import CONTEXT, SENTENCE, WINDOW
 from .config import Settings
-from .lexical import content_words, query_terms, tokenize
+from .lexical import content_words, query_terms, tokenize, unfound_information
 from .parse import is_chinese
 from .query import QUESTION, read_query
 from .build import build
@@ -268,15 +268,13 @@ class Assistant:
         rare = self._rare_terms(terms[0])
         idx = self.index
         words = content_words(text, idx.glossary, idx.lexical, idx.bigram, self.english, idx.senses)
-        total = sum(info for _, info, _ in words)
-        unfound = sum(info for _, info, hit in words if not hit) / total if total else 0.0
         # An English question over Chinese transcripts whose most informative word they never mention ("How do
         # I choose a good laptop?": laptop; choose and good are found through dictionary glosses) is about
         # something else. (Applied to Chinese questions it refused answerable ones on the test splits, whose rate
         # was already at the Chinese probe's 0.5%; over English transcripts, where a word is found as itself, it
         # refused "What advice would she give her younger self as a student?" in benchmarks/english_eval.py.)
         topic_found = is_chinese(text) or self.english or not words or max(words, key=lambda w: w[1])[2]
-        supported = rare and unfound <= MAX_UNFOUND_SHARE and topic_found
+        supported = rare and unfound_information(words) <= MAX_UNFOUND_SHARE and topic_found
         if margin < (MIN_MARGIN if supported else UNSUPPORTED_MARGIN) or len(order) == 0:
             return Result(q, (), True, notices + self.notices, query.kind, text)
         answers = tuple(self._answer(rank, int(t), float(score), qv, terms[0], query.kind)
@@ -363,28 +361,22 @@ class Assistant:
 
     def _dense_from_hits(self, cand: np.ndarray, D: np.ndarray, turns: np.ndarray, kinds: np.ndarray) -> np.ndarray:
         """Per candidate turn and unit kind, its best cosine among the search's hits (exact search, all units)."""
-        # Row of each hit's turn among the candidates (hits outside the pool are dropped).
-        at = np.searchsorted(cand, turns)
-        hit = (at < len(cand)) & (cand[np.minimum(at, len(cand) - 1)] == turns)
-        at, kinds_hit, D_hit = at[hit], kinds[hit], D[hit]
+        reached, inv = np.unique(turns, return_inverse=True)
+        best_hit = np.full((len(reached), 4), -np.inf, dtype=np.float32)  # per reached turn and kind
+        np.maximum.at(best_hit, (inv, kinds), D)
+        at = np.minimum(np.searchsorted(reached, cand), max(len(reached) - 1, 0))
         dense = np.full((len(cand), 4), -np.inf, dtype=np.float32)
-        np.maximum.at(dense, (at, kinds_hit), D_hit)
-        # A turn the search did not reach gets the lowest score seen: the lowest of the reached turns' best
-        # hits of that kind (the last hit of each turn and kind, in (turn, kind, score) order).
-        key = turns * 4 + kinds
-        by_key = np.lexsort((D, key))
-        last = np.r_[key[by_key][1:] != key[by_key][:-1], True]
-        best_hit, best_kind = D[by_key][last], kinds[by_key][last]
-        for kind in range(4):
-            col = dense[:, kind]
-            seen = np.isfinite(col)
-            col[~seen] = best_hit[best_kind == kind].min() if (best_kind == kind).any() else 0.0
+        if len(reached):
+            found = reached[at] == cand
+            dense[found] = best_hit[at[found]]
+        had = np.isfinite(dense)
+        for kind in range(4):  # a turn the search did not reach gets the lowest score seen
+            seen = np.isfinite(best_hit[:, kind])
+            dense[~had[:, kind], kind] = best_hit[seen, kind].min() if seen.any() else 0.0
         # One-sentence turns have no SENTENCE units, and turns without a question no CONTEXT:
         # their whole text stands in.
         for kind in (SENTENCE, CONTEXT):
-            missing = np.ones(len(cand), dtype=bool)
-            missing[at[kinds_hit == kind]] = False
-            dense[missing, kind] = dense[missing, WINDOW]
+            dense[~had[:, kind], kind] = dense[~had[:, kind], WINDOW]
         return dense
 
     def _rare_terms(self, tokens: list[str]) -> set[str]:
