@@ -194,7 +194,7 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None,
     if chinese and senses:
         seen = set(tokens)
         for tok in list(tokens):
-            for stem in senses.get(tok, ()):
+            for stem in english_senses(tok, senses):
                 if stem not in seen:
                     tokens.append(stem)
                     seen.add(stem)
@@ -220,6 +220,15 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None,
     return tokens, pairs
 
 
+def english_senses(word: str, senses: dict[str, list[str]]) -> list[str]:
+    """The English stems a Chinese word translates (`senses`, build_reverse_glossary); a compound the
+    dictionary lacks takes its parts' ("预料到" -> 预料 -> "expect"), as jieba's search mode cuts it."""
+    if word in senses or not senses or len(word) < 3 or not _HAN.search(word):
+        return senses.get(word, [])
+    parts = [p for p in _jieba().cut_for_search(word) if p != word and len(p) >= 2]
+    return list(dict.fromkeys(s for p in parts for s in senses.get(p, ())))
+
+
 def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25",
                   english: bool = False, senses: dict[str, list[str]] | None = None
                   ) -> list[tuple[str, float, bool]]:
@@ -237,7 +246,7 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
     def found(term: str) -> bool:
         # (A pair with 的 says nothing: "西班牙人的", the dictionary's "Spanish", would be found through 人的.)
         return (term in words.vocab or any(b in pairs.vocab for b in bigrams(term) if _HAN.search(b) and "的" not in b)
-                or any(stem in words.vocab for stem in english_of.get(term, ())))
+                or any(stem in words.vocab for stem in english_senses(term, english_of)))
 
     out: list[tuple[str, float, bool]] = []
     if is_chinese(question):

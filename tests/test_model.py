@@ -192,9 +192,9 @@ def every_format(tmp_path_factory, model_settings):
 
 # Measured misses, kept visible (strict: a fix makes them fail until they are moved back). Chinese questions
 # over English transcripts are the weak side (README, "English transcripts"): the small model's Chinese-English
-# similarity rarely clears the no-answer bar for a short English file.
-KNOWN_MISSES = {("mono", "zh"), ("timed", "zh"), ("plain-labels", "zh"), ("names", "zh"), ("whisper", "zh"),
-                ("bakery", "zh")}
+# similarity does not always clear the no-answer bar for a short English file (six of 13 missed until the
+# cross-language bar and reference of session 6, one since).
+KNOWN_MISSES = {("mono", "zh")}
 CASES = [pytest.param(stem, question, top, marks=pytest.mark.xfail(strict=True, reason="measured miss"))
          if (stem, lang) in KNOWN_MISSES else (stem, question, top)
          for stem, english, chinese in ASK_EACH_FILE for lang, question, top in (("en", english, 1), ("zh", chinese, 5))]
