@@ -66,12 +66,12 @@ UNSUPPORTED_MARGIN = 0.035
 # A Chinese question over English transcripts is measured against the mean of its CROSS_REFERENCE best English
 # background passages. Chosen on the Chinese questions of en-dev and en-test in benchmarks/english_questions.jsonl
 # (28 answerable) against 221 off-topic ones (benchmarks/offtopic_probe.py, seed 7, and its first everyday part,
-# over the English renderings): with lexical support, every off-topic question stays below 0.044 and every
-# answerable one above 0.049 (the midpoint is the bar); without it, the highest off-topic question scores 0.057
+# over the English renderings): with lexical support, every off-topic question stays at or below 0.045 and every
+# answerable one at or above 0.049 (the midpoint is the bar); without it, the highest off-topic one scores 0.057
 # ("学西班牙语最好的方法是什么？"), and the bar is just above it. With the best single passage as reference, as in
 # every other pair of languages, the two overlapped (answerable from -0.031, off-topic to 0.019).
 CROSS_REFERENCE = 10
-CROSS_MARGIN = 0.046
+CROSS_MARGIN = 0.047
 CROSS_UNSUPPORTED_MARGIN = 0.058
 MAX_UNFOUND_SHARE = 0.5  # "most": more than half (lexical.unfound_share; "Python里怎么读取CSV文件？": 0.84)
 CANDIDATE_UNITS = 2048  # dense hits read per question from a flat index: all of them while it is small
