@@ -1,6 +1,6 @@
 """English transcripts, measured: the English test corpus alone, and mixed with the two Chinese articles.
 
-    python benchmarks/english_eval.py [--split en-dev|en-test|en-test2|en-dev,en-test]
+    python benchmarks/english_eval.py [--split en-dev|en-test|en-test2|en-test3|en-dev,en-test]
 
 Builds two scratch indexes with the default model (the English corpus in
 benchmarks/english_corpus/, my own English rendering of 16 of her answers; and
@@ -12,7 +12,9 @@ Chinese ones shows. en-dev is what the English-side choices were made on;
 en-test is reported once. en-test2 (40 answerable questions, 30 of them Chinese, and
 10 off-topic) was written in session 6, after en-test had been seen, and committed
 before any run: the Chinese-question work of that session was done on en-dev and
-en-test, and en-test2 is reported once.
+en-test, and en-test2 is reported once. en-test3 (24 Chinese questions, 6 off-topic) was written
+after the en-test2 run, committed before any run of its own, for work done on the
+other three splits after that.
 """
 from __future__ import annotations
 
