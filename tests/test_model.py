@@ -190,14 +190,10 @@ def every_format(tmp_path_factory, model_settings):
     return Assistant.load(settings=settings)
 
 
-# Measured misses, kept visible (strict: a fix makes them fail until they are moved back). Chinese questions
-# over English transcripts are the weak side (README, "English transcripts"): the small model's Chinese-English
-# similarity does not always clear the no-answer bar for a short English file (six of 13 missed until the
-# cross-language bar and reference of session 6, one since).
-KNOWN_MISSES = {("mono", "zh")}
-CASES = [pytest.param(stem, question, top, marks=pytest.mark.xfail(strict=True, reason="measured miss"))
-         if (stem, lang) in KNOWN_MISSES else (stem, question, top)
-         for stem, english, chinese in ASK_EACH_FILE for lang, question, top in (("en", english, 1), ("zh", chinese, 5))]
+# Chinese questions over English transcripts are the weak side (README, "English transcripts"); six of these 13
+# missed, kept here as strict xfails, until the cross-language bar of session 6 answered them all.
+CASES = [(stem, question, top) for stem, english, chinese in ASK_EACH_FILE
+         for question, top in ((english, 1), (chinese, 5))]
 
 
 @pytest.mark.parametrize("stem, question, top", CASES)
