@@ -74,6 +74,8 @@ def warm(settings: Settings, questions: list[str]) -> dict:
     en = [q for q in questions if not is_chinese(q)][:5]
     for q in zh + en:
         a.ask(q)
+    # Timed: the other questions, each seen for the first time (a question's tokens are memoised in-process).
+    questions = [q for q in questions if q not in set(zh + en)]
     enc, ask = [], []
     for q in questions:
         t0 = time.perf_counter()

@@ -160,6 +160,17 @@ def tokenize(text: str, english: bool = False) -> list[str]:
     Chinese transcripts keeps the few English words they hold as they are: stemming them
     ("models" -> "model", which a Chinese answer happens to contain) only moves answers about.
     """
+    if len(text) <= 200:  # a question, or a gloss: asked for several times per question (terms, content words)
+        return list(_tokenize_short(text, english))
+    return _tokenize(text, english)
+
+
+@lru_cache(maxsize=4096)
+def _tokenize_short(text: str, english: bool) -> tuple[str, ...]:
+    return tuple(_tokenize(text, english))
+
+
+def _tokenize(text: str, english: bool) -> list[str]:
     out = []
     stop = _STOP_EN_DOC if english else _STOP_EN
     stem = _stemmer() if english else None

@@ -487,11 +487,16 @@ class Assistant:
         sims = np.asarray(idx.vectors[rows]) @ qv
         if terms:
             text = turn.text.lower()
-            weights = {w: idx.lexical.idf(w) for w in set(terms)}
-            sims = sims + QUOTE_TERM_WEIGHT * np.array(
-                [sum(v for w, v in weights.items() if w in text[x:y]) for x, y in spans], dtype=np.float32)
-        notes = [m.span() for m in _EDITORIAL.finditer(turn.text)]
-        editorial = np.array([any(a <= x and y <= b for a, b in notes) for x, y in spans], dtype=bool)
+            bonus = np.zeros(len(rows), dtype=np.float32)
+            for w in set(terms):
+                if w in text:  # the sentences that hold the term, each counted once
+                    held = np.array([w in text[x:y] for x, y in spans], dtype=bool)
+                    bonus[held] += idx.lexical.idf(w)
+            sims = sims + QUOTE_TERM_WEIGHT * bonus
+        editorial = np.zeros(len(rows), dtype=bool)
+        if "[" in turn.text:
+            notes = [m.span() for m in _EDITORIAL.finditer(turn.text)]
+            editorial = np.array([any(a <= x and y <= b for a, b in notes) for x, y in spans], dtype=bool)
         if editorial.all():
             return 0, len(turn.text)
         sims = np.where(editorial, -np.inf, sims)
