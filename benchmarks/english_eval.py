@@ -1,6 +1,6 @@
 """English transcripts, measured: the English test corpus alone, and mixed with the two Chinese articles.
 
-    python benchmarks/english_eval.py [--split en-dev|en-test|en-test2|en-test3|en-dev,en-test]
+    python benchmarks/english_eval.py [--split en-dev|en-test|en-test2|en-test3|en-test4|en-dev,en-test]
 
 Builds two scratch indexes with the default model (the English corpus in
 benchmarks/english_corpus/, my own English rendering of 16 of her answers; and
@@ -14,7 +14,8 @@ en-test is reported once. en-test2 (40 answerable questions, 30 of them Chinese,
 before any run: the Chinese-question work of that session was done on en-dev and
 en-test, and en-test2 is reported once. en-test3 (24 Chinese questions, 6 off-topic) was written
 after the en-test2 run, committed before any run of its own, for work done on the
-other three splits after that.
+other three splits after that; en-test4 (24 Chinese, 6 off-topic) likewise, after
+the en-test3 run, for the work on the other four.
 """
 from __future__ import annotations
 
