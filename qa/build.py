@@ -146,8 +146,12 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
         documents = [tokenize(t.text + "\n" + (t.question or ""), english) if turn_units[i + 1] > turn_units[i]
                      else [] for i, t in enumerate(turns)]
         lexical = BM25.build(documents)
-        bigram = BM25.build([bigrams(t.text + "\n" + (t.question or "")) if doc else []
-                             for t, doc in zip(turns, documents)])
+        # Character pairs are the Chinese text's second leg; in English text they would only be its Latin words
+        # again, unstemmed, which a Chinese question's "AI" or "ChatGPT" matched in every English turn that says
+        # it (benchmarks/english_eval.py: Chinese questions over English turns R@1 0.72 -> 0.79 without).
+        language_of = {a.article_id: a.language for a in articles}
+        bigram = BM25.build([bigrams(t.text + "\n" + (t.question or "")) if doc and language_of[t.article_id] != "en"
+                             else [] for t, doc in zip(turns, documents)])
         glossary = build_glossary(lexical, bigram)
         # Chinese words -> English stems, for Chinese questions over English transcripts (none without them).
         senses = build_reverse_glossary(lexical) if "en" in languages else {}
