@@ -32,7 +32,9 @@ another rendering, not a question about them: the first `RERANK` turns are re-sc
 their best run of one to three consecutive sentences (the mean of the sentence vectors,
 so "one English sentence may be two Chinese ones, or half of one"), added to the fused
 score with `RUN_WEIGHT`; that run is the quote, and when it matches strongly the answer
-is marked as the place where she said it (`Answer.said_here`).
+is marked as the place where she said it (`Answer.said_here`). The question-to-question signal
+takes no part: a quote is not a question, and how like the interviewer's question it is says
+nothing of where she said it.
 """
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .chunk import CONTEXT, SENTENCE, WINDOW
+from .chunk import CONTEXT, QUESTION as ASKED, SENTENCE, WINDOW
 from .config import Settings
 from .lexical import content_words, query_terms, tokenize, unfound_information
 from .parse import is_chinese
@@ -337,6 +339,11 @@ class Assistant:
         else:
             fused = np.zeros(len(cand), dtype=np.float32)
             for j in range(feats.shape[1]):
+                if j == ASKED and kind != QUESTION:
+                    # A quote or a claim is her words, not a question: how like the interviewer's question it is
+                    # says nothing of where she said them (q-dev and q-test, qa eval: English quotes R@1 0.877 -> 0.923,
+                    # English claims 0.857 -> 0.905 without it; Chinese ones 1.0 either way)
+                    continue
                 col = feats[:, j]
                 std = col.std()
                 if std > 1e-9:
