@@ -567,10 +567,11 @@ def matched_terms(question: str, text: str, glossary: dict[str, list[str]] | Non
             return [m.span() for m in re.finditer(rf"(?<![a-z]){re.escape(t)}[a-z]*", low)]
         return [m.span() for m in re.finditer(re.escape(t), low)]
 
-    def add(label: str | None, term: str) -> None:
+    def add(source: str | None, term: str) -> None:
         found = find(term)
         if found:
-            label = label or text[found[0][0]:found[0][1]]  # a word found as itself: in the text's own form
+            label = text[found[0][0]:found[0][1]]  # in the text's own form ("innovating", not the stem "innov")
+            label = f"{source} → {label}" if source else label
             if label.casefold() not in {x.casefold() for x in labels}:
                 labels.append(label)
             spans.extend(found)
@@ -579,8 +580,8 @@ def matched_terms(question: str, text: str, glossary: dict[str, list[str]] | Non
         for tok in dict.fromkeys(tokenize(question)):
             if len(tok) >= 2 or not _HAN.search(tok):
                 add(None, tok)
-                for english in (senses or {}).get(tok, ()):
-                    add(f"{tok} → {english}", english)
+                for english in english_senses(tok, senses or {}):
+                    add(tok, english)
     else:
         words = [w for w in dict.fromkeys(_words(question)) if w not in _STOP_EN and len(w) > 1]
         lexicon = _by_word(_lexicon_glosses(words))
@@ -588,7 +589,7 @@ def matched_terms(question: str, text: str, glossary: dict[str, list[str]] | Non
             add(None, w)
             for gloss in dict.fromkeys(lexicon.get(w) or _dictionary_senses(w, glossary or {})):
                 if _HAN.search(gloss):  # (the lexicon's Latin entries are names the word already finds)
-                    add(f"{w} → {gloss}", gloss)
+                    add(w, gloss)
     merged: list[tuple[int, int]] = []
     for a, b in sorted(spans):
         if merged and a <= merged[-1][1]:

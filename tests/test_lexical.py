@@ -158,3 +158,22 @@ def test_the_scale_benchmarks_copied_bm25_equals_a_build():
     built, copied = BM25.build([originals[t] for t in pick]), copied_bm25(originals, pick)
     assert built.vocab == copied.vocab and np.array_equal(built.indptr, copied.indptr)
     assert np.array_equal(built.docs, copied.docs) and np.allclose(built.weights, copied.weights, rtol=1e-6)
+
+
+def test_a_compound_the_dictionary_lacks_takes_its_parts_senses():
+    from qa.lexical import english_senses
+
+    senses = {"预料": ["expect"], "创新": ["innov"]}
+    assert english_senses("预料到", senses) == ["expect"]  # jieba's search mode cuts 预料 out of it
+    assert english_senses("创新", senses) == ["innov"]  # a word the dictionary has keeps its own
+    assert english_senses("仙人掌", senses) == []  # nothing to borrow
+    assert english_senses("预料到", {}) == []  # a Chinese-only index has no senses at all
+
+
+def test_why_it_matched_names_the_words_as_the_text_writes_them():
+    from qa.lexical import matched_terms
+
+    text = "I think it is good to let people without much compute keep innovating."
+    labels, spans = matched_terms("严格监管会不会妨碍小公司创新？", text, senses={"创新": ["innov"]})
+    assert labels == ["创新 → innovating"]  # the text's word, not the stem the index holds
+    assert [text[a:b] for a, b in spans] == ["innovating"]

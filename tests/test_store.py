@@ -184,3 +184,21 @@ def test_changed_lexicon_or_code_data_rebuilds(hash_settings, tmp_path, monkeypa
     assert build(hash_settings, HashEmbedder()).faiss_type == "unchanged"
     lex.write_text(lex.read_text(encoding="utf-8") + "llama\t羊驼\n", encoding="utf-8")
     assert build(hash_settings, HashEmbedder()).faiss_type == "flat"
+
+
+def test_english_turns_stay_out_of_the_character_pair_leg(hash_settings):
+    """Character pairs are Chinese text's second leg; an English turn there would only repeat its Latin words,
+    and a Chinese question's "AI" would match every English turn that says it."""
+    import shutil
+
+    from .conftest import ROOT
+
+    shutil.copy(ROOT / "tests" / "fixtures" / "transcripts" / "labels.txt", hash_settings.sources / "labels.txt")
+    build(hash_settings, HashEmbedder())
+    idx = load(hash_settings.index)
+    english = [i for i, t in enumerate(idx.turns) if t.article_id == "labels"]
+    chinese = [i for i, t in enumerate(idx.turns) if t.article_id != "labels" and t.is_interviewee]
+    assert english and idx.lexical.scores_at(["lighthous"], np.array(english)).max() > 0  # the word leg has them
+    pairs = idx.bigram.scores_at(["lighthouse", "ai", "the"], np.arange(len(idx.turns)))
+    assert not pairs[english].any()
+    assert idx.bigram.scores_at(["ai"], np.array(chinese)).max() > 0  # a Chinese turn keeps its Latin words there
