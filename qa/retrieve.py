@@ -136,6 +136,19 @@ def clean_question(question: str, max_chars: int) -> tuple[str, tuple[str, ...]]
     return q, notices
 
 
+def background_reference(cosines: np.ndarray) -> float:
+    """A question's mean cosine with its CROSS_REFERENCE best background passages of one language."""
+    return float(np.sort(cosines)[-CROSS_REFERENCE:].mean())
+
+
+def editorial_mask(text: str, spans: np.ndarray) -> np.ndarray:
+    """Which of a turn's sentence spans lie inside an editor's note ("[…]"): never part of a quote."""
+    if "[" not in text:
+        return np.zeros(len(spans), dtype=bool)
+    notes = [m.span() for m in _EDITORIAL.finditer(text)]
+    return np.array([any(a <= x and y <= b for a, b in notes) for x, y in spans], dtype=bool)
+
+
 def one_blas_thread() -> None:
     """Keep numpy's BLAS (OpenBLAS) to one thread in this process.
 
@@ -232,9 +245,9 @@ class Assistant:
         turn_lang = np.array([lang_of.get(t.article_id, "") for t in idx.turns])
         bg_lang = np.array(idx.background_languages)
         langs = sorted(set(turn_lang.tolist()))
-        self.languages = [(turn_lang == lang, bg_lang == lang if (bg_lang == lang).any() else np.ones(len(bg_lang), bool))
+        # (language, its background passages), in the order of self.lang_id's codes
+        self.languages = [(lang, bg_lang == lang if (bg_lang == lang).any() else np.ones(len(bg_lang), bool))
                           for lang in langs]
-        self.language_codes = langs
         self.lang_id = np.searchsorted(np.array(langs), turn_lang).astype(np.int8) if langs else np.zeros(0, np.int8)
 
     def speakers(self) -> list[str]:
@@ -284,9 +297,10 @@ class Assistant:
         # something else. (Applied to Chinese questions it refused answerable ones on the test splits, whose rate
         # was already at the Chinese probe's 0.5%; over English transcripts, where a word is found as itself, it
         # refused "What advice would she give her younger self as a student?" in benchmarks/english_eval.py.)
-        topic_found = is_chinese(text) or self.english or not words or max(words, key=lambda w: w[1])[2]
+        chinese = is_chinese(text)
+        topic_found = chinese or self.english or not words or max(words, key=lambda w: w[1])[2]
         supported = bool(rare and unfound_information(words) <= MAX_UNFOUND_SHARE and topic_found)
-        if not self._covered(qv, is_chinese(text), order, best_dense, supported):
+        if not self._covered(qv, chinese, order, best_dense, supported):
             return Result(q, (), True, notices + self.notices, query.kind, text)
         answers = tuple(self._answer(rank, int(t), float(score), qv, terms[0], query.kind)
                         for rank, (t, score) in enumerate(zip(order[:k], scores[:k]), start=1))
@@ -301,16 +315,15 @@ class Assistant:
         (`best_dense`, in `order`) clears that language's background bar by the margin (module docstring)."""
         bg = self.index.background @ qv
         langs = self.lang_id[order]
-        for j, (_, passages) in enumerate(self.languages):
+        for j, (lang, passages) in enumerate(self.languages):
             if not (langs == j).any():
                 continue
             best = float(best_dense[langs == j].max())
-            if chinese and self.language_codes[j] == "en":
+            if chinese and lang == "en":
                 # A Chinese question over English turns: the small model's cross-lingual cosines are compressed,
                 # and its single best background passage is a noisy reference; the mean of the best few
                 # separates better (benchmarks/english_eval.py, CROSS_MARGIN).
-                ref = float(np.sort(bg[passages])[-CROSS_REFERENCE:].mean())
-                bar = CROSS_MARGIN
+                ref, bar = background_reference(bg[passages]), CROSS_MARGIN
             else:
                 ref = float(bg[passages].max())
                 bar = MIN_MARGIN if supported else UNSUPPORTED_MARGIN
@@ -396,8 +409,8 @@ class Assistant:
             # 0.815 -> 0.804 (3 and 20 passages did no better).
             bg = idx.background @ qv
             langs = self.lang_id[cand]
-            for j, (_, passages_in) in enumerate(self.languages):
-                dense[langs == j] -= float(np.sort(bg[passages_in])[-CROSS_REFERENCE:].mean())
+            for j, (_, passages) in enumerate(self.languages):
+                dense[langs == j] -= background_reference(bg[passages])
         feats = np.column_stack([dense, idx.lexical.scores_at(terms[0], cand), idx.bigram.scores_at(terms[1], cand)])
         return cand, feats, best
 
@@ -461,8 +474,7 @@ class Assistant:
             if len(rows) == 0:
                 return -1.0, 0, len(text)
         spans = np.asarray(idx.units[rows, 2:4])
-        notes = [m.span() for m in _EDITORIAL.finditer(text)]
-        ok = np.array([not any(x <= s and e <= y for x, y in notes) for s, e in spans], dtype=bool)
+        ok = ~editorial_mask(text, spans)
         vecs = np.asarray(idx.vectors[rows], dtype=np.float32)
         best, span, kept = -1.0, (0, len(text)), -np.inf
         for n in range(1, RUN_SENTENCES + 1):
@@ -500,10 +512,7 @@ class Assistant:
                     held = np.array([w in text[x:y] for x, y in spans], dtype=bool)
                     bonus[held] += idx.lexical.idf(w)
             sims = sims + QUOTE_TERM_WEIGHT * bonus
-        editorial = np.zeros(len(rows), dtype=bool)
-        if "[" in turn.text:
-            notes = [m.span() for m in _EDITORIAL.finditer(turn.text)]
-            editorial = np.array([any(a <= x and y <= b for a, b in notes) for x, y in spans], dtype=bool)
+        editorial = editorial_mask(turn.text, spans)
         if editorial.all():
             return 0, len(turn.text)
         sims = np.where(editorial, -np.inf, sims)
