@@ -38,6 +38,7 @@ nothing of where she said it.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import unicodedata
@@ -149,6 +150,19 @@ def editorial_mask(text: str, spans: np.ndarray) -> np.ndarray:
     return np.array([any(a <= x and y <= b for a, b in notes) for x, y in spans], dtype=bool)
 
 
+def _sentences_holding(text: str, term: str, spans: np.ndarray, starts: list[int]) -> list[int]:
+    """Indices of the sentence spans (in order, not overlapping; `starts` their first characters) that
+    hold an occurrence of `term` in `text` whole."""
+    held: list[int] = []
+    at = text.find(term)
+    while at >= 0:
+        i = bisect.bisect_right(starts, at) - 1
+        if i >= 0 and at + len(term) <= spans[i][1] and (not held or held[-1] != i):
+            held.append(i)
+        at = text.find(term, at + 1)
+    return held
+
+
 def one_blas_thread() -> None:
     """Keep numpy's BLAS (OpenBLAS) to one thread in this process.
 
@@ -238,6 +252,7 @@ class Assistant:
         self.any_speaker = has_units
         self.article_of = np.array([t.article_id for t in idx.turns])
         self.position = {t.turn_id: i for i, t in enumerate(idx.turns)}
+        self._sentence_cache: dict = {}
         self.speaker_of = np.array([t.speaker.casefold() for t in idx.turns])
         self.english = bool(idx.manifest.get("lexical", {}).get("english"))
         # The no-answer bar per language: turns, and background passages, grouped by language.
@@ -351,16 +366,16 @@ class Assistant:
             fused = feats[:, 4].copy()
         else:
             fused = np.zeros(len(cand), dtype=np.float32)
-            for j in range(feats.shape[1]):
+            cols = np.ascontiguousarray(feats.T)  # each signal's values side by side: one mean and std call
+            means, stds = cols.mean(axis=1), cols.std(axis=1)
+            for j in range(len(cols)):
                 if j == ASKED and kind != QUESTION:
                     # A quote or a claim is her words, not a question: how like the interviewer's question it is
                     # says nothing of where she said them (q-dev and q-test, qa eval: English quotes R@1 0.877 -> 0.923,
                     # English claims 0.857 -> 0.905 without it; Chinese ones 1.0 either way)
                     continue
-                col = feats[:, j]
-                std = col.std()
-                if std > 1e-9:
-                    fused += WEIGHTS[j] * (col - col.mean()) / std
+                if stds[j] > 1e-9:
+                    fused += WEIGHTS[j] * (cols[j] - means[j]) / stds[j]
         by_score = np.argsort(-fused, kind="stable")
         order, fused, best_dense = cand[by_score], fused[by_score], best_dense[by_score]
         if mode == "hybrid" and kind != QUESTION and len(order) > 1:
@@ -488,6 +503,25 @@ class Assistant:
                     kept, span = cos - RUN_LENGTH_COST * (n - 1), (int(spans[i][0]), int(spans[i + n - 1][1]))
         return best, span[0], span[1]
 
+    def _sentences(self, t: int) -> tuple[np.ndarray, np.ndarray, list[int], str, np.ndarray] | None:
+        """Turn `t`'s sentence units as quote_span reads them: unit rows, character spans, span starts,
+        the lower-cased text and which spans are editorial notes; None for a turn without sentence units.
+        Worked out once per turn in a process (a question's five answers each needed them)."""
+        try:
+            return self._sentence_cache[t]
+        except KeyError:
+            pass
+        idx = self.index
+        a, b = int(idx.turn_units[t]), int(idx.turn_units[t + 1])
+        rows = np.arange(a, b)[np.asarray(idx.units[a:b, 1]) == SENTENCE]
+        out = None
+        if len(rows):
+            text = idx.turns[t].text
+            spans = np.asarray(idx.units[rows, 2:4])
+            out = (rows, spans, spans[:, 0].tolist(), text.lower(), editorial_mask(text, spans))
+        self._sentence_cache[t] = out
+        return out
+
     def quote_span(self, t: int, qv: np.ndarray, terms: list[str] = ()) -> tuple[int, int]:
         """Character span of the one to three sentences of turn `t` that best answer.
 
@@ -496,25 +530,20 @@ class Assistant:
         contains: the small model alone often prefers a sentence that is near the topic but not
         on it, and a rare term ("激励" for "incentives") says more than a common one ("模型").
         """
-        idx = self.index
-        a, b = int(idx.turn_units[t]), int(idx.turn_units[t + 1])
-        rows = np.arange(a, b)[np.asarray(idx.units[a:b, 1]) == SENTENCE]
-        if len(rows) == 0:
-            return 0, len(idx.turns[t].text)
-        turn = idx.turns[t]
-        spans = np.asarray(idx.units[rows, 2:4])
-        sims = np.asarray(idx.vectors[rows]) @ qv
+        sent = self._sentences(t)
+        if sent is None:
+            return 0, len(self.index.turns[t].text)
+        rows, spans, starts, text, editorial = sent
+        sims = self.index.vectors[rows] @ qv
         if terms:
-            text = turn.text.lower()
             bonus = np.zeros(len(rows), dtype=np.float32)
             for w in set(terms):
-                if w in text:  # the sentences that hold the term, each counted once
-                    held = np.array([w in text[x:y] for x, y in spans], dtype=bool)
-                    bonus[held] += idx.lexical.idf(w)
+                held = _sentences_holding(text, w, spans, starts)
+                if held:  # the sentences that hold the term, each counted once
+                    bonus[held] += self.index.lexical.idf(w)
             sims = sims + QUOTE_TERM_WEIGHT * bonus
-        editorial = editorial_mask(turn.text, spans)
         if editorial.all():
-            return 0, len(turn.text)
+            return 0, len(self.index.turns[t].text)
         sims = np.where(editorial, -np.inf, sims)
         best = int(np.argmax(sims))
         lo = hi = best

@@ -78,3 +78,23 @@ def test_index_save_load_round_trip(tmp_path_factory, turns):
     idx = load(cfg.index)
     assert idx.turns == parsed and report.turns == len(parsed)
     assert idx.vectors.shape[0] == report.units == idx.faiss.ntotal
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab监管。 ", min_size=1, max_size=12), min_size=1, max_size=8),
+       st.text(alphabet="ab监管", min_size=1, max_size=3))
+def test_sentences_holding_a_term_are_those_whose_text_holds_it(sentences, term):
+    """quote_span's look-up by occurrence gives the sentences a scan of each one would."""
+    import numpy as np
+
+    from qa.retrieve import _sentences_holding
+
+    text, spans = "", []
+    for s in sentences:  # sentences with a one-character gap between some of them, as a turn's text has
+        start = len(text)
+        text += s
+        spans.append((start, len(text)))
+        text += " " if len(s) % 2 else ""
+    spans = np.array(spans)
+    expected = [i for i, (x, y) in enumerate(spans) if term in text[x:y]]
+    assert _sentences_holding(text, term, spans, spans[:, 0].tolist()) == expected
