@@ -2,7 +2,8 @@
 
 Measures, in one run:
 - bare query encoding (the floor: one model call) and warm `ask` latency, p50/p95
-  over the evaluation questions, in the same process;
+  over the evaluation questions, in the same process, with jieba's dictionary in
+  memory as the app holds it once started;
 - cold `qa ask` (a new process, wall clock), median of 5, beside its floor: a bare
   Python process that imports the bundled engine and encodes one query; `qa --help`
   and `qa turns` the same way; jieba's dictionary loaded whole, as jieba does, beside
@@ -64,10 +65,12 @@ def _commit() -> str:
 
 
 def warm(settings: Settings, questions: list[str]) -> dict:
+    from .lexical import hold_dictionary
     from .parse import is_chinese
     from .retrieve import Assistant
 
     a = Assistant.load(settings=settings)
+    hold_dictionary()  # as the app does once it has started
     # Warm the caches (jieba's words, English word frequencies, FAISS, the page cache) with questions of
     # both languages: the first English question otherwise pays wordfreq's load (~0.15 s) inside the timing.
     zh = [q for q in questions if is_chinese(q)][:5]
@@ -214,6 +217,7 @@ def run(settings: Settings, quick: bool = False) -> int:
 
 TARGETS = [  # (key, label, unit, target as text, check)
     ("encode_p50_ms", "bare query encoding p50", "ms", "", None),
+    ("encode_p95_ms", "bare query encoding p95", "ms", "(its own tail)", None),
     ("ask_p50_ms", "warm ask p50", "ms", "<= 1.2x encoding", lambda r: r["ask_p50_ms"] <= 1.2 * r["encode_p50_ms"]),
     ("ask_p95_ms", "warm ask p95", "ms", "<= 1.5x encoding p50",
      lambda r: r["ask_p95_ms"] <= 1.5 * r["encode_p50_ms"]),
