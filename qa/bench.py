@@ -3,7 +3,8 @@
 Measures, in one run:
 - bare query encoding (the floor: one model call) and warm `ask` latency, p50/p95
   over the evaluation questions, in the same process, with jieba's dictionary in
-  memory as the app holds it once started;
+  memory as the app holds it once started; each question timed in 3 passes and
+  taken at its median (the first pass alone is shown too);
 - cold `qa ask` (a new process, wall clock), median of 5, beside its floor: a bare
   Python process that imports the bundled engine and encodes one query; `qa --help`
   and `qa turns` the same way; jieba's dictionary loaded whole, as jieba does, beside
@@ -35,6 +36,7 @@ from pathlib import Path
 from .config import ROOT, Settings
 
 RESULTS = ROOT / "benchmarks" / "results.jsonl"
+PASSES = 3  # timed passes over the warm questions
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -77,18 +79,33 @@ def warm(settings: Settings, questions: list[str]) -> dict:
     en = [q for q in questions if not is_chinese(q)][:5]
     for q in zh + en:
         a.ask(q)
-    # Timed: the other questions, each seen for the first time (a question's tokens are memoised in-process).
+    # Timed: the other questions, each as if seen for the first time (a question's tokens are memoised
+    # in-process: the memo is emptied before each pass). PASSES passes; each question's time is its median
+    # over them, so that a pause of the machine in one pass is not taken for the tail of the questions.
+    from .lexical import _tokenize_short
+
     questions = [q for q in questions if q not in set(zh + en)]
-    enc, ask = [], []
-    for q in questions:
-        t0 = time.perf_counter()
-        a.embedder.queries([q])
-        enc.append(1000 * (time.perf_counter() - t0))
-        t0 = time.perf_counter()
-        a.ask(q)
-        ask.append(1000 * (time.perf_counter() - t0))
-    return {"encode_p50_ms": statistics.median(enc), "encode_p95_ms": _pct(enc, 95),
-            "ask_p50_ms": statistics.median(ask), "ask_p95_ms": _pct(ask, 95), "questions": len(questions)}
+    enc = {q: [] for q in questions}
+    ask = {q: [] for q in questions}
+    for _ in range(PASSES):
+        _tokenize_short.cache_clear()
+        for q in questions:
+            t0 = time.perf_counter()
+            a.embedder.queries([q])
+            enc[q].append(1000 * (time.perf_counter() - t0))
+            t0 = time.perf_counter()
+            a.ask(q)
+            ask[q].append(1000 * (time.perf_counter() - t0))
+    first_enc = [v[0] for v in enc.values()]
+    first_ask = [v[0] for v in ask.values()]
+    enc_m = [statistics.median(v) for v in enc.values()]
+    ask_m = [statistics.median(v) for v in ask.values()]
+    return {"encode_p50_ms": statistics.median(enc_m), "encode_p95_ms": _pct(enc_m, 95),
+            "ask_p50_ms": statistics.median(ask_m), "ask_p95_ms": _pct(ask_m, 95), "questions": len(questions),
+            "passes": PASSES,
+            # the first pass alone, as the figures were taken before session 7
+            "one_pass_encode_p50_ms": statistics.median(first_enc), "one_pass_ask_p50_ms": statistics.median(first_ask),
+            "one_pass_ask_p95_ms": _pct(first_ask, 95)}
 
 
 def _process_s(args: list[str], runs: int = 5) -> float:
@@ -221,6 +238,8 @@ TARGETS = [  # (key, label, unit, target as text, check)
     ("ask_p50_ms", "warm ask p50", "ms", "<= 1.2x encoding", lambda r: r["ask_p50_ms"] <= 1.2 * r["encode_p50_ms"]),
     ("ask_p95_ms", "warm ask p95", "ms", "<= 1.5x encoding p50",
      lambda r: r["ask_p95_ms"] <= 1.5 * r["encode_p50_ms"]),
+    ("one_pass_ask_p95_ms", "  (one pass only: ask p95)", "ms", "<= 1.5x its enc. p50",
+     lambda r: r["one_pass_ask_p95_ms"] <= 1.5 * r["one_pass_encode_p50_ms"]),
     ("floor_process_s", "new process: engine + 1 query", "s", "(the floor)", None),
     ("cold_ask_s", "cold `qa ask` (zh), p50 of 5", "s", "<= 1.0", lambda r: r["cold_ask_s"] <= 1.0),
     ("cold_ask_en_s", "cold `qa ask` (en), p50 of 5", "s", "<= 1.0", lambda r: r["cold_ask_en_s"] <= 1.0),
