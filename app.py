@@ -52,13 +52,14 @@ def main() -> int:
     from qa.ui import LiveAssistant, make_server
 
     app = make_server(LiveAssistant(assistant))
-    # A server meets new words all day: read jieba's dictionary whole, in the background, a few thousand
-    # words at a time, while it starts answering from the on-disk copy (lexical.hold_dictionary).
+    # A server meets new words all day: read jieba's dictionary whole and wordfreq's English list, in the
+    # background (jieba's a few thousand words at a time), while it answers from the on-disk copy meanwhile
+    # (lexical.hold_dictionaries).
     import threading
 
-    from qa.lexical import hold_dictionary
+    from qa.lexical import hold_dictionaries
 
-    threading.Thread(target=hold_dictionary, name="jieba-dictionary", daemon=True).start()
+    threading.Thread(target=hold_dictionaries, name="dictionaries", daemon=True).start()
     print(f"Murati QA: open http://{host}:{port} in a browser", file=sys.stderr, flush=True)
     # Open event streams (clients waiting on the queue) must not hold up a stop for long.
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, timeout_graceful_shutdown=3)

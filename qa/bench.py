@@ -67,12 +67,12 @@ def _commit() -> str:
 
 
 def warm(settings: Settings, questions: list[str]) -> dict:
-    from .lexical import hold_dictionary
+    from .lexical import hold_dictionaries
     from .parse import is_chinese
     from .retrieve import Assistant
 
     a = Assistant.load(settings=settings)
-    hold_dictionary()  # as the app does once it has started
+    hold_dictionaries()  # as the app does once it has started
     # Warm the caches (jieba's words, English word frequencies, FAISS, the page cache) with questions of
     # both languages: the first English question otherwise pays wordfreq's load (~0.15 s) inside the timing.
     zh = [q for q in questions if is_chinese(q)][:5]

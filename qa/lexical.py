@@ -157,10 +157,11 @@ class _DiskFreq:
         return n
 
 
-def hold_dictionary() -> None:
+def hold_dictionaries() -> None:
     """For a process that answers many questions (the app, `qa bench`'s warm figures): jieba's whole
     dictionary in memory, so that a word met for the first time costs a dict look-up, not an SQLite query
-    (0.25 ms less at the warm p95; ~70 MB, ~1 s of one core, once). A one-off `qa ask` does not pay for it.
+    (0.25 ms less at the warm p95; ~62 MB, ~0.4 s of one core, once), and wordfreq's English word list
+    loaded (~0.2 s that the first English question would pay). A one-off `qa ask` pays for neither.
     Segmentation is the same either way: the table is jieba's own dictionary."""
     freq = _jieba().FREQ
     if isinstance(freq, _DiskFreq):
@@ -168,6 +169,7 @@ def hold_dictionary() -> None:
             freq.read_whole()
         except sqlite3.Error as e:  # the look-ups go on from the file
             logging.getLogger(__name__).info("jieba dictionary not read whole: %s", e)
+    _english_surprisal("the")
 
 
 @lru_cache(maxsize=4)
