@@ -253,6 +253,15 @@ class Assistant:
         self.article_of = np.array([t.article_id for t in idx.turns])
         self.position = {t.turn_id: i for i, t in enumerate(idx.turns)}
         self._sentence_cache: dict = {}
+        # For an index small enough that a search returns every unit: the units in (turn, kind) order, where
+        # each group starts, the turns that have units, and each group's row among them and kind.
+        self._groups = None
+        if 0 < len(self.unit_turn) <= CANDIDATE_UNITS:
+            key = self.unit_turn * 4 + self.unit_kind
+            order = np.argsort(key, kind="stable")
+            starts = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1]])
+            reached, row = np.unique(key[order][starts] // 4, return_inverse=True)
+            self._groups = (order, starts, reached, row, key[order][starts] % 4)
         self.speaker_of = np.array([t.speaker.casefold() for t in idx.turns])
         self.english = bool(idx.manifest.get("lexical", {}).get("english"))
         # The no-answer bar per language: turns, and background passages, grouped by language.
@@ -410,7 +419,7 @@ class Assistant:
             cand = cand[pool[cand]]
         else:
             cand = np.flatnonzero(pool)
-        dense = self._dense_from_hits(cand, D, turns, kinds)
+        dense = self._dense_from_hits(cand, D, I, turns, kinds)
         best = dense[:, [WINDOW, SENTENCE, CONTEXT]].max(axis=1)  # raw cosines: the no-answer bar's own
         if len(self.languages) > 1:
             # The small model's cosines run higher between texts of one language: a question would prefer
@@ -429,11 +438,21 @@ class Assistant:
         feats = np.column_stack([dense, idx.lexical.scores_at(terms[0], cand), idx.bigram.scores_at(terms[1], cand)])
         return cand, feats, best
 
-    def _dense_from_hits(self, cand: np.ndarray, D: np.ndarray, turns: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    def _dense_from_hits(self, cand: np.ndarray, D: np.ndarray, I: np.ndarray, turns: np.ndarray,
+                         kinds: np.ndarray) -> np.ndarray:
         """Per candidate turn and unit kind, its best cosine among the search's hits (exact search, all units)."""
-        reached, inv = np.unique(turns, return_inverse=True)
-        best_hit = np.full((len(reached), 4), -np.inf, dtype=np.float32)  # per reached turn and kind
-        np.maximum.at(best_hit, (inv, kinds), D)
+        if self._groups is not None and len(I) == len(self.unit_turn) and I.min() >= 0:
+            # Every unit came back (a small flat index): each (turn, kind) group's best by one reduction over
+            # the units in group order, instead of sorting the hits' turns and a scattered maximum.
+            order, starts, reached, row, kind_of = self._groups
+            by_unit = np.empty(len(I), dtype=np.float32)
+            by_unit[I] = D
+            best_hit = np.full((len(reached), 4), -np.inf, dtype=np.float32)
+            best_hit[row, kind_of] = np.maximum.reduceat(by_unit[order], starts)
+        else:
+            reached, inv = np.unique(turns, return_inverse=True)
+            best_hit = np.full((len(reached), 4), -np.inf, dtype=np.float32)  # per reached turn and kind
+            np.maximum.at(best_hit, (inv, kinds), D)
         at = np.minimum(np.searchsorted(reached, cand), max(len(reached) - 1, 0))
         dense = np.full((len(cand), 4), -np.inf, dtype=np.float32)
         if len(reached):

@@ -191,3 +191,22 @@ def test_answering_keeps_numpy_blas_to_one_thread(hash_assistant):
 
     blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
     assert blas and all(p["num_threads"] == 1 for p in blas)  # (see retrieve.one_blas_thread)
+
+
+def test_every_unit_returned_reads_each_turns_best_scores_as_the_general_path(hash_assistant):
+    # A small flat index returns every unit; its shortcut must give each turn's best score per kind exactly as
+    # the path used for big indexes (hits grouped by turn) does.
+    a = hash_assistant
+    assert a._groups is not None
+    for q in ("她如何看待AI监管？", "What does she think about regulation?", "教育"):
+        qv = a.embedder.queries([q])[0]
+        D, I = a.index.search(qv, a.index.faiss.ntotal)
+        turns, kinds = a.unit_turn[I], a.unit_kind[I]
+        for cand in (np.flatnonzero(a.interviewee), np.flatnonzero(a.any_speaker)[::3]):
+            fast = a._dense_from_hits(cand, D, I, turns, kinds)
+            groups, a._groups = a._groups, None
+            try:
+                general = a._dense_from_hits(cand, D, I, turns, kinds)
+            finally:
+                a._groups = groups
+            np.testing.assert_array_equal(fast, general)
