@@ -327,6 +327,7 @@ def _surprisal():
     return lambda w: float(np.log(total / (dt.FREQ.get(w) or 1)))
 
 
+@lru_cache(maxsize=65536)  # per word, as the stemmer's: wordfreq tokenises the word again on every call
 def _english_surprisal(word: str) -> float:
     """-ln of an English word's frequency in general text (wordfreq's Zipf scale: 10^(zipf-9) per word), so that
     in "How do I choose a good laptop?" the rare "laptop" outweighs "choose" and "good"."""
