@@ -259,9 +259,10 @@ class Assistant:
         if 0 < len(self.unit_turn) <= CANDIDATE_UNITS:
             key = self.unit_turn * 4 + self.unit_kind
             order = np.argsort(key, kind="stable")
-            starts = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1]])
-            reached, row = np.unique(key[order][starts] // 4, return_inverse=True)
-            self._groups = (order, starts, reached, row, key[order][starts] % 4)
+            ordered = key[order]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            reached, row = np.unique(ordered[starts] // 4, return_inverse=True)
+            self._groups = (order, starts, reached, row, ordered[starts] % 4)
         self.speaker_of = np.array([t.speaker.casefold() for t in idx.turns])
         self.english = bool(idx.manifest.get("lexical", {}).get("english"))
         # The no-answer bar per language: turns, and background passages, grouped by language.
@@ -428,8 +429,8 @@ class Assistant:
             # turn's language, a reference that does not depend on how many turns each language has
             # (standardising within each language did: one short English file among Chinese articles lost
             # to them; again in session 7 on the held-out benchmarks/other_interview2, whose own English
-            # questions fell from R@1 1.0 to 0.43). Chosen on benchmarks/english_eval.py (en-dev, en-test and the Chinese set on the mixed
-            # corpus): against the single best passage, English questions over the mixed corpus R@1 0.81 -> 0.92,
+            # questions fell from R@1 1.0 to 0.43). Chosen on benchmarks/english_eval.py (en-dev, en-test and
+            # the Chinese set on the mixed corpus): against the single best passage, English questions over the mixed corpus R@1 0.81 -> 0.92,
             # Chinese 0.82 -> 0.86; the Chinese set's Chinese questions 0.863 -> 0.874, its English ones
             # 0.815 -> 0.804 (3 and 20 passages did no better).
             bg = idx.background @ qv
@@ -500,16 +501,18 @@ class Assistant:
         scores a little higher even when they add nothing.
         """
         idx = self.index
-        a, b = int(idx.turn_units[t]), int(idx.turn_units[t + 1])
-        kinds = np.asarray(idx.units[a:b, 1])
-        rows = np.arange(a, b)[kinds == SENTENCE]
         text = idx.turns[t].text
-        if len(rows) == 0:  # a one-sentence turn: its whole text
-            rows = np.arange(a, b)[kinds == WINDOW][:1]
+        sent = self._sentences(t)
+        if sent is not None:
+            rows, spans, _, _, editorial = sent
+        else:  # a one-sentence turn: its whole text
+            a, b = int(idx.turn_units[t]), int(idx.turn_units[t + 1])
+            rows = np.arange(a, b)[np.asarray(idx.units[a:b, 1]) == WINDOW][:1]
             if len(rows) == 0:
                 return -1.0, 0, len(text)
-        spans = np.asarray(idx.units[rows, 2:4])
-        ok = ~editorial_mask(text, spans)
+            spans = np.asarray(idx.units[rows, 2:4])
+            editorial = editorial_mask(text, spans)
+        ok = ~editorial
         vecs = np.asarray(idx.vectors[rows], dtype=np.float32)
         best, span, kept = -1.0, (0, len(text)), -np.inf
         for n in range(1, RUN_SENTENCES + 1):
