@@ -52,14 +52,15 @@ def main() -> int:
     from qa.ui import LiveAssistant, make_server
 
     app = make_server(LiveAssistant(assistant))
-    # A server meets new words all day: read jieba's dictionary whole and wordfreq's English list, in the
-    # background (jieba's a few thousand words at a time), while it answers from the on-disk copy meanwhile
-    # (lexical.hold_dictionaries).
+    # A server meets new words all day: read jieba's dictionary whole and wordfreq's English list, and
+    # tokenise every Chinese gloss an English question can bring, in the background (jieba's a few thousand
+    # words at a time), while it answers from the on-disk copy meanwhile (lexical.hold_dictionaries).
     import threading
 
     from qa.lexical import hold_dictionaries
 
-    threading.Thread(target=hold_dictionaries, name="dictionaries", daemon=True).start()
+    threading.Thread(target=hold_dictionaries, args=(assistant.index.glossary,), name="dictionaries",
+                     daemon=True).start()
     print(f"Murati QA: open http://{host}:{port} in a browser", file=sys.stderr, flush=True)
     # Open event streams (clients waiting on the queue) must not hold up a stop for long.
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, timeout_graceful_shutdown=3)

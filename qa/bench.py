@@ -72,7 +72,7 @@ def warm(settings: Settings, questions: list[str]) -> dict:
     from .retrieve import Assistant
 
     a = Assistant.load(settings=settings)
-    hold_dictionaries()  # as the app does once it has started
+    hold_dictionaries(a.index.glossary)  # as the app does once it has started
     # Warm the caches (jieba's words, English word frequencies, FAISS, the page cache) with questions of
     # both languages: the first English question otherwise pays wordfreq's load (~0.15 s) inside the timing.
     zh = [q for q in questions if is_chinese(q)][:5]

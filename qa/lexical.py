@@ -152,11 +152,12 @@ class _DiskFreq:
         return n
 
 
-def hold_dictionaries() -> None:
+def hold_dictionaries(glossary: dict[str, list[str]] | None = None) -> None:
     """For a process that answers many questions (the app, `qa bench`'s warm figures): jieba's whole
     dictionary in memory, so that a word met for the first time costs a dict look-up, not an SQLite query
     (0.25 ms less at the warm p95; ~62 MB, ~0.4 s of one core, once), and wordfreq's English word list
-    loaded (~0.2 s that the first English question would pay). A one-off `qa ask` pays for neither.
+    loaded (~0.2 s that the first English question would pay), and every gloss of the lexicon and of
+    `glossary` (an index's dictionary senses) tokenised. A one-off `qa ask` pays for none of it.
     Segmentation is the same either way: the table is jieba's own dictionary."""
     tok = _jieba()
     if isinstance(tok.FREQ, _DiskFreq):
@@ -165,6 +166,25 @@ def hold_dictionaries() -> None:
         except sqlite3.Error as e:  # the look-ups go on from the file
             logging.getLogger(__name__).info("jieba dictionary not read whole: %s", e)
     _english_surprisal("the")
+    for terms in load_lexicon().values():  # every gloss an English question can bring, tokenised once
+        for term in terms:
+            _gloss_tokens(term)
+    for senses in (glossary or {}).values():
+        for sense in senses:
+            _gloss_tokens(sense)
+
+
+_GLOSS_TOKENS: dict[str, tuple[str, ...]] = {}
+
+
+def _gloss_tokens(term: str) -> tuple[str, ...]:
+    """A Chinese gloss's tokens, or the gloss itself when it has none. A gloss is dictionary data, the same
+    whatever the question: worked out once per process (unlike a question's tokens, which `qa bench` empties
+    before each pass), and all of them beforehand by hold_dictionaries."""
+    toks = _GLOSS_TOKENS.get(term)
+    if toks is None:
+        toks = _GLOSS_TOKENS[term] = tuple(_tokenize(term, False)) or (term,)
+    return toks
 
 
 @lru_cache(maxsize=4)
@@ -200,10 +220,28 @@ def _tokenize_short(text: str, english: bool) -> tuple[str, ...]:
 
 
 def _tokenize(text: str, english: bool) -> list[str]:
+    text = _POSSESSIVE.sub("", text.lower())
+    if _HAN.search(text):
+        return _kept(_jieba().lcut(text), english)
+    # Text without Chinese: jieba never joins across white space, so its cut is the cut of each
+    # space-separated piece, and a piece (an English word, mostly) is cut the same way every time.
+    out: list[str] = []
+    for piece in text.split():
+        out.extend(_piece_tokens(piece, english))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _piece_tokens(piece: str, english: bool) -> tuple[str, ...]:
+    return tuple(_kept(_jieba().lcut(piece), english))
+
+
+def _kept(tokens: list[str], english: bool) -> list[str]:
+    """jieba's tokens without white space, punctuation and stop words; English ones stemmed with `english`."""
     out = []
     stop = _STOP_EN_DOC if english else _STOP_EN
     stem = _stemmer() if english else None
-    for tok in _jieba().lcut(_POSSESSIVE.sub("", text.lower())):
+    for tok in tokens:
         tok = tok.strip()
         if not tok or not _TOKEN_KEEP.search(tok) or tok in _STOP_ZH or tok in stop:
             continue
@@ -241,7 +279,7 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None,
     words = _words(question)
     glosses = _lexicon_glosses(words)
     for _, term in glosses:
-        tokens.extend(tokenize(term) or [term])
+        tokens.extend(_gloss_tokens(term))
     if glossary and not chinese:  # (English words in a Chinese question are mostly names: "Sky", "Sam")
         known = _by_word(glosses)
         seen = set(tokens)
@@ -249,7 +287,7 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None,
             if word in known or word in _STOP_EN:
                 continue
             for sense in _dictionary_senses(word, glossary):
-                for tok in tokenize(sense) or [sense]:
+                for tok in _gloss_tokens(sense):
                     if tok not in seen:  # a dictionary sense adds a term once, never more weight to one
                         tokens.append(tok)
                         seen.add(tok)
@@ -343,15 +381,24 @@ def _words(text: str) -> list[str]:
 def _lexicon_glosses(words: list[str]) -> list[tuple[str, str]]:
     """(English key, Chinese term) for the lexicon's phrases and words among a question's words."""
     lex = load_lexicon()
+    starts = _phrase_starts()
     out: list[tuple[str, str]] = []
     for n in (3, 2, 1):  # phrases first ("existential threat"), then single words
         for i in range(len(words) - n + 1):
+            if n > 1 and words[i] not in starts:
+                continue
             key = " ".join(words[i:i + n])
             for cand in (key, _singular(key)):
                 if cand in lex:
                     out.extend((key, term) for term in lex[cand])
                     break
     return out
+
+
+@lru_cache(maxsize=1)
+def _phrase_starts() -> frozenset[str]:
+    """The first words of the lexicon's phrases (a phrase's singular form changes only its last word)."""
+    return frozenset(key.split()[0] for key in load_lexicon() if " " in key)
 
 
 def _by_word(glosses: list[tuple[str, str]]) -> dict[str, list[str]]:

@@ -47,10 +47,13 @@ def decode(data: bytes, path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
 def is_chinese(text: str) -> bool:
     """Whether a text is mostly Chinese (a Chinese character weighs about as much as a Latin word)."""
     cjk = len(CJK.findall(text))
-    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    latin = len(_ASCII_LETTER.findall(text))
     return cjk > 0 and cjk >= latin / 4
 
 
