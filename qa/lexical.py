@@ -590,6 +590,8 @@ class BM25:
     def scores_at(self, tokens: list[str], docs: np.ndarray) -> np.ndarray:
         """`scores(tokens)[docs]` for ascending `docs`, without a corpus-sized array: each term's postings
         (ascending too) are matched to the candidates by binary search, from whichever side is shorter."""
+        if 2 * len(docs) >= self.n_docs:  # most documents: one scattered add per term is cheaper
+            return self.scores(tokens)[docs]
         out = np.zeros(len(docs), dtype=np.float32)
         if not len(docs):
             return out

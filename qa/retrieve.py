@@ -327,7 +327,8 @@ class Assistant:
         supported = bool(rare and unfound_information(words) <= MAX_UNFOUND_SHARE and topic_found)
         if not self._covered(qv, chinese, order, best_dense, supported):
             return Result(q, (), True, notices + self.notices, query.kind, text)
-        answers = tuple(self._answer(rank, int(t), float(score), qv, terms[0], query.kind)
+        weighted = self._weighted_terms(terms[0])
+        answers = tuple(self._answer(rank, int(t), float(score), qv, weighted, query.kind)
                         for rank, (t, score) in enumerate(zip(order[:k], scores[:k]), start=1))
         lead = float(scores[0] - scores[1]) if len(scores) > 1 else np.inf
         if query.kind != QUESTION and scores[0] >= SAID_SCORE and lead >= SAID_LEAD:
@@ -481,11 +482,11 @@ class Assistant:
                 out.add(tok)
         return out
 
-    def _answer(self, rank: int, t: int, score: float, qv: np.ndarray, terms: list[str] = (),
-                kind: str = QUESTION) -> Answer:
+    def _answer(self, rank: int, t: int, score: float, qv: np.ndarray,
+                weighted: list[tuple[str, float]] = (), kind: str = QUESTION) -> Answer:
         turn = self.index.turns[t]
         if kind == QUESTION:
-            start, end = self.quote_span(t, qv, terms)
+            start, end = self._quote_span(t, qv, weighted)
         else:  # her words in another rendering: the quote is the run of sentences that matched them
             _, start, end = self.best_run(t, qv)
         return Answer(rank=rank, score=score, turn=turn, article=self.index.articles[turn.article_id],
@@ -553,17 +554,29 @@ class Assistant:
         contains: the small model alone often prefers a sentence that is near the topic but not
         on it, and a rare term ("激励" for "incentives") says more than a common one ("模型").
         """
+        return self._quote_span(t, qv, self._weighted_terms(terms))
+
+    def _weighted_terms(self, terms: list[str]) -> list[tuple[str, float]]:
+        """The distinct terms that some turn holds, with their BM25 idf (quote_span's weights)."""
+        out = []
+        for w in set(terms):
+            idf = self.index.lexical.idf(w)
+            if idf > 0:
+                out.append((w, idf))
+        return out
+
+    def _quote_span(self, t: int, qv: np.ndarray, weighted: list[tuple[str, float]]) -> tuple[int, int]:
         sent = self._sentences(t)
         if sent is None:
             return 0, len(self.index.turns[t].text)
         rows, spans, starts, text, editorial = sent
         sims = self.index.vectors[rows] @ qv
-        if terms:
+        if weighted:
             bonus = np.zeros(len(rows), dtype=np.float32)
-            for w in set(terms):
+            for w, idf in weighted:
                 held = _sentences_holding(text, w, spans, starts)
                 if held:  # the sentences that hold the term, each counted once
-                    bonus[held] += self.index.lexical.idf(w)
+                    bonus[held] += idf
             sims = sims + QUOTE_TERM_WEIGHT * bonus
         if editorial.all():
             return 0, len(self.index.turns[t].text)
