@@ -88,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     _locations(s, sources="sources used if the index must be built first")
     s.add_argument("--all-speakers", action="store_true", help="also return the host's and audience's turns")
     s.add_argument("--speaker", metavar="NAME",
-                   help="only this speaker's turns (a name as 'qa turns' shows it, or a surname)")
+                   help="only this speaker's turns (a name as 'qa turns' shows it, or a surname); by default "
+                        "the interviewees', or those the question names ('What does Raman say about...')")
     s.add_argument("--batch", metavar="FILE", help="questions one per line ('-' for stdin); JSON lines out")
     s.add_argument("--cite", action="store_true", help="also print each answer's citation, ready to paste")
     s.add_argument("--by-date", action="store_true",

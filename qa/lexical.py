@@ -13,6 +13,11 @@ EnWords list; its first senses). At index time the dictionary is cut down to
 the senses that can match this corpus (the glossary, stored with the index).
 A second BM25 over character bigrams serves Chinese questions whose words jieba
 segments differently from the transcript's, and the glosses of English ones.
+
+Over transcripts in both languages the question's words are grouped with their
+translations (`query_groups`) and each group is one BM25 term
+(`BM25.grouped_scores_at`, a structured query): its weight no longer depends on
+which language's turns happen to be few.
 """
 from __future__ import annotations
 
@@ -296,6 +301,36 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None,
     else:
         pairs = list(dict.fromkeys(b for tok in tokens if _HAN.search(tok) for b in bigrams(tok)))
     return tokens, pairs
+
+
+def query_groups(question: str, glossary: dict[str, list[str]] | None = None,
+                 senses: dict[str, list[str]] | None = None, english: bool = False) -> list[list[str]]:
+    """The terms of `query_terms`' word leg, grouped by the question's word they render: a word's own token
+    with its translations (an English word's lexicon glosses and dictionary senses, a Chinese word's English
+    stems); a lexicon phrase's glosses as one group of their own. For BM25.grouped_scores_at over
+    transcripts in two languages, where a word and its translations are one term."""
+    groups: dict[str, list[str]] = {}
+
+    def add(key: str, terms) -> None:
+        group = groups.setdefault(key, [])
+        group.extend(t for t in terms if t not in group)
+
+    chinese = is_chinese(question)
+    for tok in tokenize(question, english):
+        add(tok, [tok] + (english_senses(tok, senses) if chinese and senses else []))
+    words = _words(question)
+    glosses = _lexicon_glosses(words)
+    own = {w: (tokenize(w, english) or [w])[0] for w in words}
+    for key, term in glosses:
+        add(own.get(key, key), _gloss_tokens(term))
+    if glossary and not chinese:
+        known = _by_word(glosses)
+        for word in words:
+            if word in known or word in _STOP_EN:
+                continue
+            for sense in _dictionary_senses(word, glossary):
+                add(own[word], _gloss_tokens(sense))
+    return list(groups.values())
 
 
 def english_senses(word: str, senses: dict[str, list[str]]) -> list[str]:
@@ -609,6 +644,37 @@ class BM25:
                 pos = np.minimum(np.searchsorted(docs, plist), len(docs) - 1)
                 hit = docs[pos] == plist
                 out[pos[hit]] += weights[hit]
+        return out
+
+    def grouped_scores_at(self, groups: list[list[str]], docs: np.ndarray) -> np.ndarray:
+        """BM25 at ascending `docs` where each group of terms counts as one term (structured queries, Pirkola
+        1998; Darwish and Oard 2003): its document frequency is that of any of its terms, and a document's
+        term frequency part is its best term's. So an English word and its Chinese glosses weigh the same in
+        English and in Chinese transcripts, instead of the word, found in the few English turns, weighing as
+        a rare term and its glosses as common ones."""
+        out = np.zeros(len(docs), dtype=np.float32)
+        if not len(docs):
+            return out
+        n = self.n_docs
+        for group in groups:
+            js = [self.vocab[t] for t in dict.fromkeys(group) if t in self.vocab]
+            if not js:
+                continue
+            found, parts = [], []
+            for j in js:
+                a, b = self.indptr[j], self.indptr[j + 1]
+                found.append(self.docs[a:b])
+                parts.append(self.weights[a:b] / np.float32(np.log(1.0 + (n - (b - a) + 0.5) / (b - a + 0.5))))
+            if len(js) == 1:
+                where, tf = found[0], parts[0]
+            else:
+                where, at = np.unique(np.concatenate(found), return_inverse=True)
+                tf = np.zeros(len(where), dtype=np.float32)
+                np.maximum.at(tf, at, np.concatenate(parts))
+            idf = np.float32(np.log(1.0 + (n - len(where) + 0.5) / (len(where) + 0.5)))
+            pos = np.minimum(np.searchsorted(where, docs), len(where) - 1)
+            hit = where[pos] == docs
+            out[hit] += idf * tf[pos[hit]]
         return out
 
     def save(self, directory: Path, prefix: str = "lexical") -> None:

@@ -8,7 +8,11 @@ is array arithmetic over the index:
    interviewer's question matched query-to-query);
 2. lexical: BM25 over jieba tokens of the turn and its question, and a second
    BM25 over character bigrams; English words are glossed in Chinese (a hand
-   lexicon of the domain, then a general dictionary: see lexical.py);
+   lexicon of the domain, then a general dictionary: see lexical.py). Over
+   transcripts in two languages a question word and its translations count as
+   one term (`BM25.grouped_scores_at`), or an English question would prefer any
+   English turn that repeats its words (rare among Chinese turns) to the right
+   Chinese one, whose glosses are common words;
 3. fusion: each signal is standardised over the candidate turns and summed
    with the weights in `WEIGHTS` (chosen on the dev half of the evaluation set;
    `qa eval` reports the held-out half);
@@ -49,7 +53,7 @@ import numpy as np
 
 from .chunk import CONTEXT, QUESTION as ASKED, SENTENCE, WINDOW
 from .config import Settings
-from .lexical import content_words, query_terms, tokenize, unfound_information
+from .lexical import content_words, query_groups, query_terms, tokenize, unfound_information
 from .parse import is_chinese
 from .query import QUESTION, read_query
 from .build import build
@@ -107,6 +111,9 @@ RUN_LENGTH_COST = 0.01
 # signals). On q-dev 36 of its 38 right first answers qualify and neither wrong one does (scores 10.3 and 8.8,
 # leads 0.28 and 0.41); the run's cosine over the background bar did not separate them (0.059 and 0.063, right
 # ones from 0.035).
+# A part of a name alone names an interviewee only if it is no common English word: wordfreq's Zipf below 4.5
+# ("Raman" 3.1, "Priya" 2.9; "Grace" 4.6, "Young" 5.4, "Will" 6.5 are not taken for names).
+COMMON_NAME_SURPRISAL = (9.0 - 4.5) * 2.302585
 SAID_SCORE = MATCH_ANSWERS
 SAID_LEAD = 1.0
 _EDITORIAL = re.compile(r"\[[^\[\]]*\]")  # "[现在OpenAI有大约500名员工。]": the editor's words, never the quote
@@ -135,6 +142,30 @@ def clean_question(question: str, max_chars: int) -> tuple[str, tuple[str, ...]]
         q = q[:max_chars].rstrip()
         notices = (f"the question was {len(question)} characters long; only its first {max_chars} were used",)
     return q, notices
+
+
+def name_patterns(names: set[str]) -> list[tuple[str, re.Pattern]]:
+    """For each interviewee, a pattern that finds them named in a question: the whole name, or a part of it
+    that is no common English word and no other interviewee's ("Raman", "Priya"; not "Young" or "Will"), not
+    inside a longer Latin word ("Ramanujan"; "Raman认为" names her).
+    None when there is one interviewee or none: then naming her changes nothing."""
+    if len(names) < 2:
+        return []
+    from .lexical import _english_surprisal
+
+    parts: dict[str, set[str]] = {}
+    for name in names:
+        for part in name.casefold().split():
+            parts.setdefault(part, set()).add(name)
+    out = []
+    for name in sorted(names):
+        forms = [name.casefold()] + [p for p in name.casefold().split()
+                                     if len(p) >= 3 and parts[p] == {name} and p != name.casefold()
+                                     and (not p.isascii() or _english_surprisal(p) > COMMON_NAME_SURPRISAL)]
+        alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        out.append((name, re.compile(rf"(?<![a-z])(?:{alternatives})(?![a-z])" if name.isascii()
+                                     else alternatives, re.IGNORECASE)))
+    return out
 
 
 def background_reference(cosines: np.ndarray) -> float:
@@ -264,6 +295,8 @@ class Assistant:
             reached, row = np.unique(ordered[starts] // 4, return_inverse=True)
             self._groups = (order, starts, reached, row, ordered[starts] % 4)
         self.speaker_of = np.array([t.speaker.casefold() for t in idx.turns])
+        # A question that names interviewees gets their answers (scope)
+        self._name_patterns = name_patterns({t.speaker for t, ok in zip(idx.turns, self.interviewee) if ok})
         self.english = bool(idx.manifest.get("lexical", {}).get("english"))
         # The no-answer bar per language: turns, and background passages, grouped by language.
         lang_of = {a.article_id: a.language for a in idx.articles.values()}
@@ -296,24 +329,50 @@ class Assistant:
             articles: list[str] | None = None, speaker: str | None = None) -> Result:
         """Her answers to `question`, best first (see the module docstring).
 
-        Whose turns: the interviewees' (default), everyone's (`all_speakers`), or one
-        speaker's (`speaker`, a name as `qa turns` shows it).
+        Whose turns (`scope`): one speaker's (`speaker`, a name as `qa turns` shows it), everyone's
+        (`all_speakers`), or by default the interviewees': those the question names ("What does Raman
+        say about…") when it names any, else all of them.
         """
         q, notices = clean_question(question, self.settings.max_question_chars)
         query = read_query(q)
         text = query.text  # the quote without its marks, the claim without "Did she say"
         k = max(1, min(int(k), 50))
         qv = self.embedder.queries([text])[0].astype(np.float32)
-        if speaker:
-            pool = self.speaker_pool(speaker)
-        else:
-            pool = self.any_speaker.copy() if all_speakers else self.interviewee.copy()
+        pool, note = self.scope(text, speaker=speaker, all_speakers=all_speakers)
         if articles:
-            pool &= np.isin(self.article_of, list(articles))
-        if not pool.any():
-            return Result(q, (), True, notices + self.notices, query.kind, text)
+            pool = pool & np.isin(self.article_of, list(articles))
+        notices = notices + ((note,) if note else ())
         terms = query_terms(text, self.index.glossary, self.index.senses, self.english)
-        order, scores, best_dense = self.rank(text, qv, pool, terms=terms, kind=query.kind)
+        ranked = self._ranked(text, qv, pool, terms, query.kind) if pool.any() else None
+        if ranked is None:
+            return Result(q, (), True, notices + self.notices, query.kind, text)
+        order, scores = ranked
+        weighted = self._weighted_terms(terms[0])
+        answers = tuple(self._answer(rank, int(t), float(score), qv, weighted, query.kind)
+                        for rank, (t, score) in enumerate(zip(order[:k], scores[:k]), start=1))
+        lead = float(scores[0] - scores[1]) if len(scores) > 1 else np.inf
+        if query.kind != QUESTION and scores[0] >= SAID_SCORE and lead >= SAID_LEAD:
+            answers = (replace(answers[0], said_here=True),) + answers[1:]
+        return Result(q, answers, False, notices + self.notices, query.kind, text)
+
+    def scope(self, text: str, *, speaker: str | None = None, all_speakers: bool = False
+              ) -> tuple[np.ndarray, str]:
+        """Whose turns answer `text` (see `ask`), and a notice saying whose they are when the question named
+        somebody."""
+        if speaker:
+            return self.speaker_pool(speaker), ""
+        if all_speakers:
+            return self.any_speaker.copy(), ""
+        named = [name for name, pattern in self._name_patterns if pattern.search(text)]
+        if named:
+            pool = np.isin(self.speaker_of, [n.casefold() for n in named]) & self.any_speaker
+            return pool, "Answers by " + " and ".join(named) + ", named in the question."
+        return self.interviewee.copy(), ""
+
+    def _ranked(self, text: str, qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]],
+                kind: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The pool's turns ranked for the question and their scores, or None when they do not cover it."""
+        order, scores, best_dense = self.rank(text, qv, pool, terms=terms, kind=kind)
         rare = self._rare_terms(terms[0])
         idx = self.index
         words = content_words(text, idx.glossary, idx.lexical, idx.bigram, self.english, idx.senses)
@@ -326,14 +385,8 @@ class Assistant:
         topic_found = chinese or self.english or not words or max(words, key=lambda w: w[1])[2]
         supported = bool(rare and unfound_information(words) <= MAX_UNFOUND_SHARE and topic_found)
         if not self._covered(qv, chinese, order, best_dense, supported):
-            return Result(q, (), True, notices + self.notices, query.kind, text)
-        weighted = self._weighted_terms(terms[0])
-        answers = tuple(self._answer(rank, int(t), float(score), qv, weighted, query.kind)
-                        for rank, (t, score) in enumerate(zip(order[:k], scores[:k]), start=1))
-        lead = float(scores[0] - scores[1]) if len(scores) > 1 else np.inf
-        if query.kind != QUESTION and scores[0] >= SAID_SCORE and lead >= SAID_LEAD:
-            answers = (replace(answers[0], said_here=True),) + answers[1:]
-        return Result(q, answers, False, notices + self.notices, query.kind, text)
+            return None
+        return order, scores
 
     def _covered(self, qv: np.ndarray, chinese: bool, order: np.ndarray, best_dense: np.ndarray,
                  supported: bool) -> bool:
@@ -370,7 +423,10 @@ class Assistant:
             terms = (tokenize(q, self.english), [])
         elif terms is None:
             terms = query_terms(q, self.index.glossary, self.index.senses, self.english)
-        cand, feats, best_dense = self._signals(qv, pool, terms)
+        # Transcripts in two languages: a question word and its translations count as one BM25 term
+        groups = query_groups(q, self.index.glossary, self.index.senses, self.english) \
+            if mode == "hybrid" and len(self.languages) > 1 else None
+        cand, feats, best_dense = self._signals(qv, pool, terms, groups)
         if mode == "dense":
             fused = feats[:, WINDOW].copy()
         elif mode == "bm25":
@@ -400,8 +456,8 @@ class Assistant:
                 order, fused, best_dense = order[again], fused[again], best_dense[again]
         return order, fused, best_dense
 
-    def _signals(self, qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]]
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _signals(self, qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]],
+                 groups: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The candidate turns (indices, ascending), their signals [window, sentence, context, question, bm25,
         bigram bm25] and their best raw dense cosine.
 
@@ -438,7 +494,8 @@ class Assistant:
             langs = self.lang_id[cand]
             for j, (_, passages) in enumerate(self.languages):
                 dense[langs == j] -= background_reference(bg[passages])
-        feats = np.column_stack([dense, idx.lexical.scores_at(terms[0], cand), idx.bigram.scores_at(terms[1], cand)])
+        words = idx.lexical.scores_at(terms[0], cand) if groups is None else idx.lexical.grouped_scores_at(groups, cand)
+        feats = np.column_stack([dense, words, idx.bigram.scores_at(terms[1], cand)])
         return cand, feats, best
 
     def _dense_from_hits(self, cand: np.ndarray, D: np.ndarray, I: np.ndarray, turns: np.ndarray,

@@ -185,3 +185,53 @@ def test_why_it_matched_names_the_words_as_the_text_writes_them():
     labels, spans = matched_terms("严格监管会不会妨碍小公司创新？", text, senses={"创新": ["innov"]})
     assert labels == ["创新 → innovating"]  # the text's word, not the stem the index holds
     assert [text[a:b] for a, b in spans] == ["innovating"]
+
+
+def test_grouped_scores_count_a_word_and_its_translations_as_one_term():
+    """BM25.grouped_scores_at against the formula worked out by hand from the documents: a group's document
+    frequency is that of any of its terms, a document's term frequency part that of its best term."""
+    import math
+
+    import numpy as np
+
+    from qa.lexical import B, K1, BM25
+
+    docs = [["job", "job", "ai"], ["工作", "岗位", "监管"], ["工作"], ["监管", "ai"], [], ["岗位", "岗位", "岗位", "ai"]]
+    bm = BM25.build(docs)
+    n, avgdl = len(docs), sum(map(len, docs)) / len(docs)
+
+    def expected(groups, d):
+        total = 0.0
+        for group in groups:
+            df = sum(1 for doc in docs if any(t in doc for t in group))
+            if not df:
+                continue
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            sat = max((tf * (K1 + 1) / (tf + K1 * (1 - B + B * len(docs[d]) / avgdl))
+                       for tf in (docs[d].count(t) for t in group)), default=0.0)
+            total += idf * sat
+        return total
+
+    all_docs = np.arange(n)
+    for groups in ([["job", "工作", "岗位"], ["ai"]], [["监管"]], [["job"], ["工作"]], [["不在"], ["岗位", "不在"]]):
+        got = bm.grouped_scores_at(groups, all_docs)
+        assert np.allclose(got, [expected(groups, d) for d in range(n)], atol=1e-5), groups
+        assert np.allclose(bm.grouped_scores_at(groups, np.array([1, 5])), got[[1, 5]])
+    # groups of one term are plain BM25
+    assert np.allclose(bm.grouped_scores_at([["job"], ["监管"]], all_docs), bm.scores(["job", "监管"]), atol=1e-6)
+
+
+def test_query_groups_put_each_word_with_its_translations():
+    from qa.lexical import query_groups
+
+    groups = query_groups("Will AI take away people's jobs?", {}, {}, english=True)
+    job = next(g for g in groups if "job" in g)
+    assert job[0] == "job" and {"工作", "就业"} <= set(job)
+    assert ["take"] in groups
+    # the same terms as the word leg's, only grouped
+    for question, glossary, senses in [("Will AI take away people's jobs?", {"take": ["拿"]}, {}),
+                                       ("她如何看待监管？", {}, {"监管": ["regul", "supervis"]}),
+                                       ("Sky的声音像谁？", {}, {})]:
+        flat = {t for g in query_groups(question, glossary, senses, True) for t in g}
+        assert flat == set(query_terms(question, glossary, senses, True)[0]), question
+    assert ["监管", "regul", "supervis"] in query_groups("她如何看待监管？", {}, {"监管": ["regul", "supervis"]}, True)

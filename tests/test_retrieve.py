@@ -210,3 +210,45 @@ def test_every_unit_returned_reads_each_turns_best_scores_as_the_general_path(ha
             finally:
                 a._groups = groups
             np.testing.assert_array_equal(fast, general)
+
+
+def test_a_question_naming_an_interviewee_gets_their_answers(tmp_path, sources):
+    from qa.config import Settings
+
+    (sources / "quinn.txt").write_text(
+        "HOST: Ada, how do you repair old bicycles?\n\n"
+        "ADA QUINN: I strip the frame, replace the chain and true the wheels by hand.\n\n"
+        "HOST: And what about regulation of AI?\n\n"
+        "ADA QUINN: I leave that to people who build it; I build bicycles.\n", encoding="utf-8")
+    with open(sources / "catalog.toml", "a", encoding="utf-8") as f:
+        f.write('\n["quinn.txt"]\ntitle = "Bicycles"\ndate = 2025-01-01\ninterviewee = "Ada Quinn"\n')
+    a = Assistant.load(settings=Settings(sources=sources, index=tmp_path / "idx", model="hash"),
+                       build_if_missing=True)
+    for q in ("What does Quinn say about regulation?", "How does ADA QUINN repair old bicycles?"):
+        r = a.ask(q, k=5)
+        assert r.answers and {x.turn.speaker for x in r.answers} == {"Ada Quinn"}, q
+        assert "Answers by Ada Quinn, named in the question." in r.notices
+    # (the model-free embedder does not cross languages: only whose turns were searched is checked here)
+    assert a.scope("Ada Quinn怎么看监管？")[1] == "Answers by Ada Quinn, named in the question."
+    # naming her gets hers; naming nobody, every interviewee's; a name inside a longer word names nobody
+    assert {x.turn.speaker for x in a.ask("What does Murati say about regulation?", k=5).answers} == {"Mira Murati"}
+    default = a.ask("What about regulation of AI?", k=50)
+    assert {"Mira Murati", "Ada Quinn"} <= {x.turn.speaker for x in default.answers}
+    assert not any("named in the question" in n for n in a.ask("Quinnsworth regulation?", k=5).notices)
+    # an explicit speaker wins over a name in the question
+    assert {x.turn.speaker for x in a.ask("What does Quinn say?", k=5, speaker="Mira Murati").answers} \
+        == {"Mira Murati"}
+
+
+def test_a_part_of_a_name_that_is_a_common_word_does_not_name_anybody():
+    from qa.retrieve import name_patterns
+
+    patterns = name_patterns({"Will Young", "Ada Quinn", "Mira Murati"})
+
+    def named(q):
+        return [n for n, p in patterns if p.search(q)]
+
+    assert named("Will AI take our jobs?") == [] and named("Is the young generation ready?") == []
+    assert named("What did Will Young say?") == ["Will Young"]
+    assert named("Quinn认为监管重要吗？") == ["Ada Quinn"] and named("murati on regulation") == ["Mira Murati"]
+    assert name_patterns({"Mira Murati"}) == []  # one interviewee: naming her changes nothing
