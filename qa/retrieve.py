@@ -55,6 +55,7 @@ from .chunk import CONTEXT, QUESTION as ASKED, SENTENCE, WINDOW
 from .config import Settings
 from .lexical import content_words, query_groups, query_terms, tokenize, unfound_information
 from .parse import is_chinese
+from .parse.common import KNOWN_ALIASES
 from .query import QUESTION, read_query
 from .build import build
 from .store import (HNSW_CANDIDATES, IndexError_, IndexMissing, IndexOutdated, current_dir, load,
@@ -147,7 +148,8 @@ def clean_question(question: str, max_chars: int) -> tuple[str, tuple[str, ...]]
 def name_patterns(names: set[str]) -> list[tuple[str, re.Pattern]]:
     """For each interviewee, a pattern that finds them named in a question: the whole name, or a part of it
     that is no common English word and no other interviewee's ("Raman", "Priya"; not "Young" or "Will"), not
-    inside a longer Latin word ("Ramanujan"; "Raman认为" names her).
+    inside a longer Latin word ("Ramanujan"; "Raman认为" names her); for Mira Murati also her Chinese names
+    ("穆拉蒂").
     None when there is one interviewee or none: then naming her changes nothing."""
     if len(names) < 2:
         return []
@@ -162,9 +164,10 @@ def name_patterns(names: set[str]) -> list[tuple[str, re.Pattern]]:
         forms = [name.casefold()] + [p for p in name.casefold().split()
                                      if len(p) >= 3 and parts[p] == {name} and p != name.casefold()
                                      and (not p.isascii() or _english_surprisal(p) > COMMON_NAME_SURPRISAL)]
-        alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-        out.append((name, re.compile(rf"(?<![a-z])(?:{alternatives})(?![a-z])" if name.isascii()
-                                     else alternatives, re.IGNORECASE)))
+        chinese = [a for a in KNOWN_ALIASES.get(name, ()) if is_chinese(a) and len(a) >= 3]  # "穆拉蒂"
+        latin = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        pattern = rf"(?<![a-z])(?:{latin})(?![a-z])" if name.isascii() else latin
+        out.append((name, re.compile("|".join([pattern] + [re.escape(a) for a in chinese]), re.IGNORECASE)))
     return out
 
 

@@ -251,4 +251,5 @@ def test_a_part_of_a_name_that_is_a_common_word_does_not_name_anybody():
     assert named("Will AI take our jobs?") == [] and named("Is the young generation ready?") == []
     assert named("What did Will Young say?") == ["Will Young"]
     assert named("Quinn认为监管重要吗？") == ["Ada Quinn"] and named("murati on regulation") == ["Mira Murati"]
+    assert named("穆拉蒂怎么看监管？") == ["Mira Murati"] and named("米拉怎么看？") == []  # (two characters: too short)
     assert name_patterns({"Mira Murati"}) == []  # one interviewee: naming her changes nothing
