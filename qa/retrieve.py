@@ -469,18 +469,24 @@ class Assistant:
         returned, not with the corpus.
         """
         idx = self.index
-        n = min(idx.faiss.ntotal, CANDIDATE_UNITS if idx.manifest.get("faiss") == "flat" else HNSW_CANDIDATES)
-        D, I = idx.search(qv, n)
-        turns, kinds = self.unit_turn[I], self.unit_kind[I]
-        if pool.sum() > LARGE_POOL:  # only turns some leg found can rank; skip the rest of a big corpus
-            words = idx.lexical.scores(terms[0])
-            top = np.argpartition(-words, LEXICAL_CANDIDATES)[:LEXICAL_CANDIDATES] \
-                if len(words) > LEXICAL_CANDIDATES else np.arange(len(words))
-            cand = np.union1d(turns, top[words[top] > 0])
-            cand = cand[pool[cand]]
-        else:
+        # An index so small that a search returns every unit: every unit's score, without ranking them
+        by_unit = idx.score_every_unit(qv) if self._groups is not None else None
+        if by_unit is not None:
             cand = np.flatnonzero(pool)
-        dense = self._dense_from_hits(cand, D, I, turns, kinds)
+            dense = self._dense_from_units(cand, by_unit)
+        else:
+            n = min(idx.faiss.ntotal, CANDIDATE_UNITS if idx.manifest.get("faiss") == "flat" else HNSW_CANDIDATES)
+            D, I = idx.search(qv, n)
+            turns, kinds = self.unit_turn[I], self.unit_kind[I]
+            if pool.sum() > LARGE_POOL:  # only turns some leg found can rank; skip the rest of a big corpus
+                words = idx.lexical.scores(terms[0])
+                top = np.argpartition(-words, LEXICAL_CANDIDATES)[:LEXICAL_CANDIDATES] \
+                    if len(words) > LEXICAL_CANDIDATES else np.arange(len(words))
+                cand = np.union1d(turns, top[words[top] > 0])
+                cand = cand[pool[cand]]
+            else:
+                cand = np.flatnonzero(pool)
+            dense = self._dense_from_hits(cand, D, I, turns, kinds)
         best = dense[:, [WINDOW, SENTENCE, CONTEXT]].max(axis=1)  # raw cosines: the no-answer bar's own
         if len(self.languages) > 1:
             # The small model's cosines run higher between texts of one language: a question would prefer
@@ -501,21 +507,27 @@ class Assistant:
         feats = np.column_stack([dense, words, idx.bigram.scores_at(terms[1], cand)])
         return cand, feats, best
 
+    def _dense_from_units(self, cand: np.ndarray, by_unit: np.ndarray) -> np.ndarray:
+        """`_dense_from_hits` when every unit was scored (`by_unit`, in unit order; a small flat index): each
+        (turn, kind) group's best by one reduction over the units in group order, instead of sorting the
+        hits' turns and a scattered maximum."""
+        order, starts, reached, row, kind_of = self._groups
+        best_hit = np.full((len(reached), 4), -np.inf, dtype=np.float32)
+        best_hit[row, kind_of] = np.maximum.reduceat(by_unit[order], starts)
+        return self._dense_of(cand, reached, best_hit)
+
     def _dense_from_hits(self, cand: np.ndarray, D: np.ndarray, I: np.ndarray, turns: np.ndarray,
                          kinds: np.ndarray) -> np.ndarray:
         """Per candidate turn and unit kind, its best cosine among the search's hits (exact search, all units)."""
-        if self._groups is not None and len(I) == len(self.unit_turn) and I.min() >= 0:
-            # Every unit came back (a small flat index): each (turn, kind) group's best by one reduction over
-            # the units in group order, instead of sorting the hits' turns and a scattered maximum.
-            order, starts, reached, row, kind_of = self._groups
-            by_unit = np.empty(len(I), dtype=np.float32)
-            by_unit[I] = D
-            best_hit = np.full((len(reached), 4), -np.inf, dtype=np.float32)
-            best_hit[row, kind_of] = np.maximum.reduceat(by_unit[order], starts)
-        else:
-            reached, inv = np.unique(turns, return_inverse=True)
-            best_hit = np.full((len(reached), 4), -np.inf, dtype=np.float32)  # per reached turn and kind
-            np.maximum.at(best_hit, (inv, kinds), D)
+        reached, inv = np.unique(turns, return_inverse=True)
+        best_hit = np.full((len(reached), 4), -np.inf, dtype=np.float32)  # per reached turn and kind
+        np.maximum.at(best_hit, (inv, kinds), D)
+        return self._dense_of(cand, reached, best_hit)
+
+    @staticmethod
+    def _dense_of(cand: np.ndarray, reached: np.ndarray, best_hit: np.ndarray) -> np.ndarray:
+        """The candidates' rows of `best_hit` (the reached turns' best score per kind); a turn not reached,
+        or without a unit of some kind, gets the stand-ins below."""
         at = np.minimum(np.searchsorted(reached, cand), max(len(reached) - 1, 0))
         dense = np.full((len(cand), 4), -np.inf, dtype=np.float32)
         if len(reached):

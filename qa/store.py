@@ -119,6 +119,21 @@ class Index:
         best = np.argsort(-D, kind="stable")[:k]
         return D[best], rows[best]
 
+    def score_every_unit(self, qv: np.ndarray) -> np.ndarray | None:
+        """Every unit's cosine with the query vector, in unit order, from a flat index: FAISS's own inner-product
+        kernel over the index's stored vectors, the very scores `search` would return, without ranking
+        them (for an index so small that a search returns every unit anyway). None for any other index."""
+        if self.manifest.get("faiss", "flat") != "flat" or not hasattr(self.faiss, "get_xb"):
+            return None
+        import faiss
+
+        n, d = self.faiss.ntotal, self.faiss.d
+        xb = faiss.rev_swig_ptr(self.faiss.get_xb(), n * d)
+        q = np.ascontiguousarray(qv, dtype=np.float32)
+        out = np.empty(n, dtype=np.float32)
+        faiss.fvec_inner_products_ny(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(xb), d, n)
+        return out
+
     @property
     def approximate(self) -> bool:
         """An IVF index, whose hits `search` re-scores; False for flat (and for HNSW, written before IVF)."""

@@ -193,23 +193,21 @@ def test_answering_keeps_numpy_blas_to_one_thread(hash_assistant):
     assert blas and all(p["num_threads"] == 1 for p in blas)  # (see retrieve.one_blas_thread)
 
 
-def test_every_unit_returned_reads_each_turns_best_scores_as_the_general_path(hash_assistant):
-    # A small flat index returns every unit; its shortcut must give each turn's best score per kind exactly as
-    # the path used for big indexes (hits grouped by turn) does.
+def test_every_unit_scored_reads_each_turns_best_scores_as_the_general_path(hash_assistant):
+    # A small flat index scores every unit with FAISS's inner-product kernel, unranked; that must be the scores
+    # a search returns, and its shortcut must give each turn's best score per kind exactly as the path used for
+    # big indexes (the search's hits grouped by turn) does.
     a = hash_assistant
     assert a._groups is not None
     for q in ("她如何看待AI监管？", "What does she think about regulation?", "教育"):
         qv = a.embedder.queries([q])[0]
         D, I = a.index.search(qv, a.index.faiss.ntotal)
+        by_unit = a.index.score_every_unit(qv)
+        np.testing.assert_array_equal(by_unit[I], D)
         turns, kinds = a.unit_turn[I], a.unit_kind[I]
         for cand in (np.flatnonzero(a.interviewee), np.flatnonzero(a.any_speaker)[::3]):
-            fast = a._dense_from_hits(cand, D, I, turns, kinds)
-            groups, a._groups = a._groups, None
-            try:
-                general = a._dense_from_hits(cand, D, I, turns, kinds)
-            finally:
-                a._groups = groups
-            np.testing.assert_array_equal(fast, general)
+            np.testing.assert_array_equal(a._dense_from_units(cand, by_unit),
+                                          a._dense_from_hits(cand, D, I, turns, kinds))
 
 
 def test_a_question_naming_an_interviewee_gets_their_answers(tmp_path, sources):
