@@ -119,6 +119,7 @@ class Result:
             "kind": self.kind,
             "searched": self.searched or self.question,
             "no_answer": self.no_answer,
+            "notices": list(self.notices),
             "answers": [a.to_dict() for a in self.answers],
         }
 

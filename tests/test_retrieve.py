@@ -27,7 +27,7 @@ def test_answers_are_verbatim_cited_and_ranked(hash_assistant):
 
 def test_to_dict_has_the_documented_shape(hash_assistant):
     d = hash_assistant.ask("教育", k=2).to_dict()
-    assert set(d) == {"question", "kind", "searched", "no_answer", "answers"}
+    assert set(d) == {"question", "kind", "searched", "no_answer", "notices", "answers"}
     assert d["kind"] == "question" and d["searched"] == "教育"
     a = d["answers"][0]
     assert set(a) == {"rank", "score", "turn_id", "speaker", "text", "quote", "question", "article", "section",

@@ -88,7 +88,7 @@ def client(app_url):
 
 def test_ask_endpoint_shape(client):
     r = client.predict("她如何看待AI监管？", 3, api_name="/ask")
-    assert set(r) == {"question", "kind", "searched", "no_answer", "answers"}
+    assert set(r) == {"question", "kind", "searched", "no_answer", "notices", "answers"}
     assert r["no_answer"] is False and len(r["answers"]) == 3 and r["kind"] == "question"
     a = r["answers"][0]
     assert set(a) == {"rank", "score", "turn_id", "speaker", "text", "quote", "question", "article", "section",
