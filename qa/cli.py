@@ -216,10 +216,7 @@ def cmd_ask(args, settings: Settings) -> int:
         if args.by_date:
             result = by_date(result)
         if args.batch is None and not args.json:
-            for n in result.notices:
-                if n not in assistant.notices:
-                    print(f"qa ask: {n}", file=sys.stderr)
-            print(result_text(result, cite=args.cite))
+            print(result_text(result, cite=args.cite))  # (the question's notices are in it, as "note:" lines)
         else:
             print(result_json(result), flush=True)
     return 0

@@ -63,6 +63,13 @@ def test_cli_bad_k_and_missing_batch_file(capsys):
     assert "cannot read questions" in capsys.readouterr().err
 
 
+def test_a_notice_about_the_question_is_printed_once(tmp_path, sources):
+    proc = run_qa("ask", "监管" * 1100, "--sources", str(sources), "--index", str(tmp_path / "index"),
+                  env={"QA_MODEL": "hash"})
+    assert proc.returncode == 0, proc.stderr
+    assert (proc.stdout + proc.stderr).count("only its first 1000 were used") == 1, proc.stdout + proc.stderr
+
+
 # ------------------------------------------------------------------ sources
 def test_qa_index_names_bad_files_and_indexes_the_rest(tmp_path):
     src = tmp_path / "sources"
