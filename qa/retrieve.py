@@ -427,9 +427,9 @@ class Assistant:
         elif terms is None:
             terms = query_terms(q, self.index.glossary, self.index.senses, self.english)
         # Transcripts in two languages: a question word and its translations count as one BM25 term
-        groups = query_groups(q, self.index.glossary, self.index.senses, self.english) \
+        term_groups = query_groups(q, self.index.glossary, self.index.senses, self.english) \
             if mode == "hybrid" and len(self.languages) > 1 else None
-        cand, feats, best_dense = self._signals(qv, pool, terms, groups)
+        cand, feats, best_dense = self._signals(qv, pool, terms, term_groups)
         if mode == "dense":
             fused = feats[:, WINDOW].copy()
         elif mode == "bm25":
@@ -460,13 +460,14 @@ class Assistant:
         return order, fused, best_dense
 
     def _signals(self, qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]],
-                 groups: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 term_groups: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The candidate turns (indices, ascending), their signals [window, sentence, context, question, bm25,
         bigram bm25] and their best raw dense cosine.
 
         The candidates are the pool's turns; in a pool of more than LARGE_POOL turns only those a leg found
         (a dense hit, or a word of the question), so that the work per question grows with what the search
-        returned, not with the corpus.
+        returned, not with the corpus. `term_groups` (query_groups), for an index of two languages: the word
+        leg's terms grouped with their translations, each group one term.
         """
         idx = self.index
         # An index so small that a search returns every unit: every unit's score, without ranking them
@@ -503,7 +504,8 @@ class Assistant:
             langs = self.lang_id[cand]
             for j, (_, passages) in enumerate(self.languages):
                 dense[langs == j] -= background_reference(bg[passages])
-        words = idx.lexical.scores_at(terms[0], cand) if groups is None else idx.lexical.grouped_scores_at(groups, cand)
+        words = idx.lexical.scores_at(terms[0], cand) if term_groups is None \
+            else idx.lexical.grouped_scores_at(term_groups, cand)
         feats = np.column_stack([dense, words, idx.bigram.scores_at(terms[1], cand)])
         return cand, feats, best
 
