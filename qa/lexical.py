@@ -410,7 +410,7 @@ def _english_surprisal(word: str) -> float:
 
 
 def _words(text: str) -> list[str]:
-    return [re.sub(r"'s$", "", w) for w in _EN_WORD.findall(text.lower())]  # "people's" -> "people"
+    return [w[:-2] if w.endswith("'s") else w for w in _EN_WORD.findall(text.lower())]  # "people's" -> "people"
 
 
 def _lexicon_glosses(words: list[str]) -> list[tuple[str, str]]:
@@ -450,14 +450,15 @@ def _dictionary_senses(word: str, glossary: dict[str, list[str]]) -> list[str]:
     return next((glossary[f] for f in _forms(word) if f in glossary), [])
 
 
-def _forms(word: str) -> list[str]:
+@lru_cache(maxsize=65536)  # per word, as the stemmer's
+def _forms(word: str) -> tuple[str, ...]:
     """A word and the base forms it may come from ("regulations", "trained", "using", "personally")."""
     out = [word]
     for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"), ("d", ""),
                          ("ing", ""), ("ing", "e"), ("ily", "y"), ("ly", "")):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             out.append(word[: -len(suffix)] + repl)
-    return out
+    return tuple(out)
 
 
 def dictionary_file() -> Path | None:
@@ -567,6 +568,7 @@ def bigrams(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _singular(word: str) -> str:
     for suffix, repl in (("ies", "y"), ("ses", "s"), ("s", "")):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
