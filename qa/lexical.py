@@ -662,21 +662,38 @@ class BM25:
             js = [self.vocab[t] for t in dict.fromkeys(group) if t in self.vocab]
             if not js:
                 continue
-            found, parts = [], []
+            if 2 * len(docs) >= n:  # most documents: the group's best term frequency part for every one of them
+                tf = np.zeros(n, dtype=np.float32)
+                for j in js:
+                    a, b = self.indptr[j], self.indptr[j + 1]
+                    where = self.docs[a:b]
+                    own_idf = np.float32(np.log(1.0 + (n - (b - a) + 0.5) / (b - a + 0.5)))
+                    tf[where] = np.maximum(tf[where], self.weights[a:b] / own_idf)
+                df = int(np.count_nonzero(tf))  # (a term's weight in a document that holds it is positive)
+                out += np.float32(np.log(1.0 + (n - df + 0.5) / (df + 0.5))) * tf[docs]
+                continue
+            if len(js) == 1:
+                df = int(self.indptr[js[0] + 1] - self.indptr[js[0]])
+            else:  # documents holding any of the group's terms
+                holding = np.zeros(n, dtype=bool)
+                for j in js:
+                    holding[self.docs[self.indptr[j]:self.indptr[j + 1]]] = True
+                df = int(np.count_nonzero(holding))
+            best = np.zeros(len(docs), dtype=np.float32)  # each candidate's best term frequency part
             for j in js:
                 a, b = self.indptr[j], self.indptr[j + 1]
-                found.append(self.docs[a:b])
-                parts.append(self.weights[a:b] / np.float32(np.log(1.0 + (n - (b - a) + 0.5) / (b - a + 0.5))))
-            if len(js) == 1:
-                where, tf = found[0], parts[0]
-            else:
-                where, at = np.unique(np.concatenate(found), return_inverse=True)
-                tf = np.zeros(len(where), dtype=np.float32)
-                np.maximum.at(tf, at, np.concatenate(parts))
-            idf = np.float32(np.log(1.0 + (n - len(where) + 0.5) / (len(where) + 0.5)))
-            pos = np.minimum(np.searchsorted(where, docs), len(where) - 1)
-            hit = where[pos] == docs
-            out[hit] += idf * tf[pos[hit]]
+                plist = self.docs[a:b]
+                if b - a > len(docs):
+                    pos = np.minimum(np.searchsorted(plist, docs), b - a - 1)
+                    at = np.flatnonzero(plist[pos] == docs)
+                    rows = pos[at] + a
+                else:
+                    pos = np.minimum(np.searchsorted(docs, plist), len(docs) - 1)
+                    hit = docs[pos] == plist
+                    at, rows = pos[hit], np.flatnonzero(hit) + a
+                own_idf = np.float32(np.log(1.0 + (n - (b - a) + 0.5) / (b - a + 0.5)))
+                best[at] = np.maximum(best[at], self.weights[rows] / own_idf)
+            out += np.float32(np.log(1.0 + (n - df + 0.5) / (df + 0.5))) * best
         return out
 
     def save(self, directory: Path, prefix: str = "lexical") -> None:

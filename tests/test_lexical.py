@@ -219,6 +219,14 @@ def test_grouped_scores_count_a_word_and_its_translations_as_one_term():
         assert np.allclose(bm.grouped_scores_at(groups, np.array([1, 5])), got[[1, 5]])
     # groups of one term are plain BM25
     assert np.allclose(bm.grouped_scores_at([["job"], ["监管"]], all_docs), bm.scores(["job", "监管"]), atol=1e-6)
+    # for most documents it works on every document, for fewer on the candidates alone: the same scores
+    rng = np.random.default_rng(5)
+    words = ["job", "工作", "岗位", "ai", "人工智能", "监管", "regul", "学生"]
+    bm = BM25.build([list(rng.choice(words, rng.integers(0, 10))) for _ in range(500)])
+    groups = [["job", "工作", "岗位"], ["ai", "人工智能"], ["监管", "regul"], ["学生"], ["不在"]]
+    full = bm.grouped_scores_at(groups, np.arange(500))
+    for cand in (np.sort(rng.choice(500, m, replace=False)) for m in (400, 250, 249, 30, 1)):
+        np.testing.assert_array_equal(bm.grouped_scores_at(groups, cand), full[cand])
 
 
 def test_query_groups_put_each_word_with_its_translations():
