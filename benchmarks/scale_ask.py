@@ -46,12 +46,16 @@ def synthetic_index(real: Index, n_turns: int, rng: np.random.Generator, scratch
     has_units = np.diff(real.turn_units) > 0
     source = np.flatnonzero(has_units & np.array([t.is_interviewee for t in real.turns]))
     pick = source[rng.integers(0, len(source), n_turns)]
+    # Over an index of two languages, the turns by their article's language, so that each synthetic article
+    # (of 1,000 turns) is in one language, as its source turns are (a stable sort: one language, no change)
+    language = np.array([real.articles[real.turns[t].article_id].language for t in pick])
+    pick = pick[np.argsort(language, kind="stable")]
     per_article = 1000
     articles, turns = {}, []
-    template = next(iter(real.articles.values()))
     for i, t in enumerate(pick):
         art = f"synthetic-{i // per_article:05d}"
         if art not in articles:
+            template = real.articles[real.turns[t].article_id]  # (its language; the rest is replaced)
             articles[art] = replace(template, article_id=art, title=f"Synthetic interview {i // per_article}",
                                     source=f"sources/{art}.md", date=f"20{10 + (i // per_article) % 15}-01-01")
         turns.append(replace(real.turns[t], turn_id=f"{art}#{i % per_article + 1}", article_id=art))
