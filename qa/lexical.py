@@ -286,16 +286,12 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None,
     for _, term in glosses:
         tokens.extend(_gloss_tokens(term))
     if glossary and not chinese:  # (English words in a Chinese question are mostly names: "Sky", "Sam")
-        known = _by_word(glosses)
         seen = set(tokens)
-        for word in words:
-            if word in known or word in _STOP_EN:
-                continue
-            for sense in _dictionary_senses(word, glossary):
-                for tok in _gloss_tokens(sense):
-                    if tok not in seen:  # a dictionary sense adds a term once, never more weight to one
-                        tokens.append(tok)
-                        seen.add(tok)
+        for _, sense in _unglossed_senses(words, glosses, glossary):
+            for tok in _gloss_tokens(sense):
+                if tok not in seen:  # a dictionary sense adds a term once, never more weight to one
+                    tokens.append(tok)
+                    seen.add(tok)
     if chinese:
         pairs = bigrams(question)
     else:
@@ -324,13 +320,18 @@ def query_groups(question: str, glossary: dict[str, list[str]] | None = None,
     for key, term in glosses:
         add(own.get(key, key), _gloss_tokens(term))
     if glossary and not chinese:
-        known = _by_word(glosses)
-        for word in words:
-            if word in known or word in _STOP_EN:
-                continue
-            for sense in _dictionary_senses(word, glossary):
-                add(own[word], _gloss_tokens(sense))
+        for word, sense in _unglossed_senses(words, glosses, glossary):
+            add(own[word], _gloss_tokens(sense))
     return list(groups.values())
+
+
+def _unglossed_senses(words: list[str], glosses: list[tuple[str, str]], glossary: dict[str, list[str]]
+                      ) -> list[tuple[str, str]]:
+    """(word, dictionary sense) for the question's words that neither the lexicon glosses nor the stop list
+    holds: an English question's words found through the general dictionary."""
+    known = _by_word(glosses)
+    return [(word, sense) for word in words if word not in known and word not in _STOP_EN
+            for sense in _dictionary_senses(word, glossary)]
 
 
 def english_senses(word: str, senses: dict[str, list[str]]) -> list[str]:
@@ -576,6 +577,23 @@ def _singular(word: str) -> str:
     return word
 
 
+def _idf(n_docs: int, df: int) -> float:
+    """BM25's idf of a term held by `df` of `n_docs` documents (as the weights are built with)."""
+    return float(np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)))
+
+
+def _matches(plist: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where a term's postings (ascending) meet the ascending candidates `docs`: (the candidates' positions,
+    the postings' positions), by binary search from whichever side is shorter."""
+    if len(plist) > len(docs):
+        pos = np.minimum(np.searchsorted(plist, docs), len(plist) - 1)
+        hit = plist[pos] == docs
+        return np.flatnonzero(hit), pos[hit]
+    pos = np.minimum(np.searchsorted(docs, plist), len(docs) - 1)
+    hit = docs[pos] == plist
+    return pos[hit], np.flatnonzero(hit)
+
+
 class BM25:
     """A BM25 index over a fixed list of documents (one per turn)."""
 
@@ -612,8 +630,7 @@ class BM25:
         j = self.vocab.get(token)
         if j is None:
             return 0.0
-        df = int(self.indptr[j + 1] - self.indptr[j])
-        return float(np.log(1.0 + (self.n_docs - df + 0.5) / (df + 0.5)))
+        return _idf(self.n_docs, int(self.indptr[j + 1] - self.indptr[j]))
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         out = np.zeros(self.n_docs, dtype=np.float32)
@@ -637,15 +654,8 @@ class BM25:
             if j is None:
                 continue
             a, b = self.indptr[j], self.indptr[j + 1]
-            plist, weights = self.docs[a:b], self.weights[a:b] * np.float32(tokens.count(tok) ** 0.5)
-            if b - a > len(docs):
-                pos = np.minimum(np.searchsorted(plist, docs), b - a - 1)
-                hit = plist[pos] == docs
-                out[hit] += weights[pos[hit]]
-            else:
-                pos = np.minimum(np.searchsorted(docs, plist), len(docs) - 1)
-                hit = docs[pos] == plist
-                out[pos[hit]] += weights[hit]
+            at, rows = _matches(self.docs[a:b], docs)
+            out[at] += self.weights[a:b][rows] * np.float32(tokens.count(tok) ** 0.5)
         return out
 
     def grouped_scores_at(self, groups: list[list[str]], docs: np.ndarray) -> np.ndarray:
@@ -667,10 +677,9 @@ class BM25:
                 for j in js:
                     a, b = self.indptr[j], self.indptr[j + 1]
                     where = self.docs[a:b]
-                    own_idf = np.float32(np.log(1.0 + (n - (b - a) + 0.5) / (b - a + 0.5)))
-                    tf[where] = np.maximum(tf[where], self.weights[a:b] / own_idf)
+                    tf[where] = np.maximum(tf[where], self.weights[a:b] / np.float32(_idf(n, int(b - a))))
                 df = int(np.count_nonzero(tf))  # (a term's weight in a document that holds it is positive)
-                out += np.float32(np.log(1.0 + (n - df + 0.5) / (df + 0.5))) * tf[docs]
+                out += np.float32(_idf(n, df)) * tf[docs]
                 continue
             if len(js) == 1:
                 df = int(self.indptr[js[0] + 1] - self.indptr[js[0]])
@@ -682,18 +691,9 @@ class BM25:
             best = np.zeros(len(docs), dtype=np.float32)  # each candidate's best term frequency part
             for j in js:
                 a, b = self.indptr[j], self.indptr[j + 1]
-                plist = self.docs[a:b]
-                if b - a > len(docs):
-                    pos = np.minimum(np.searchsorted(plist, docs), b - a - 1)
-                    at = np.flatnonzero(plist[pos] == docs)
-                    rows = pos[at] + a
-                else:
-                    pos = np.minimum(np.searchsorted(docs, plist), len(docs) - 1)
-                    hit = docs[pos] == plist
-                    at, rows = pos[hit], np.flatnonzero(hit) + a
-                own_idf = np.float32(np.log(1.0 + (n - (b - a) + 0.5) / (b - a + 0.5)))
-                best[at] = np.maximum(best[at], self.weights[rows] / own_idf)
-            out += np.float32(np.log(1.0 + (n - df + 0.5) / (df + 0.5))) * best
+                at, rows = _matches(self.docs[a:b], docs)
+                best[at] = np.maximum(best[at], self.weights[a:b][rows] / np.float32(_idf(n, int(b - a))))
+            out += np.float32(_idf(n, df)) * best
         return out
 
     def save(self, directory: Path, prefix: str = "lexical") -> None:

@@ -368,7 +368,7 @@ class Assistant:
             return self.any_speaker.copy(), ""
         named = [name for name, pattern in self._name_patterns if pattern.search(text)]
         if named:
-            pool = np.isin(self.speaker_of, [n.casefold() for n in named]) & self.any_speaker
+            pool = np.logical_or.reduce([self.speaker_pool(name) for name in named])
             return pool, "Answers by " + " and ".join(named) + ", named in the question."
         return self.interviewee.copy(), ""
 
