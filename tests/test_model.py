@@ -161,6 +161,7 @@ ASK_EACH_FILE = [  # (file stem, English question, Chinese question) about what 
     ("voices", "What does she do with the apples from the orchard?", "果园里的苹果她怎么处理？"),
     ("names", "How old was the oldest ice in the glacier core?", "冰川冰芯里最老的冰有多少年？"),
     ("tv", "What kept her going in the marathon?", "马拉松时是什么让她坚持下去？"),
+    ("captions", "Who led the choir in the train depot?", "火车站的合唱团由谁指挥？"),
     ("mono", "How does she fold a paper crane?", "她怎么折纸鹤？"),
     ("whisper", "What did she see through the telescope?", "她用望远镜看到了什么？"),
     ("whisperx", "Who gave her a violin?", "谁给了她小提琴？"),
@@ -203,7 +204,7 @@ def test_each_new_format_answers_in_both_languages_with_its_time(every_format, s
     assert not result.no_answer and stem in ids[:top], (question, ids)
     answer = next(a for a in result.answers if a.turn.article_id == stem)
     assert answer.turn.speaker == "Mira Murati" and answer.quote in answer.turn.text
-    timed = stem in ("timed", "rev", "otter", "voices", "names", "tv", "mono", "whisper", "whisperx")
+    timed = stem in ("timed", "rev", "otter", "voices", "names", "tv", "captions", "mono", "whisper", "whisperx")
     assert (answer.turn.start is not None) == timed
 
 

@@ -50,6 +50,9 @@ EXPECTED = {
               (M, 14.5, "It lost forty")],
     "tv": [("Nina Ross", 1.0, "You ran the marathon"), (M, 3.0, "The whole race."), ("Nina Ross", 9.0, "What kept"),
            (M, 12.0, "The crowd at the bridge")],
+    # ">>" alone: two voices taking turns, named by the catalogue; a change inside a caption line counts too
+    "captions": [("Lena Park", 0.0, "SO WHERE DID THE CHOIR REHEARSE?"), (M, 2.5, "IN THE OLD TRAIN DEPOT"),
+                 ("Lena Park", 5.0, "AND WHO LED IT?"), (M, 8.0, "A RETIRED CONDUCTOR")],
     "mono": [(M, 0.5, "Folding paper cranes")],
     "whisper": [(M, 0.0, "Last night I set up the telescope")],
     "whisperx": [("Ida Berg", 1.5, "When did you start"), (M, 4.3, "At seven."), ("Ida Berg", 13.0, "Do you still"),
@@ -86,6 +89,24 @@ def test_caption_lines_are_joined_and_markup_dropped(fixtures):
     # a rolling caption's repeated line is read once; ">>" and the label are not words of hers
     assert rows(fixtures, "tv")[1][2] == ("The whole race. My shoes were soaked after the first ten kilometres. "
                                          "I kept running anyway.")
+
+
+def test_anonymous_speaker_changes_are_two_voices_never_hers_until_named(tmp_path):
+    path = tmp_path / "news.vtt"
+    path.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n>> WHAT DID YOU FIND?\n\n"
+                    "00:00:03.000 --> 00:00:06.000\n>> OLD MAPS OF THE HARBOUR.\n>> FROM WHEN?\n\n"
+                    "00:00:06.000 --> 00:00:08.000\n>> THE 1890S.\n", encoding="utf-8")
+    notices: list[str] = []
+    article, turns = parse_file(path, notices=notices)
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("Speaker 1", "WHAT DID YOU FIND?"), ("Speaker 2", "OLD MAPS OF THE HARBOUR."),
+        ("Speaker 1", "FROM WHEN?"), ("Speaker 2", "THE 1890S.")]
+    assert not any(t.is_interviewee for t in turns) and article.interviewee == ""
+    assert len(notices) == 1 and "no speaker is named" in notices[0] and '"Speaker 1"' in notices[0]
+    # A declared interviewee does not make anonymous voices hers either: the notice says how to name them.
+    notices.clear()
+    _, turns = parse_file(path, notices=notices, interviewee=M)
+    assert not any(t.is_interviewee for t in turns) and "no speaker is named" in notices[0]
 
 
 def test_a_sentence_with_a_colon_is_not_a_speaker(fixtures):

@@ -185,11 +185,15 @@ def assemble(pieces: list[Piece], meta: Meta, article_id: str, source: str,
         raise SourceError(source, "no interview turns found: expected speaker labels ('Name: text', "
                                   "'**Name：** text', '<v Name>' in subtitles) or questions in bold italics")
     named = {s for s in speakers if not anonymous(s)}
-    if not named and all(p.speaker != INTERVIEWEE for p in pieces) and not meta.interviewee:
-        notices.append(f"{source}: no speaker is named (only {', '.join(sorted(speakers)[:3]) or 'unlabelled text'});"
+    unlabelled = any(p.speaker == INTERVIEWEE for p in pieces)
+    if not named and not unlabelled:
+        labels = sorted(speakers)
+        notices.append(f"{source}: no speaker is named (only {', '.join(labels[:3]) or 'unlabelled text'});"
                        " indexed under those labels, and not as anyone's answers: name them in "
-                       "sources/catalog.toml (aliases = \"SPEAKER_00 = Mira Murati\") and run 'qa index'")
-    elif interviewee not in speakers and not any(p.speaker == INTERVIEWEE for p in pieces):
+                       f"sources/catalog.toml (aliases = {{ \"{labels[0] if labels else 'SPEAKER_00'}\" = "
+                       f"\"{interviewee or default_interviewee}\" }}) and run 'qa index'")
+        interviewee = interviewee if interviewee in speakers else ""
+    elif interviewee not in speakers and not unlabelled:
         notices.append(f"{source}: none of its speakers ({', '.join(sorted(named)[:4])}) is "
                        f"{interviewee or default_interviewee}; indexed under their own names (ask with "
                        "--speaker NAME or all speakers): if one of them is the interviewee, say so in "

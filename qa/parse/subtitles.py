@@ -2,8 +2,11 @@
 
 A cue's speaker comes from a `<v Name>` voice tag, a `Name:` at the start of the
 cue, or a `>>` speaker change (TV and YouTube captions: `>> NAME: text`, or `>>`
-alone for "someone else now"). Cues with no speaker at all belong to the
-speaker before them, and in a file with none to its declared interviewee.
+alone for "someone else now": an unknown speaker in a file that names its
+speakers elsewhere; in a file that names nobody, two voices taking turns,
+"Speaker 1" and "Speaker 2", until the catalogue's aliases name them). Cues with
+no speaker at all belong to the speaker before them, and in a file with none to
+its declared interviewee.
 Consecutive cues of one speaker become one turn that keeps the first cue's start
 time; caption line breaks are joined (a space between Latin words, nothing
 inside Chinese); cue numbers, styling tags and positions are dropped, and a cue
@@ -22,6 +25,7 @@ from .markdown import NOT_NAMES, PLAIN_LABEL
 _TAG = re.compile(r"</?[^>\n]{0,80}>")  # <i>, <c.yellow>, <00:00:01.000>, </v>
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>\n]{1,60})>")
 _CHANGE = re.compile(r"^\s*(>>+|-\s)\s*")
+_MID_CHANGE = re.compile(r"\s+(?=>>)")  # a speaker change inside a caption line
 
 
 def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
@@ -33,6 +37,8 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
     meta = catalog or Meta()
     speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
     labels = _cue_labels(cues)
+    names_someone = bool(labels) or any(_VOICE.search(raw) for _, raw, _ in cues)
+    changes = 0  # bare speaker changes so far, in a file that names nobody
     pieces: list[Piece] = []
     current: str | None = None
     previous_line = ""
@@ -44,15 +50,18 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
         if len(lines) > 1 and lines[0] == previous_line:  # a rolling caption repeats the line before
             lines = lines[1:]
         previous_line = lines[-1] if lines else previous_line
-        for line in lines:
+        for line in (part for l in lines for part in _MID_CHANGE.split(l)):
             change = _CHANGE.match(line)
             if change:
                 line = line[change.end():]
             m = PLAIN_LABEL.match(line)
             if m and m.group("name") in labels:
                 current, line = speakers(m.group("name")), m.group("rest")
+            elif change and names_someone:
+                current = UNKNOWN
             elif change:
-                current = UNKNOWN if current is not None else None
+                changes += 1
+                current = speakers(f"Speaker {2 - changes % 2}")
             if not line.strip():
                 continue
             who = current or (INTERVIEWEE if meta.interviewee else UNKNOWN)
