@@ -165,6 +165,7 @@ ASK_EACH_FILE = [  # (file stem, English question, Chinese question) about what 
     ("mono", "How does she fold a paper crane?", "她怎么折纸鹤？"),
     ("whisper", "What did she see through the telescope?", "她用望远镜看到了什么？"),
     ("whisperx", "Who gave her a violin?", "谁给了她小提琴？"),
+    ("assemblyai", "Which plants does she keep in her greenhouse?", "她的温室里种了哪些植物？"),
     ("bakery", "Why is the bread baked so early?", "为什么面包要这么早烤？"),
 ]
 
@@ -204,7 +205,8 @@ def test_each_new_format_answers_in_both_languages_with_its_time(every_format, s
     assert not result.no_answer and stem in ids[:top], (question, ids)
     answer = next(a for a in result.answers if a.turn.article_id == stem)
     assert answer.turn.speaker == "Mira Murati" and answer.quote in answer.turn.text
-    timed = stem in ("timed", "rev", "otter", "voices", "names", "tv", "captions", "mono", "whisper", "whisperx")
+    timed = stem in ("timed", "rev", "otter", "voices", "names", "tv", "captions", "mono", "whisper", "whisperx",
+                     "assemblyai")
     assert (answer.turn.start is not None) == timed
 
 

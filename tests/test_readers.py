@@ -55,6 +55,8 @@ EXPECTED = {
                  ("Lena Park", 5.0, "AND WHO LED IT?"), (M, 8.0, "A RETIRED CONDUCTOR")],
     "mono": [(M, 0.5, "Folding paper cranes")],
     "whisper": [(M, 0.0, "Last night I set up the telescope")],
+    "assemblyai": [("Rosa Lind", 0.25, "What grows"), (M, 3.1, "Tomato seedlings"), ("Rosa Lind", 10.2, "Does it fruit?"),
+                   (M, 11.4, "Twice a year")],
     "whisperx": [("Ida Berg", 1.5, "When did you start"), (M, 4.3, "At seven."), ("Ida Berg", 13.0, "Do you still"),
                  (M, 15.6, "In a small string quartet")],
     "bakery": [("Narrator", None, "We met before dawn"), ("Ava Stone", None, "Why do you bake"),
@@ -107,6 +109,19 @@ def test_anonymous_speaker_changes_are_two_voices_never_hers_until_named(tmp_pat
     notices.clear()
     _, turns = parse_file(path, notices=notices, interviewee=M)
     assert not any(t.is_interviewee for t in turns) and "no speaker is named" in notices[0]
+
+
+def test_deepgram_utterances_are_read_with_numbered_speakers(tmp_path):
+    path = tmp_path / "dg.json"
+    path.write_text(json.dumps({"metadata": {"duration": 9.0}, "results": {"utterances": [
+        {"start": 0.4, "end": 2.0, "speaker": 0, "transcript": "Where is the kiln?"},
+        {"start": 2.2, "end": 6.0, "speaker": 1, "transcript": "Behind the barn, next to the woodpile."}]}}),
+        encoding="utf-8")
+    notices: list[str] = []
+    _, turns = parse_file(path, notices=notices)
+    assert [(t.speaker, t.start, t.text) for t in turns] == [
+        ("Speaker 0", 0.4, "Where is the kiln?"), ("Speaker 1", 2.2, "Behind the barn, next to the woodpile.")]
+    assert "no speaker is named" in notices[0]
 
 
 def test_a_sentence_with_a_colon_is_not_a_speaker(fixtures):

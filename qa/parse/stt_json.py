@@ -1,10 +1,18 @@
 """Reader for speech-to-text JSON: Whisper, WhisperX and the like.
 
-The shape read is an object with `segments` (or a bare list of them), each with
-`start` (seconds), `text` and optionally `speaker` ("SPEAKER_00" until a
-catalogue alias names them). Consecutive segments of one speaker become one
-turn that keeps the first one's start time. Segments without a speaker belong
-to the declared interviewee, else to an unknown speaker.
+The shapes read:
+
+- Whisper, WhisperX, faster-whisper: an object with `segments` (or a bare list
+  of them), each with `start` (seconds), `text` and optionally `speaker`
+  ("SPEAKER_00" until a catalogue alias names them);
+- AssemblyAI: `utterances`, each with `start` in milliseconds, `text` and
+  `speaker` ("A", "B": read as "Speaker A");
+- Deepgram: `results.utterances`, each with `start` (seconds), `transcript` and
+  `speaker` (0, 1: read as "Speaker 0").
+
+Consecutive segments of one speaker become one turn that keeps the first one's
+start time. Segments without a speaker belong to the declared interviewee, else
+to an unknown speaker.
 """
 from __future__ import annotations
 
@@ -19,25 +27,43 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
         doc = json.loads(decode(data, source))
     except json.JSONDecodeError as e:
         raise SourceError(source, f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
-    segments = doc.get("segments") if isinstance(doc, dict) else doc
+    segments, text_key, per_second = _segments(doc)
     if not isinstance(segments, list) or not segments or not all(
-            isinstance(s, dict) and isinstance(s.get("text"), str) for s in segments):
+            isinstance(s, dict) and isinstance(s.get(text_key), str) for s in segments):
         raise SourceError(source, "JSON that is not a speech-to-text transcript: expected 'segments', "
-                                  "each with 'start', 'end' and 'text' (as Whisper and WhisperX write them)")
+                                  "each with 'start', 'end' and 'text' (as Whisper and WhisperX write them), "
+                                  "or AssemblyAI's or Deepgram's 'utterances'")
     meta = catalog or Meta()
     speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
     pieces = []
     for seg in segments:
-        text = seg["text"].strip()
+        text = seg[text_key].strip()
         if not text:
             continue
         label = seg.get("speaker")
+        if isinstance(label, int) or (isinstance(label, str) and len(label.strip()) == 1):
+            label = f"Speaker {str(label).strip()}"  # AssemblyAI's "A", Deepgram's 0
         who = speakers(str(label)) if label not in (None, "") else (INTERVIEWEE if meta.interviewee else UNKNOWN)
         try:
-            start = float(seg["start"]) if seg.get("start") is not None else None
+            start = float(seg["start"]) / per_second if seg.get("start") is not None else None
         except (TypeError, ValueError):
             raise SourceError(source, f"segment start {seg.get('start')!r} is not a number of seconds") from None
         pieces.append(Piece(who, text, start=start))
     if not pieces:
         raise SourceError(source, "speech-to-text JSON whose segments hold no text")
     return meta, merge_runs(pieces)
+
+
+def _segments(doc) -> tuple[object, str, float]:
+    """The list of timed pieces in a speech-to-text document, the key of their text, and their time units
+    per second."""
+    if not isinstance(doc, dict):
+        return doc, "text", 1.0
+    if "segments" in doc:
+        return doc["segments"], "text", 1.0
+    if isinstance(doc.get("utterances"), list):  # AssemblyAI: times in milliseconds
+        return doc["utterances"], "text", 1000.0
+    results = doc.get("results")
+    if isinstance(results, dict) and isinstance(results.get("utterances"), list):  # Deepgram
+        return results["utterances"], "transcript", 1.0
+    return None, "text", 1.0
