@@ -189,6 +189,8 @@ def test_word_documents(tmp_path):
     r = q.add_run("Which glaze do you like?")
     r.bold = r.italic = True
     doc.add_paragraph("A celadon green, thin enough to show the clay.")
+    doc.add_paragraph().add_run("And the firing?").bold = True  # a question in bold alone
+    doc.add_paragraph("Slow, overnight, in a gas kiln.")
     doc.save(tmp_path / "pottery.docx")
     article, turns = parse_file(tmp_path / "pottery.docx")
     assert article.title == "Pottery class"
@@ -196,7 +198,35 @@ def test_word_documents(tmp_path):
         ("Leo Grant", "At the wheel", "How long does a bowl take?"),
         (M, "At the wheel", "An hour on the wheel, then a week of drying before the kiln."),
         ("Interviewer", "At the wheel", "Which glaze do you like?"),
-        (M, "At the wheel", "A celadon green, thin enough to show the clay.")]
+        (M, "At the wheel", "A celadon green, thin enough to show the clay."),
+        ("Interviewer", "At the wheel", "And the firing?"), (M, "At the wheel", "Slow, overnight, in a gas kiln.")]
+
+
+def test_press_qa_questions_in_bold_alone(tmp_path):
+    # As press Q&As print them: the question a paragraph in bold, the answer unlabelled below it. A bold
+    # line that is not a question is the article's prose, not a turn.
+    path = tmp_path / "kites.md"
+    path.write_text("# Kites\n\n**An interview in three parts**\n\nWe met on the beach.\n\n"
+                    "**When did you start flying kites?**\n\nAs a child, with kites my father built.\n\n"
+                    "Bamboo and newspaper.\n\n__你最喜欢什么风？__\n\n稳定的海风。\n", encoding="utf-8")
+    _, turns = parse_file(path)
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("Narrator", "An interview in three parts"), ("Narrator", "We met on the beach."),
+        ("Interviewer", "When did you start flying kites?"),
+        (M, "As a child, with kites my father built.\n\nBamboo and newspaper."),
+        ("Interviewer", "你最喜欢什么风？"), (M, "稳定的海风。")]
+    assert turns[3].question == "When did you start flying kites?"
+    page = tmp_path / "kites.html"
+    page.write_text("<html><head><title>Kites</title></head><body><nav>Home | World</nav><article><h1>Kites</h1>"
+                    "<p>We met on the beach in May, where she flies them most weekends.</p>"
+                    "<p><strong>When did you start flying kites?</strong></p>"
+                    "<p>As a child, with kites my father built from bamboo and newspaper.</p>"
+                    "<p><b>What makes a good one?</b></p><p>A light spine and a balanced bridle.</p>"
+                    "</article><footer>All rights reserved</footer></body></html>", encoding="utf-8")
+    _, turns = parse_file(page)
+    assert [(t.speaker, t.text[:20]) for t in turns if t.speaker != "Narrator"] == [
+        ("Interviewer", "When did you start f"), (M, "As a child, with kit"), ("Interviewer", "What makes a good on"),
+        (M, "A light spine and a ")]
 
 
 @pytest.mark.parametrize("name, content, reason", [

@@ -1,8 +1,9 @@
 """Reader for Word documents (.docx, the export format of transcription services), by python-docx.
 
 Each paragraph becomes a Markdown line: headings as `##`, a bold run at the start
-as a bold label, a paragraph wholly in bold italics as a question; then it is read
-as Markdown, so every label shape of plain text works here too.
+as a bold label, a paragraph wholly in bold italics, or in bold ending in a
+question mark, as a question; then it is read as Markdown, so every label shape
+of plain text works here too.
 """
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
             lines.append(("# " if style.lower() in ("title", "heading 1") else "## ") + text)
         elif para.runs and all(r.bold and r.italic for r in para.runs if r.text.strip()):
             lines.append(f"_**{text}**_")
+        elif para.runs and all(r.bold for r in para.runs if r.text.strip()) and text.endswith(("?", "？")):
+            lines.append(f"**{text}**")  # a question in bold alone, as press Q&As print them
         elif para.runs and para.runs[0].bold and para.runs[0].text.strip().rstrip().endswith((":", "：")):
             label = para.runs[0].text.strip()
             lines.append(f"**{label}** {text[len(label):].strip()}".rstrip())

@@ -12,8 +12,10 @@ Shapes read, which may mix within one file:
   one the file uses as a label at least twice, or a known speaker, or carry a
   time: a sentence that merely holds a colon ("这有三点：…", "Note: …") is no speaker;
 - ``Q:`` / ``A:`` (also ``问：`` / ``答：``) interviews: the answers are the interviewee's;
-- Q&A articles: a question in bold italics (``_**…？**_``) is the interviewer's
-  turn, and the unlabelled paragraphs after it are the interviewee's answer.
+- Q&A articles: a question in bold italics (``_**…？**_``), or a whole paragraph
+  in bold that ends in a question mark (``**…?**``, as press Q&As print them), is
+  the interviewer's turn, and the unlabelled paragraphs after it are the
+  interviewee's answer.
 
 Prose that belongs to no speaker (an article's intro) becomes "Narrator" turns,
 one per paragraph, so it can be read in context but is never the interviewee's.
@@ -55,8 +57,9 @@ LABEL = re.compile(
     r"^\s*\*\*\s*(?P<a>[^*\n，。？！,?!]{1,40}?)\s*[：:]\s*\*\*\s*(?P<rest>.*)$"
     r"|^\s*\*\*\s*(?P<b>[^*\n，。？！,?!]{1,40}?)\s*\*\*\s*[：:]\s*(?P<rest2>.*)$"
 )
-# _**question？**_  |  **_question_**  |  ***question***
-QUESTION = re.compile(r"^\s*(?:_\*\*|\*\*_|\*\*\*)\s*(?P<q>.+?)\s*(?:\*\*_|_\*\*|\*\*\*)\s*$")
+# _**question？**_  |  **_question_**  |  ***question***  |  **a question in bold alone?** (as press Q&As print them)
+QUESTION = re.compile(r"^\s*(?:_\*\*|\*\*_|\*\*\*)\s*(?P<q>.+?)\s*(?:\*\*_|_\*\*|\*\*\*)\s*$"
+                      r"|^\s*(?:\*\*|__)(?![*_])\s*(?P<b>[^*\n]+?[?？])\s*(?:\*\*|__)\s*$")
 IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 LINK_ONLY = re.compile(r"^\s*\[.*\]\([^)]*\)\s*$")
 URL_ONLY = re.compile(r"^\s*\S{0,24}\s*\(?\s*(https?://)?[\w.-]+\.(com|cn|net|org|io|ai)(/\S*)?\s*\)?\s*$", re.I)
@@ -221,7 +224,7 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
             furniture = True
             continue
         if (q := QUESTION.match(raw)):
-            question = _inline(q.group("q"))
+            question = _inline(q.group("q") or q.group("b"))
             close()  # the answer before ends in its own section
             if not has_sections:
                 section = short_question(question)
