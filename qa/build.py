@@ -169,6 +169,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
             "lexical": {"english": english},
             "background": {"passages": len(bg_texts), "languages": bg_langs},
             "counts": {"articles": len(articles), "turns": len(turns), "units": len(units)},
+            "sources_dir": str(Path(settings.sources).resolve()),  # what `stale_sources` compares with
             "sources": {a.source: a.sha256 for a in articles},
             "skipped": [{"source": e.path, "reason": e.reason} for e in errors],
         }
@@ -185,12 +186,14 @@ def _language(turns: list[Turn]) -> str:
 
 
 def _fingerprint(settings: Settings, model: str, articles: list[Article]) -> str:
-    """Everything a build's output depends on: format, model, settings, source bytes, and the code and
-    data that turn sources into an index (so changing how turns are parsed or chunked rebuilds it)."""
+    """Everything a build's output depends on: format, model, settings, the sources folder and its files'
+    bytes, and the code and data that turn sources into an index (so changing how turns are parsed or
+    chunked rebuilds it)."""
     from . import chunk, lexical, parse, store
 
     h = hashlib.sha256(json.dumps([FORMAT_VERSION, __version__, model, settings.window_chars, settings.interviewee,
-                                   settings.declared_interviewee, sorted((a.source, a.sha256) for a in articles)]
+                                   settings.declared_interviewee, sorted((a.source, a.sha256) for a in articles),
+                                   str(Path(settings.sources).resolve())]
                                   ).encode())
     catalog = Path(settings.sources) / CATALOG
     code = sorted(Path(parse.__file__).parent.glob("*.py"))

@@ -201,8 +201,9 @@ def cmd_ask(args, settings: Settings) -> int:
     assistant = _assistant(settings)
     if args.speaker and not assistant.speaker_pool(args.speaker).any():
         raise UsageError(f"no turns by {args.speaker!r}; speakers: {', '.join(assistant.speakers()[:12])}")
-    for n in assistant.notices:
-        print(f"qa ask: {n}", file=sys.stderr)
+    if args.batch is not None or args.json:  # (as text, each answer carries them as "note:" lines)
+        for n in assistant.notices:
+            print(f"qa ask: {n}", file=sys.stderr)
     for line in lines:
         if args.batch is not None and not line.strip():
             continue

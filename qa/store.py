@@ -325,8 +325,10 @@ def load(index_dir: str | Path, model: str | None = None) -> Index:
 
 
 def stale_sources(index: Index, sources: str | Path) -> list[str]:
-    """Source files added, removed or changed since the index was built."""
-    sources = Path(sources)
+    """Source files added, removed or changed since the index was built, in the folder it was built from
+    (`sources` for an index that does not record it, or whose folder is gone)."""
+    built_from = Path(index.manifest.get("sources_dir") or sources)
+    sources = built_from if built_from.is_dir() else Path(sources)
     if not sources.is_dir():
         return []
     from .parse import source_files

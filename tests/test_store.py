@@ -61,6 +61,23 @@ def test_rebuild_embeds_only_what_changed(hash_settings):
     assert full.seen > 500
 
 
+def test_changed_sources_are_noticed_in_the_folder_the_index_was_built_from(hash_settings, tmp_path):
+    from dataclasses import replace
+
+    from qa.retrieve import Assistant
+
+    build(hash_settings, HashEmbedder())
+    assert Assistant.load(settings=hash_settings).notices == ()
+    # Asked with another sources folder (the default sources/ while the index was built from elsewhere):
+    # the index is compared with the folder it was built from, so nothing is reported.
+    elsewhere = replace(hash_settings, sources=tmp_path / "other")
+    write(elsewhere.sources / "x.md", "**A:** b\n")
+    assert Assistant.load(settings=elsewhere).notices == ()
+    write(hash_settings.sources / "new.txt", "ANN LEE: What grows here?\n\nMIRA MURATI: Figs and thyme.\n")
+    notices = Assistant.load(settings=elsewhere).notices
+    assert len(notices) == 1 and "new.txt" in notices[0] and "qa index" in notices[0]
+
+
 def test_removed_source_drops_its_turns(hash_settings):
     build(hash_settings, HashEmbedder())
     (hash_settings.sources / "2023-10-14-fortune-interview.md").unlink()
