@@ -124,6 +124,25 @@ def test_deepgram_utterances_are_read_with_numbered_speakers(tmp_path):
     assert "no speaker is named" in notices[0]
 
 
+def test_a_guest_who_speaks_once_is_not_folded_into_her_answer(tmp_path):
+    # In a file that labels its turns, a full name used once is a speaker: the audience member's question
+    # must not become words of hers. A one-word opening used once ("Anyway: …") and a Chinese one are not.
+    text = ("Lena Park: Which bridge do you like best?\n\nMira Murati: The old stone one near the river.\n\n"
+            "Tom Reyes: Can I ask a question from the floor?\n\nMira Murati: Of course.\n\n"
+            "Lena Park: Anyway: back to bridges.\n\nMira Murati: Anyway: they outlast us. 总之：桥比人长久。\n")
+    path = tmp_path / "bridges.txt"
+    path.write_text(text, encoding="utf-8")
+    _, turns = parse_file(path)
+    assert [t.speaker for t in turns] == ["Lena Park", M, "Tom Reyes", M, "Lena Park", M]
+    vtt = tmp_path / "bridges.vtt"
+    cues = [line for line in text.split("\n") if line]
+    vtt.write_text("WEBVTT\n\n" + "\n\n".join(f"00:00:{i:02d}.000 --> 00:00:{i:02d}.900\n{c}"
+                                              for i, c in enumerate(cues)), encoding="utf-8")
+    _, turns = parse_file(vtt)
+    assert [t.speaker for t in turns] == ["Lena Park", M, "Tom Reyes", M, "Lena Park", M]
+    assert turns[-1].text == "Anyway: they outlast us. 总之：桥比人长久。"
+
+
 def test_a_sentence_with_a_colon_is_not_a_speaker(fixtures):
     speakers = {s for s, _, _ in rows(fixtures, "labels")}
     assert speakers == {"Narrator", "Kara Lin", M}  # not "Note", not "这有三点"

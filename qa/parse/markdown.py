@@ -10,7 +10,8 @@ Shapes read, which may mix within one file:
   a label alone on its line with the words on the lines after it (``Name  0:03``,
   as speech-to-text apps export it). A plain label must look like a name and be
   one the file uses as a label at least twice, or a known speaker, or carry a
-  time: a sentence that merely holds a colon ("这有三点：…", "Note: …") is no speaker;
+  time, or, in a file that has labels, be a full name (a guest speaking once): a
+  sentence that merely holds a colon ("这有三点：…", "Note: …") is no speaker;
 - ``Q:`` / ``A:`` (also ``问：`` / ``答：``) interviews: the answers are the interviewee's;
 - Q&A articles: a question in bold italics (``_**…？**_``), or a whole paragraph
   in bold that ends in a question mark (``**…?**``, as press Q&As print them), is
@@ -276,9 +277,21 @@ def _plain_labels(lines: list[str], speakers: Speakers) -> set[str]:
         seen[name] += 1
         if any(m.groupdict().get(g) for g in ("t1", "t2", "t3")):
             timed.add(name)
-    return {name for name, n in seen.items()
-            if re.sub(r"['’]s$", "", name.split()[0]).casefold() not in NOT_NAMES
-            and (name in timed or n >= 2 or speakers.knows(name))}
+    candidates = {name for name in seen if re.sub(r"['’]s$", "", name.split()[0]).casefold() not in NOT_NAMES}
+    labels = {name for name in candidates if name in timed or seen[name] >= 2 or speakers.knows(name)}
+    # In a file that labels its turns, a full name speaking once ("Tom Reyes: a question from the floor")
+    # is a speaker too, not words of whoever spoke before.
+    return labels | {name for name in candidates if labels and looks_like_full_name(name)}
+
+
+def looks_like_full_name(name: str) -> bool:
+    """Two to four capitalised Latin words ("Tom Reyes", "Audience Member"), or a name in capitals
+    ("AUDIENCE"): a label even when a file uses it once. (A Chinese label must recur: "这有三点：" is not one.)"""
+    words = name.split()
+    if not all(w[0].isascii() for w in words):
+        return False
+    return (len(words) >= 2 and all(w[0].isupper() or w.isdigit() for w in words)) or \
+        (name.isupper() and sum(c.isalpha() for c in name) >= 2)
 
 
 def _alone_name(m: re.Match) -> str:

@@ -20,7 +20,7 @@ import re
 from collections import Counter
 
 from .common import INTERVIEWEE, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs, seconds
-from .markdown import NOT_NAMES, PLAIN_LABEL
+from .markdown import NOT_NAMES, PLAIN_LABEL, looks_like_full_name
 
 _TAG = re.compile(r"</?[^>\n]{0,80}>")  # <i>, <c.yellow>, <00:00:01.000>, </v>
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>\n]{1,60})>")
@@ -70,14 +70,18 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
 
 
 def _cue_labels(cues: list[tuple[float, str, int]]) -> set[str]:
-    """`Name:` openings used at least twice across cues, or in capitals: labels, not sentences."""
+    """`Name:` openings used at least twice across cues, or in capitals, and then full names used once:
+    labels, not sentences."""
     seen: Counter[str] = Counter()
     for _, raw, _ in cues:
         for line in _TAG.sub("", raw).split("\n"):
             m = PLAIN_LABEL.match(_CHANGE.sub("", line.strip()))
             if m:
                 seen[m.group("name")] += 1
-    return {n for n, k in seen.items() if n.split()[0].casefold() not in NOT_NAMES and (k >= 2 or n.isupper())}
+    candidates = {n for n in seen if n.split()[0].casefold() not in NOT_NAMES}
+    labels = {n for n in candidates if seen[n] >= 2 or n.isupper()}
+    # A full name speaking once in a file that labels its cues (a guest's one question) is a speaker too.
+    return labels | {n for n in candidates if labels and looks_like_full_name(n)}
 
 
 def _vtt(text: str, source: str) -> list[tuple[float, str, int]]:
