@@ -143,6 +143,41 @@ def test_a_guest_who_speaks_once_is_not_folded_into_her_answer(tmp_path):
     assert turns[-1].text == "Anyway: they outlast us. 总之：桥比人长久。"
 
 
+def test_a_long_recording_without_speakers_is_cited_by_its_paragraphs_times(tmp_path):
+    # Whisper without diarisation: one voice for an hour. Its words become paragraphs, each a turn with its
+    # own time, so an answer links to its moment, not to the start; no word is lost or doubled.
+    from qa.parse.common import PARAGRAPH_CHARS
+
+    sentences = [f"Sentence number {i} is about the harbour and its {i} boats." for i in range(120)]
+    path = tmp_path / "talk.json"
+    path.write_text(json.dumps({"segments": [{"start": 5.0 * i, "end": 5.0 * i + 4, "text": f" {x}"}
+                                             for i, x in enumerate(sentences)]}), encoding="utf-8")
+    _, turns = parse_file(path, interviewee=M)
+    assert len(turns) > 5 and all(t.speaker == M and t.is_interviewee for t in turns)
+    assert all(len(t.text) < 2 * PARAGRAPH_CHARS + 100 for t in turns)
+    assert [t.start for t in turns] == sorted(t.start for t in turns) and turns[1].start > 0
+    assert " ".join(t.text for t in turns) == " ".join(sentences)
+    hit = next(t for t in turns if "number 100 " in t.text)
+    assert hit.start <= 500.0 < hit.start + 5.0 * 15
+
+
+def test_a_copied_video_transcript_of_times_and_words(tmp_path):
+    # "0:03" alone on a line and the words below it (or "[0:03] words"), no speaker anywhere: one voice.
+    path = tmp_path / "garden.txt"
+    path.write_text("0:00\nso tell me about the garden\n0:03\nwe grow pumpkins and beans\n"
+                    "[1:02:03] and that is all\n", encoding="utf-8")
+    notices: list[str] = []
+    article, turns = parse_file(path, notices=notices)
+    assert [(t.speaker, t.start) for t in turns] == [("Unknown speaker", 0.0)] and article.interviewee == ""
+    assert turns[0].text == "so tell me about the garden we grow pumpkins and beans and that is all"
+    assert "no speaker" in notices[0] and "interviewee" in notices[0]
+    _, turns = parse_file(path, interviewee=M)
+    assert [(t.speaker, t.is_interviewee) for t in turns] == [(M, True)]
+    # Times in a transcript that has speaker labels are the labels' business, not a speaker of their own.
+    path.write_text("Ann Lee  0:00\nWhat grows?\n\nMira Murati  0:03\nFigs.\n\n10:30\nnothing\n", encoding="utf-8")
+    assert [t.speaker for t in parse_file(path)[1]] == ["Ann Lee", M]
+
+
 def test_a_sentence_with_a_colon_is_not_a_speaker(fixtures):
     speakers = {s for s, _, _ in rows(fixtures, "labels")}
     assert speakers == {"Narrator", "Kara Lin", M}  # not "Note", not "这有三点"

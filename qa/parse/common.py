@@ -151,15 +151,32 @@ def join_caption_lines(a: str, b: str) -> str:
     return a + " " + b
 
 
+# A recording whose words carry no speaker at all (captions without names, Whisper without diarisation) is
+# one long run: it becomes paragraphs of about this many characters, each a turn with its own time, so that
+# an answer cites its moment rather than the start of the recording. A paragraph ends after a sentence
+# once it holds PARAGRAPH_CHARS, and at a cue boundary once it holds twice that (captions without stops).
+PARAGRAPH_CHARS = 400
+_SENTENCE_END = re.compile(r"[.?!。？！…][\"'”’)）]*$")
+
+
 def merge_runs(pieces: list[Piece]) -> list[Piece]:
-    """Consecutive pieces of one speaker (and section) as one, keeping the first one's time and line."""
+    """Consecutive pieces of one speaker (and section) as one, keeping the first one's time and line; a
+    timed run of nobody's in particular (PARAGRAPH_CHARS) in paragraphs."""
     out: list[Piece] = []
     for p in pieces:
-        if out and out[-1].speaker == p.speaker and out[-1].section == p.section and out[-1].kind == p.kind:
+        if out and out[-1].speaker == p.speaker and out[-1].section == p.section and out[-1].kind == p.kind \
+                and not _paragraph_full(out[-1]):
             out[-1].text = join_caption_lines(out[-1].text, p.text)
         else:
             out.append(Piece(p.speaker, p.text, p.kind, p.section, p.start, p.line))
     return out
+
+
+def _paragraph_full(p: Piece) -> bool:
+    if p.start is None or p.speaker not in (INTERVIEWEE, UNKNOWN):
+        return False
+    n = len(p.text)
+    return n >= 2 * PARAGRAPH_CHARS or (n >= PARAGRAPH_CHARS and bool(_SENTENCE_END.search(p.text)))
 
 
 def assemble(pieces: list[Piece], meta: Meta, article_id: str, source: str,
@@ -186,7 +203,13 @@ def assemble(pieces: list[Piece], meta: Meta, article_id: str, source: str,
                                   "'**Name：** text', '<v Name>' in subtitles) or questions in bold italics")
     named = {s for s in speakers if not anonymous(s)}
     unlabelled = any(p.speaker == INTERVIEWEE for p in pieces)
-    if not named and not unlabelled:
+    if speakers == {UNKNOWN}:
+        notices.append(f"{source}: its words carry no speaker and it declares no interviewee; indexed as an "
+                       "unknown speaker's, not as anyone's answers: if they are one person's, say whose in "
+                       f"sources/catalog.toml ([\"{source.rsplit('/', 1)[-1]}\"] interviewee = \"Name\") or with "
+                       "'qa index --interviewee NAME'")
+        interviewee = ""
+    elif not named and not unlabelled:
         labels = sorted(speakers)
         notices.append(f"{source}: no speaker is named (only {', '.join(labels[:3]) or 'unlabelled text'});"
                        " indexed under those labels, and not as anyone's answers: name them in "

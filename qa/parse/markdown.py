@@ -31,8 +31,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .common import (INTERVIEWEE, NARRATOR, TIMESTAMP, Meta, Piece, Speakers, decode, parse_aliases,
-                     seconds)
+from .common import (INTERVIEWEE, NARRATOR, TIMESTAMP, UNKNOWN, Meta, Piece, Speakers, decode, merge_runs,
+                     parse_aliases, seconds)
 
 # Headings after which a WeChat-style page holds only furniture (links, adverts).
 FURNITURE_HEADINGS = re.compile(
@@ -77,6 +77,10 @@ PLAIN_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*)?(?P<name>{_NAME})
 ALONE_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*(?P<name1>{_NAME})\s*(?P<colon1>[:：])?"
                          rf"|(?P<name>{_NAME})(?:\s+\(?(?P<t2>{TIMESTAMP})\)?|\s*\[(?P<t3>{TIMESTAMP})\])\s*[:：]?"
                          rf"|(?P<name2>{_NAME})\s*(?P<colon>[:：]))\s*$")
+# A transcript of times and words with no speaker ("0:03" on its own line and the words below it, or
+# "[00:00:03] words", as a video site's transcript is copied): read only in a file with no labels at all.
+TIME_LINE = re.compile(rf"^\s*[\[(]?(?P<t>{TIMESTAMP})[\])]?\s*(?:[-–—]\s*)?(?P<rest>.*)$")
+MIN_TIME_LINES = 3
 QA_LABEL = re.compile(r"^\s*(?P<qa>Q|A|Question|Answer|问|答)\s*[:：.]\s*(?P<rest>.*)$")
 # Words that open a line with a colon without naming anyone.
 NOT_NAMES = {w.casefold() for w in """Note Notes Update Updated Editor Correction Source Sources Photo Image Credit
@@ -171,6 +175,8 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
     qa_marks = {m.group("qa").casefold() in ("q", "question", "问") for l in lines if (m := QA_LABEL.match(l))}
     qa_labels = not marked and qa_marks == {True, False}
     has_sections = any((m := HEADING.match(l)) and len(m.group(1)) >= 2 for l in lines)
+    timed_lines = not marked and not labels and not qa_labels and \
+        sum(bool(TIME_LINE.match(l)) for l in lines) >= MIN_TIME_LINES
     interviewer = meta.interviewer or "Interviewer"
 
     info: dict[str, str] = {}
@@ -248,6 +254,9 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
         if (lab := ALONE_LABEL.match(raw)) and _alone_name(lab) in labels and _words_follow(lines, i):
             start(speakers(_alone_name(lab)), lineno, "", lab.group("t1") or lab.group("t2") or lab.group("t3"))
             continue
+        if timed_lines and (t := TIME_LINE.match(raw)) and (t.group("rest") or _words_follow(lines, i)):
+            start(INTERVIEWEE if meta.interviewee else UNKNOWN, lineno, t.group("rest"), t.group("t"))
+            continue
         if furniture or LINK_ONLY.match(line) or URL_ONLY.match(line):
             continue
         text = _inline(IMAGE.sub("", line))
@@ -257,6 +266,8 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
             current = _Draft(NARRATOR, lineno, kind="narration")
         current.add(text)
     close()
+    if timed_lines:  # one speaker's timed lines: paragraphs, each with its time (common.merge_runs)
+        pieces = merge_runs(pieces)
     meta = meta.fill(Meta(title=info.get("title", ""), date=info.get("date", ""), url=info.get("url", ""),
                           author=info.get("author", ""), place=info.get("place", "")))
     return meta, pieces

@@ -11,7 +11,7 @@ The shapes read:
   `speaker` (0, 1: read as "Speaker 0").
 
 Consecutive segments of one speaker become one turn that keeps the first one's
-start time. Segments without a speaker belong to the declared interviewee, else
+start time (segments of nobody in particular, paragraphs: `common.merge_runs`). Segments without a speaker belong to the declared interviewee, else
 to an unknown speaker.
 """
 from __future__ import annotations

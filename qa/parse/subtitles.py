@@ -8,7 +8,7 @@ speakers elsewhere; in a file that names nobody, two voices taking turns,
 no speaker at all belong to the speaker before them, and in a file with none to
 its declared interviewee.
 Consecutive cues of one speaker become one turn that keeps the first cue's start
-time; caption line breaks are joined (a space between Latin words, nothing
+time (cues of nobody in particular, paragraphs: `common.merge_runs`); caption line breaks are joined (a space between Latin words, nothing
 inside Chinese); cue numbers, styling tags and positions are dropped, and a cue
 line that only repeats the previous cue's last line (rolling captions) is skipped.
 """
