@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from urllib.parse import quote as urlquote
 
-from .parse import is_chinese
+from .parse import READERS, is_chinese
 from .retrieve import Assistant, QuestionError
 from .build import MAX_UPLOAD_BYTES, check_upload_size
 from .types import Answer, Result, Turn, clock, moment_url
@@ -328,7 +328,7 @@ def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None,
 
 
 EVERYONE, INTERVIEWEES = "*", ""
-UPLOAD_TYPES = [".md", ".txt", ".vtt", ".srt", ".json", ".html", ".htm", ".docx"]
+UPLOAD_TYPES = sorted(READERS)  # every format qa index reads
 
 
 def article_choices(assistant: Assistant) -> list[tuple[str, str]]:

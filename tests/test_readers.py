@@ -178,6 +178,15 @@ def test_a_copied_video_transcript_of_times_and_words(tmp_path):
     assert [t.speaker for t in parse_file(path)[1]] == ["Ann Lee", M]
 
 
+def test_subtitles_saved_as_text_are_read_as_subtitles(tmp_path):
+    path = tmp_path / "comets.txt"
+    path.write_bytes(b"\xef\xbb\xbf1\r\n00:00:01,000 --> 00:00:04,000\r\nANN LEE: What did you build?\r\n\r\n"
+                     b"2\r\n00:00:04,500 --> 00:00:09,000\r\nMIRA MURATI: A telescope mount\r\nfor comets.\r\n")
+    _, turns = parse_file(path)
+    assert [(t.speaker, t.start, t.text) for t in turns] == [
+        ("Ann Lee", 1.0, "What did you build?"), (M, 4.5, "A telescope mount for comets.")]
+
+
 def test_a_sentence_with_a_colon_is_not_a_speaker(fixtures):
     speakers = {s for s, _, _ in rows(fixtures, "labels")}
     assert speakers == {"Narrator", "Kara Lin", M}  # not "Note", not "这有三点"

@@ -3,7 +3,7 @@
 One reader per format, each turning a file's bytes into metadata and `Piece`s
 (who said what, when, in which section); `common.assemble` turns pieces into
 turns the same way for every format. `READERS` maps extensions to readers; a
-file's content is sniffed too (a `.txt` that is WebVTT is read as WebVTT).
+file's content is sniffed too (a `.txt` that is WebVTT or SubRip is read as subtitles).
 
 | format | reader | extensions |
 |---|---|---|
@@ -20,6 +20,7 @@ sets the interviewee for a run.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
@@ -44,10 +45,13 @@ READERS = {
 MAX_BYTES = 50 * 2**20  # a transcript is text: anything larger is not one (and would not fit an upload)
 
 
+_SRT_START = re.compile(rb"\d+[ \t]*\r?\n[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->")  # SubRip's first cue
+
+
 def sniff(data: bytes, suffix: str):
     """The reader for a file: by its content where that is unmistakable, else by its extension."""
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"WEBVTT"):
+    if head.startswith(b"WEBVTT") or (suffix in (".txt", ".md") and _SRT_START.match(head)):
         return _subtitles
     if head.startswith(b"PK\x03\x04") and suffix == ".docx":
         return _docx
