@@ -242,16 +242,20 @@ def check_upload_size(name: str, size: int) -> None:
                                 f"{MAX_UPLOAD_BYTES // 2**20} MB)")
 
 
-def add_source(settings: Settings, filename: str, data: bytes) -> tuple[Path, list[str]]:
+def add_source(settings: Settings, filename: str, data: bytes, meta: "Meta | None" = None
+               ) -> tuple[Path, list[str]]:
     """Check an uploaded transcript and save it under the sources folder; returns (its path, notices).
 
     Nothing is written unless the file is read into turns exactly as `qa index` would read it
     (type sniffed, decoded, parsed, its catalogue entry applied). The name is made safe here (the
     upload's folders and odd characters dropped, never overwriting another file); the file is
-    written under a temporary name and renamed into place. Raises SourceError with the reason.
+    written under a temporary name and renamed into place. `meta` (the interviewee, speaker names,
+    title, date, link given with the upload) becomes the file's table in sources/catalog.toml.
+    Raises SourceError with the reason.
     """
     from .parse import READERS, parse_file
-    from .parse.catalog import read_catalog
+    from .parse.catalog import add_to_catalog, read_catalog
+    from .parse.common import Meta
 
     sources = Path(settings.sources)
     base = Path(str(filename).replace("\\", "/")).name
@@ -272,11 +276,20 @@ def add_source(settings: Settings, filename: str, data: bytes) -> tuple[Path, li
     notices: list[str] = []
     try:
         tmp.write_bytes(data)
+        given = meta if meta is not None and meta != Meta() else None
         try:
             catalog = read_catalog(sources).get(target.name)
-        except SourceError:
+        except SourceError as e:
+            if given:  # its table would go into a catalogue that no build can read
+                raise SourceError(base, f"its details cannot be recorded: {e.path} {e.reason}") from None
             catalog = None
-        parse_file(tmp, None, settings.interviewee, catalog, notices, settings.declared_interviewee or None)
+        if given and catalog:
+            raise SourceError(base, f"{sources.name}/{CATALOG} already has an entry for {target.name}; "
+                                    "add the file without details, or edit that entry")
+        parse_file(tmp, None, settings.interviewee, given or catalog, notices,
+                   settings.declared_interviewee or None)
+        if given:
+            add_to_catalog(sources, target.name, given)
         os.replace(tmp, target)
     except SourceError as e:
         raise SourceError(base, e.reason) from None

@@ -107,7 +107,7 @@ body{{font-family:system-ui,-apple-system,"Noto Sans CJK SC","PingFang SC",sans-
   padding:0 16px;line-height:1.7;color:#1f2328}}
 h1{{font-size:1.4em}} .meta{{color:#57606a;font-size:0.9em}} h2{{font-size:1.1em;margin-top:1.6em}}
 .turn{{margin:10px 0;padding:6px 10px;border-radius:6px}} .speaker{{font-weight:600}}
-.interviewee .speaker{{color:#0969da}} .narrator{{color:#57606a}}
+.interviewee .speaker{{color:#0969da}} .narrator{{color:#57606a}} .at{{color:#57606a;font-size:0.85em}}
 .cited{{background:#fff8c5;border-left:4px solid #d4a72c}} mark{{background:#ffd33d;color:inherit}} p{{margin:4px 0;white-space:pre-wrap}}
 </style></head><body>{body}</body></html>"""
 
@@ -261,15 +261,16 @@ class Indexer:
         self._lock = threading.Lock()
         self.state: dict = {"phase": "idle"}
 
-    def add(self, filename: str, data: bytes) -> None:
-        """Save the file and start indexing; raises SourceError (the reason) or RuntimeError (busy)."""
+    def add(self, filename: str, data: bytes, meta=None) -> None:
+        """Save the file (and `meta`, its catalogue entry) and start indexing; raises SourceError (the
+        reason) or RuntimeError (busy)."""
         from .build import add_source
 
         with self._lock:
             if self.state["phase"] == "indexing":
                 raise RuntimeError("another transcript is being indexed; add this one when it is done")
             assistant = self.live.get()
-            path, notices = add_source(assistant.settings, filename, data)
+            path, notices = add_source(assistant.settings, filename, data, meta)
             self.state = {"phase": "indexing", "file": path.name, "done": 0, "total": 0, "notices": notices}
         threading.Thread(target=self._build, args=(assistant, path), daemon=True).start()
 
@@ -309,9 +310,11 @@ def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None,
     art = assistant.index.articles.get(article_id)
     if art is None:
         return None
-    body = [f"<h1>{esc(art.title)}</h1>",
-            f'<div class="meta">{esc(art.date)} · {esc(art.author)} · '
-            f'<a href="{esc(art.url)}" rel="noopener noreferrer">{esc(art.url[:60])}…</a></div>']
+    meta = [esc(x) for x in (art.date, art.author) if x]
+    if art.url:
+        shown = art.url if len(art.url) <= 60 else art.url[:60] + "…"
+        meta.append(f'<a href="{esc(art.url)}" rel="noopener noreferrer">{esc(shown)}</a>')
+    body = [f"<h1>{esc(art.title)}</h1>", f'<div class="meta">{" · ".join(meta)}</div>']
     section = None
     for t in assistant.article_turns(article_id):
         if t.section != section:
@@ -320,6 +323,10 @@ def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None,
         cls = "turn" + (" interviewee" if t.is_interviewee else "") + (" narrator" if t.speaker == "Narrator" else "")
         cls += " cited" if t.turn_id == turn_id else ""
         speaker = "" if t.speaker == "Narrator" else f'<span class="speaker">{esc(t.speaker)}</span>：'
+        if t.start is not None:  # a timed turn: its moment, linked where the site takes one
+            at, moment = clock(t.start), moment_url(art.url, t.start)
+            speaker += (f' <a class="at" href="{esc(moment)}" rel="noopener noreferrer">{at}</a>'
+                        if moment and moment != art.url else f' <span class="at">{at}</span>')
         text = esc(t.text)
         if t.turn_id == turn_id and span and 0 <= span[0] < span[1] <= len(t.text):
             text = f"{esc(t.text[:span[0]])}<mark>{esc(t.text[span[0]:span[1]])}</mark>{esc(t.text[span[1]:])}"
@@ -444,18 +451,22 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
                                           quote_end=len(t.text)), assistant.context(t.turn_id), lang)
                        for i, t in enumerate(turns, start=1))
 
-    def upload(path):
-        """Check and save an uploaded transcript, then index it in the background (polled by `timer`)."""
+    def upload(path, interviewee="", names="", title="", date="", link=""):
+        """Check and save an uploaded transcript with the details given beside it (its catalogue entry),
+        then index it in the background (polled by `timer`)."""
         from .parse import SourceError
+        from .parse.common import Meta, parse_aliases
 
         if not path:
             return gr.update(), gr.Timer(active=False)
         from pathlib import Path
 
         p = Path(path)
+        meta = Meta(title=title.strip(), date=date.strip(), url=link.strip(), interviewee=interviewee.strip(),
+                    aliases=parse_aliases(names))
         try:
             check_upload_size(p.name, p.stat().st_size)
-            indexer.add(p.name, p.read_bytes())
+            indexer.add(p.name, p.read_bytes(), meta)
         except (SourceError, RuntimeError) as e:
             return f'<p class="qa-upload-error">Not added · 未添加: {esc(str(e))}</p>', gr.Timer(active=False)
         return f"<p>Saved · 已保存 {esc(indexer.state['file'])}; indexing · 正在建立索引…</p>", gr.Timer(active=True)
@@ -522,14 +533,28 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
                 section.change(section_turns, [pick, section], section_view, api_visibility="private")
                 with gr.Accordion("Add a transcript · 添加文稿", open=False, elem_id="qa-add"):
                     gr.Markdown("Markdown, plain text (`Name: …` labels), WebVTT/SRT subtitles, speech-to-text JSON "
-                                "(Whisper), a saved web page or a Word document, up to "
+                                "(Whisper, AssemblyAI, Deepgram), a saved web page or a Word document, up to "
                                 f"{MAX_UPLOAD_BYTES // 2**20} MB. It is checked, saved under `sources/` and indexed; "
                                 "the app keeps answering meanwhile. · 支持 Markdown、纯文本、字幕、语音转写 JSON、网页和 Word 文档。")
+                    gr.Markdown("Optional, before choosing the file: what it cannot say itself (saved in "
+                                "`sources/catalog.toml`). · 可选：受访者、说话人姓名、标题、日期、链接。")
+                    with gr.Row():
+                        add_interviewee = gr.Textbox(label="Interviewee · 受访者", placeholder="Mira Murati",
+                                                     elem_id="qa-add-interviewee")
+                        add_names = gr.Textbox(label="Speaker names · 说话人",
+                                               placeholder="Speaker 2 = Mira Murati; Speaker 1 = Lena Park",
+                                               elem_id="qa-add-names")
+                    with gr.Row():
+                        add_title = gr.Textbox(label="Title · 标题", elem_id="qa-add-title")
+                        add_date = gr.Textbox(label="Date · 日期", placeholder="2024-07-08", elem_id="qa-add-date")
+                        add_link = gr.Textbox(label="Link · 链接", placeholder="https://www.youtube.com/watch?v=…",
+                                              elem_id="qa-add-link")
                     add_file = gr.File(label="Transcript · 文稿", file_types=UPLOAD_TYPES, type="filepath",
                                        elem_id="qa-upload")
                     add_status = gr.HTML(elem_id="qa-add-status")
         timer = gr.Timer(1.0, active=False)
-        add_file.upload(upload, add_file, [add_status, timer], api_visibility="private")
+        add_file.upload(upload, [add_file, add_interviewee, add_names, add_title, add_date, add_link],
+                        [add_status, timer], api_visibility="private")
         timer.tick(poll, None, [add_status, timer, articles, pick, speaker], api_visibility="private")
         state = gr.State({})
         inputs = [box, chat, state, k, articles, speaker, dated]

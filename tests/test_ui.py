@@ -260,9 +260,13 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
         clear = page.locator("#qa-upload button[aria-label='Clear']")
         if clear.count():
             clear.first.click()
+        # the details given beside the file become its catalogue entry, and its answers' citation
+        for field, value in (("title", "Orchard days"), ("link", "https://www.youtube.com/watch?v=abcdefghijk")):
+            page.locator(f"#qa-add-{field} textarea, #qa-add-{field} input").first.fill(value)
         page.locator("#qa-upload input[type=file]").set_input_files(str(fixture / "voices.vtt"))
         page.wait_for_selector(".qa-upload-done", timeout=120000)
         assert (sources / "voices.vtt").is_file()
+        assert 'title = "Orchard days"' in (sources / "catalog.toml").read_text(encoding="utf-8")
         page.screenshot(path=str(shots / "ui-add-transcript.png"))
         page.get_by_role("tab", name="Ask · 提问").click()
         page.locator("#qa-question textarea").fill("What does she do with the apples in the orchard?")
@@ -270,7 +274,8 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
         page.wait_for_selector(".qa-answer", timeout=30000)
         first = page.locator(".qa-answer").first
         assert "apple" in first.locator(".qa-quote").inner_text()
-        assert "voices" in first.locator(".qa-cite").first.inner_text() or "at 0:04" in first.inner_text()
+        assert "Orchard days" in first.locator(".qa-cite").first.inner_text() and "at 0:04" in first.inner_text()
+        assert first.locator("a[href*='watch?v=abcdefghijk&t=4s']").count() > 0
         page.screenshot(path=str(shots / "ui-asked-added.png"))
         browser.close()
 

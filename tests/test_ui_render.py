@@ -61,3 +61,20 @@ def test_where_she_said_it_card(hash_assistant):
     assert "qa-said" not in plain and "按引文查找" not in plain
     claim = result_html(hash_assistant, hash_assistant.ask("Did Murati say jobs will go away?", k=2), "zh")
     assert "理解为一种说法，查找：jobs will go away" in claim
+
+
+def test_a_timed_transcript_page_shows_each_turns_moment(hash_settings):
+    from qa.retrieve import Assistant
+
+    (hash_settings.sources / "orchard.vtt").write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Ben Ortiz>How is the orchard?\n\n"
+        "00:29:30.000 --> 00:29:34.000\n<v Mira Murati>Heavy with apples this year.\n", encoding="utf-8")
+    (hash_settings.sources / "catalog.toml").write_text(
+        '["orchard.vtt"]\nurl = "https://www.youtube.com/watch?v=abcdefghijk"\n', encoding="utf-8")
+    assistant = Assistant.load(settings=hash_settings, build_if_missing=True)
+    page = transcript_page(assistant, "orchard", None)
+    assert 'href="https://www.youtube.com/watch?v=abcdefghijk&amp;t=1770s"' in page and ">29:30</a>" in page
+    assert '<div class="meta"><a href=' in page  # no date or author: no empty separators
+    # An untimed article shows no times, and its meta line only what it has.
+    page = transcript_page(assistant, "2024-06-21-dartmouth-conversation", None)
+    assert 'class="at"' not in page and " ·  · " not in page

@@ -16,6 +16,8 @@ wins; the catalogue fills what it leaves out.
 from __future__ import annotations
 
 import datetime as _dt
+import json
+import os
 from pathlib import Path
 
 from .common import Meta, SourceError, parse_aliases
@@ -58,3 +60,32 @@ def read_catalog(directory: Path) -> dict[str, Meta]:
                          interviewer=str(entry.get("interviewer", "")),
                          aliases=parse_aliases(entry.get("aliases", "")))
     return out
+
+
+def catalog_entry(name: str, meta: Meta) -> str:
+    """`meta` as a catalogue table for the file `name` (TOML; strings written as JSON writes them, which TOML
+    reads the same)."""
+    def q(s: str) -> str:
+        return json.dumps(s, ensure_ascii=False)
+
+    lines = [f"[{q(name)}]"]
+    for key in ("title", "date", "url", "author", "place", "interviewee", "interviewer"):
+        if getattr(meta, key):
+            lines.append(f"{key} = {q(getattr(meta, key))}")
+    if meta.aliases:
+        lines.append("aliases = { " + ", ".join(f"{q(k)} = {q(v)}" for k, v in meta.aliases.items()) + " }")
+    return "\n".join(lines) + "\n"
+
+
+def add_to_catalog(directory: Path, name: str, meta: Meta) -> None:
+    """Append `name`'s table to `directory/catalog.toml` (created if missing), replacing the file at once so
+    that a build never reads half of it. A SourceError when the catalogue is broken or already has `name`."""
+    directory = Path(directory)
+    if name in read_catalog(directory):
+        raise SourceError(f"{directory.name}/{CATALOG}", f"already has an entry for {name}; edit it there")
+    path = directory / CATALOG
+    old = path.read_text(encoding="utf-8") if path.is_file() else \
+        "# Metadata for transcripts that cannot carry their own (README, \"Adding a transcript\").\n"
+    tmp = directory / f".{CATALOG}.{os.getpid()}.tmp"
+    tmp.write_text(old.rstrip("\n") + "\n\n" + catalog_entry(name, meta), encoding="utf-8")
+    os.replace(tmp, path)

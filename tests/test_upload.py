@@ -1,0 +1,74 @@
+"""Adding a transcript as the app does (build.add_source): checked before anything is written, saved under a
+safe name, and the details given beside it recorded as its catalogue entry."""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from qa.build import add_source
+from qa.config import Settings
+from qa.parse import SourceError, load_sources
+from qa.parse.common import Meta
+
+CAPTIONS = ("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n>> WHERE IS THE KILN?\n\n"
+            "00:00:03.000 --> 00:00:06.000\n>> BEHIND THE BARN, NEXT TO THE WOODPILE.\n").encode()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    (tmp_path / "sources").mkdir()
+    return Settings(sources=tmp_path / "sources", index=tmp_path / "index", model="hash")
+
+
+def _turns(settings, name):
+    parsed, errors, notices = load_sources(settings.sources)
+    assert errors == []
+    return next((a, t) for a, t in parsed if a.source.endswith("/" + name))
+
+
+def test_a_file_is_saved_under_a_safe_name_and_never_overwrites(settings):
+    path, _ = add_source(settings, "../../etc/My Talk!.vtt", CAPTIONS)
+    assert path == settings.sources / "My-Talk.vtt" and path.read_bytes() == CAPTIONS
+    again, _ = add_source(settings, "My Talk!.vtt", CAPTIONS.replace(b"KILN", b"OVEN"))
+    assert again.name == "My-Talk-2.vtt"
+    with pytest.raises(SourceError, match="already in"):
+        add_source(settings, "copy.vtt", CAPTIONS)
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("notes.pdf", b"%PDF-1.4", "unknown format"),
+    ("cut.srt", b"1\n00:00:01,000 --> 00:00:0", "cut short"),
+    ("x.json", b'{"a": 1}', "not a speech-to-text"),
+])
+def test_a_file_that_cannot_be_used_is_named_and_nothing_is_written(settings, name, data, reason):
+    with pytest.raises(SourceError, match=reason):
+        add_source(settings, name, data)
+    assert list(settings.sources.iterdir()) == []
+
+
+def test_details_given_with_an_upload_become_its_catalogue_entry(settings):
+    # Anonymous ">>" voices are nobody's until named; named with the upload, the answers are hers.
+    path, notices = add_source(settings, "kiln.vtt", CAPTIONS, Meta(
+        title="The pottery barn", date="2024-07-08", url="https://www.youtube.com/watch?v=abcdefghijk",
+        interviewee="Mira Murati", aliases={"speaker 2": "Mira Murati", "speaker 1": 'Ann "Annie" Lee'}))
+    assert notices == []
+    entry = tomllib.loads((settings.sources / "catalog.toml").read_text(encoding="utf-8"))["kiln.vtt"]
+    assert entry["title"] == "The pottery barn" and entry["aliases"]["speaker 1"] == 'Ann "Annie" Lee'
+    article, turns = _turns(settings, "kiln.vtt")
+    assert (article.title, article.date, article.interviewee) == ("The pottery barn", "2024-07-08", "Mira Murati")
+    assert [(t.speaker, t.is_interviewee) for t in turns] == [('Ann "Annie" Lee', False), ("Mira Murati", True)]
+    # Without details, the same kind of file is indexed under its anonymous voices, and said so.
+    _, notices = add_source(settings, "other.vtt", CAPTIONS.replace(b"KILN", b"OVEN"))
+    assert any("no speaker is named" in n for n in notices)
+    assert set(tomllib.loads((settings.sources / "catalog.toml").read_text(encoding="utf-8"))) == {"kiln.vtt"}
+
+
+def test_details_are_not_written_into_a_broken_catalogue(settings):
+    broken = '["a.vtt"\ntitle = '
+    (settings.sources / "catalog.toml").write_text(broken, encoding="utf-8")
+    with pytest.raises(SourceError, match="catalog.toml"):
+        add_source(settings, "kiln.vtt", CAPTIONS, Meta(interviewee="Mira Murati"))
+    assert (settings.sources / "catalog.toml").read_text(encoding="utf-8") == broken
+    assert not (settings.sources / "kiln.vtt").exists()
