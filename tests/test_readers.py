@@ -187,6 +187,18 @@ def test_subtitles_saved_as_text_are_read_as_subtitles(tmp_path):
         ("Ann Lee", 1.0, "What did you build?"), (M, 4.5, "A telescope mount for comets.")]
 
 
+def test_whisper_cpp_json_is_read_with_its_times(tmp_path):
+    path = tmp_path / "cpp.json"
+    path.write_text(json.dumps({"systeminfo": "AVX = 1", "model": {"type": "base"}, "transcription": [
+        {"timestamps": {"from": "00:00:00,000", "to": "00:00:03,100"}, "offsets": {"from": 0, "to": 3100},
+         "text": " The lighthouse was built in 1871."},
+        {"timestamps": {"from": "00:00:03,100", "to": "00:00:06,000"}, "offsets": {"from": 3100, "to": 6000},
+         "text": " Its lamp burned whale oil."}]}), encoding="utf-8")
+    _, turns = parse_file(path, interviewee=M)
+    assert [(t.speaker, t.start, t.text) for t in turns] == [
+        (M, 0.0, "The lighthouse was built in 1871. Its lamp burned whale oil.")]
+
+
 def test_a_sentence_with_a_colon_is_not_a_speaker(fixtures):
     speakers = {s for s, _, _ in rows(fixtures, "labels")}
     assert speakers == {"Narrator", "Kara Lin", M}  # not "Note", not "这有三点"

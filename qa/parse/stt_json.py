@@ -9,6 +9,8 @@ The shapes read:
   `speaker` ("A", "B": read as "Speaker A");
 - Deepgram: `results.utterances`, each with `start` (seconds), `transcript` and
   `speaker` (0, 1: read as "Speaker 0").
+- whisper.cpp (`-oj`): `transcription`, each with `offsets.from` in milliseconds
+  and `text`.
 
 Consecutive segments of one speaker become one turn that keeps the first one's
 start time (segments of nobody in particular, paragraphs: `common.merge_runs`). Segments without a speaker belong to the declared interviewee, else
@@ -32,7 +34,7 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
             isinstance(s, dict) and isinstance(s.get(text_key), str) for s in segments):
         raise SourceError(source, "JSON that is not a speech-to-text transcript: expected 'segments', "
                                   "each with 'start', 'end' and 'text' (as Whisper and WhisperX write them), "
-                                  "or AssemblyAI's or Deepgram's 'utterances'")
+                                  "or AssemblyAI's or Deepgram's 'utterances', or whisper.cpp's 'transcription'")
     meta = catalog or Meta()
     speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
     pieces = []
@@ -63,6 +65,9 @@ def _segments(doc) -> tuple[object, str, float]:
         return doc["segments"], "text", 1.0
     if isinstance(doc.get("utterances"), list):  # AssemblyAI: times in milliseconds
         return doc["utterances"], "text", 1000.0
+    if isinstance(doc.get("transcription"), list):  # whisper.cpp: times in milliseconds under "offsets"
+        return [{**seg, "start": (seg.get("offsets") or {}).get("from")} if isinstance(seg, dict) else seg
+                for seg in doc["transcription"]], "text", 1000.0
     results = doc.get("results")
     if isinstance(results, dict) and isinstance(results.get("utterances"), list):  # Deepgram
         return results["utterances"], "transcript", 1.0
