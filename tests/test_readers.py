@@ -199,6 +199,25 @@ def test_whisper_cpp_json_is_read_with_its_times(tmp_path):
         (M, 0.0, "The lighthouse was built in 1871. Its lamp burned whale oil.")]
 
 
+@pytest.mark.parametrize("shape", [
+    "{t} {name}: {text}",          # a time before the label, unbracketed
+    "{name} - {t}\n{text}",        # the label and its time alone on a line, a dash between
+    "{name}\n{t}\n{text}",         # the name, then its time, each alone on its line
+    "[{t}] {name}: {text}",
+    "{name} ({t}): {text}",
+    "{name}  {t}\n{text}",
+])
+def test_timed_label_shapes_of_transcription_services(tmp_path, shape):
+    turns_in = [("Kara Swisher", "00:01:02", "Did you copy her voice?"),
+                ("Mira Murati", "00:01:09", "No. We cast the actors months before."),
+                ("Kara Swisher", "00:02:00", "Why that voice?"), ("Mira Murati", "00:02:05", "It tested well.")]
+    path = tmp_path / "t.txt"
+    path.write_text("\n\n".join(shape.format(t=t, name=n, text=x) for n, t, x in turns_in) + "\n", encoding="utf-8")
+    _, turns = parse_file(path)
+    assert [(t.speaker, t.start, t.text) for t in turns] == [(n, float(int(t[3:5]) * 60 + int(t[6:])), x)
+                                                              for n, t, x in turns_in]
+
+
 def test_a_sentence_with_a_colon_is_not_a_speaker(fixtures):
     speakers = {s for s, _, _ in rows(fixtures, "labels")}
     assert speakers == {"Narrator", "Kara Lin", M}  # not "Note", not "这有三点"

@@ -6,9 +6,9 @@ Shapes read, which may mix within one file:
   colon, also ``**Name**:``) starts a turn; the paragraphs after it belong to the
   same speaker until the next label, heading or rule;
 - plain labels (in a file with no bold ones), as transcripts are exported: ``Name: text``, ``NAME: text``,
-  ``Name (00:01:02): text``, ``[00:01:02] Name: text``, ``Speaker 1 (00:00):``, and
-  a label alone on its line with the words on the lines after it (``Name  0:03``,
-  as speech-to-text apps export it). A plain label must look like a name and be
+  ``Name (00:01:02): text``, ``[00:01:02] Name: text``, ``00:01:02 Name: text``, ``Speaker 1 (00:00):``,
+  and a label alone on its line with the words on the lines after it (``Name  0:03``, ``Name - 00:01:02``,
+  or the name with its time alone on the next line, as speech-to-text apps export them). A plain label must look like a name and be
   one the file uses as a label at least twice, or a known speaker, or carry a
   time, or, in a file that has labels, be a full name (a guest speaking once): a
   sentence that merely holds a colon ("这有三点：…", "Note: …") is no speaker;
@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .common import (INTERVIEWEE, NARRATOR, TIMESTAMP, UNKNOWN, Meta, Piece, Speakers, decode, merge_runs,
                      parse_aliases, seconds)
@@ -70,13 +71,18 @@ ASCII_WORD_START = re.compile(r"^[A-Za-z0-9(\['\"]")
 # A name: one to four capitalised words ("Kara Swisher", "Dr. Joy", "Speaker 1", "MIRA MURATI"), or two to
 # eight Chinese characters ("穆拉蒂", "米拉·穆拉蒂").
 _NAME = r"(?:[A-Z][\w.'’-]+(?:\s(?:[A-Z0-9][\w.'’-]*|de|van|von|der|la|le|di|da|bin)){0,3}|[\u3400-\u9fff·]{2,8})"
-PLAIN_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*)?(?P<name>{_NAME})\s*"
+# "Name: text", "[00:01:02] Name: text", "00:01:02 Name: text", "Name (00:01:02): text"
+PLAIN_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*|(?P<t0>{TIMESTAMP})\s+)?(?P<name>{_NAME})\s*"
                          rf"(?:[(\[](?P<t2>{TIMESTAMP})[)\]])?\s*[:：]\s*(?P<rest>.*)$")
 # A label alone on its line, with a time or a colon: "Mira Murati  0:03", "Kara Swisher (00:01:02)",
-# "[00:01:02] Name", "Name:". (A bare name alone on a line is too often a title or a caption.)
+# "Kara Swisher - 00:01:02", "[00:01:02] Name", "Name:". (A bare name alone on a line is too often a title
+# or a caption; it is a label only with a time alone on the next line: `_label_at`.)
 ALONE_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*(?P<name1>{_NAME})\s*(?P<colon1>[:：])?"
-                         rf"|(?P<name>{_NAME})(?:\s+\(?(?P<t2>{TIMESTAMP})\)?|\s*\[(?P<t3>{TIMESTAMP})\])\s*[:：]?"
+                         rf"|(?P<name>{_NAME})(?:\s+(?:[-–—|·]\s+)?\(?(?P<t2>{TIMESTAMP})\)?"
+                         rf"|\s*\[(?P<t3>{TIMESTAMP})\])\s*[:：]?"
                          rf"|(?P<name2>{_NAME})\s*(?P<colon>[:：]))\s*$")
+BARE_NAME = re.compile(rf"^\s*(?P<name>{_NAME})\s*$")
+BARE_TIME = re.compile(rf"^\s*[\[(]?(?P<t>{TIMESTAMP})[\])]?\s*$")
 # A transcript of times and words with no speaker ("0:03" on its own line and the words below it, or
 # "[00:00:03] words", as a video site's transcript is copied): read only in a file with no labels at all.
 TIME_LINE = re.compile(rf"^\s*[\[(]?(?P<t>{TIMESTAMP})[\])]?\s*(?:[-–—]\s*)?(?P<rest>.*)$")
@@ -180,6 +186,7 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
     interviewer = meta.interviewer or "Interviewer"
 
     info: dict[str, str] = {}
+    skip: set[int] = set()
     pieces: list[Piece] = []
     section = ""
     current: _Draft | None = None
@@ -248,11 +255,12 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
             asker = qa.group("qa").casefold() in ("q", "question", "问")
             start(interviewer if asker else INTERVIEWEE, lineno, qa.group("rest"))
             continue
-        if (lab := PLAIN_LABEL.match(raw)) and lab.group("name") in labels:
-            start(speakers(lab.group("name")), lineno, lab.group("rest"), lab.group("t1") or lab.group("t2"))
+        if i in skip:  # the time line of a name-then-time label
             continue
-        if (lab := ALONE_LABEL.match(raw)) and _alone_name(lab) in labels and _words_follow(lines, i):
-            start(speakers(_alone_name(lab)), lineno, "", lab.group("t1") or lab.group("t2") or lab.group("t3"))
+        if labels and (lab := _label_at(lines, i)) and lab.name in labels:
+            start(speakers(lab.name), lineno, lab.rest, lab.time)
+            if lab.lines == 2:
+                skip.add(i + 1)
             continue
         if timed_lines and (t := TIME_LINE.match(raw)) and (t.group("rest") or _words_follow(lines, i)):
             start(INTERVIEWEE if meta.interviewee else UNKNOWN, lineno, t.group("rest"), t.group("t"))
@@ -273,21 +281,40 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
     return meta, pieces
 
 
+class _Label(NamedTuple):
+    name: str
+    time: str | None  # as written, or None
+    sure_time: bool  # a time that makes the label certain on first sight (not one that opens a sentence)
+    rest: str  # words after the label on its line
+    lines: int  # lines the label takes: 2 for a name alone with its time alone below it
+
+
+def _label_at(lines: list[str], i: int) -> _Label | None:
+    """The plain label that opens line `i`, if one of the shapes in the module docstring does."""
+    raw = lines[i]
+    if (m := PLAIN_LABEL.match(raw)):
+        # an unbracketed time before a name ("0:03 So: …") is as likely the start of a caption line
+        return _Label(m.group("name"), m.group("t1") or m.group("t2") or m.group("t0"),
+                      bool(m.group("t1") or m.group("t2")), m.group("rest"), 1)
+    if (m := ALONE_LABEL.match(raw)) and _words_follow(lines, i):
+        time = m.group("t1") or m.group("t2") or m.group("t3")
+        return _Label(_alone_name(m), time, bool(time), "", 1)
+    if (m := BARE_NAME.match(raw)) and i + 1 < len(lines) and (t := BARE_TIME.match(lines[i + 1])) \
+            and _words_follow(lines, i + 1):  # "Kara Swisher" / "00:01:02" / her words
+        return _Label(m.group("name"), t.group("t"), True, "", 2)
+    return None
+
+
 def _plain_labels(lines: list[str], speakers: Speakers) -> set[str]:
     """The unbolded labels of a file that name speakers (see the module docstring)."""
     seen: Counter[str] = Counter()
     timed: set[str] = set()
-    for i, raw in enumerate(lines):
-        m = PLAIN_LABEL.match(raw)
-        if m:
-            name = m.group("name")
-        elif (m := ALONE_LABEL.match(raw)) and _words_follow(lines, i):
-            name = _alone_name(m)
-        else:
+    for i in range(len(lines)):
+        if not (lab := _label_at(lines, i)):
             continue
-        seen[name] += 1
-        if any(m.groupdict().get(g) for g in ("t1", "t2", "t3")):
-            timed.add(name)
+        seen[lab.name] += 1
+        if lab.sure_time:
+            timed.add(lab.name)
     candidates = {name for name in seen if re.sub(r"['’]s$", "", name.split()[0]).casefold() not in NOT_NAMES}
     labels = {name for name in candidates if name in timed or seen[name] >= 2 or speakers.knows(name)}
     # In a file that labels its turns, a full name speaking once ("Tom Reyes: a question from the floor")
