@@ -296,6 +296,22 @@ def test_word_documents(tmp_path):
         ("Interviewer", "At the wheel", "And the firing?"), (M, "At the wheel", "Slow, overnight, in a gas kiln.")]
 
 
+def test_word_documents_of_transcription_services(tmp_path):
+    # Otter's Word export: each label ("Name  0:03") a paragraph of its own, the words in the next one.
+    import docx
+
+    doc = docx.Document()
+    for name, at, text in [("Lena Park", "0:00", "Where did the choir rehearse?"), (M, "0:04", "In the old depot."),
+                           ("Lena Park", "0:11", "Who led it?"), (M, "1:13", "A retired conductor.")]:
+        doc.add_paragraph(f"{name}  {at}")
+        doc.add_paragraph(text)
+    doc.save(tmp_path / "choir.docx")
+    _, turns = parse_file(tmp_path / "choir.docx")
+    assert [(t.speaker, t.start, t.text) for t in turns] == [
+        ("Lena Park", 0.0, "Where did the choir rehearse?"), (M, 4.0, "In the old depot."),
+        ("Lena Park", 11.0, "Who led it?"), (M, 73.0, "A retired conductor.")]
+
+
 def test_press_qa_questions_in_bold_alone(tmp_path):
     # As press Q&As print them: the question a paragraph in bold, the answer unlabelled below it. A bold
     # line that is not a question is the article's prose, not a turn.

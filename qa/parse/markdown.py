@@ -259,8 +259,7 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
             continue
         if labels and (lab := _label_at(lines, i)) and lab.name in labels:
             start(speakers(lab.name), lineno, lab.rest, lab.time)
-            if lab.lines == 2:
-                skip.add(i + 1)
+            skip.update(range(i + 1, i + lab.lines))
             continue
         if timed_lines and (t := TIME_LINE.match(raw)) and (t.group("rest") or _words_follow(lines, i)):
             start(INTERVIEWEE if meta.interviewee else UNKNOWN, lineno, t.group("rest"), t.group("t"))
@@ -286,7 +285,7 @@ class _Label(NamedTuple):
     time: str | None  # as written, or None
     sure_time: bool  # a time that makes the label certain on first sight (not one that opens a sentence)
     rest: str  # words after the label on its line
-    lines: int  # lines the label takes: 2 for a name alone with its time alone below it
+    lines: int  # lines the label takes: more than 1 for a name alone with its time alone below it
 
 
 def _label_at(lines: list[str], i: int) -> _Label | None:
@@ -300,8 +299,8 @@ def _label_at(lines: list[str], i: int) -> _Label | None:
         time = m.group("t1") or m.group("t2") or m.group("t3")
         return _Label(_alone_name(m), time, bool(time), "", 1)
     if (m := BARE_NAME.match(raw)) and i + 1 < len(lines) and (t := BARE_TIME.match(lines[i + 1])) \
-            and _words_follow(lines, i + 1):  # "Kara Swisher" / "00:01:02" / her words
-        return _Label(m.group("name"), t.group("t"), True, "", 2)
+            and _words_follow(lines, i + 1):  # "Kara Swisher" / "00:01:02" / words: a label if the name recurs
+        return _Label(m.group("name"), t.group("t"), False, "", 2)
     return None
 
 
@@ -336,10 +335,19 @@ def _alone_name(m: re.Match) -> str:
     return m.group("name") or m.group("name1") or m.group("name2")
 
 
+def _next_line(lines: list[str], i: int) -> int | None:
+    """The next line after `i` with text, one blank line between allowed (a Word document's paragraphs)."""
+    for j in (i + 1, i + 2):
+        if j < len(lines) and lines[j].strip():
+            return j
+    return None
+
+
 def _words_follow(lines: list[str], i: int) -> bool:
-    """Whether the line after a lone label holds words (not a blank, a heading or another label)."""
-    nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
-    return bool(nxt) and not HEADING.match(nxt) and not ALONE_LABEL.match(nxt)
+    """Whether the next line after a lone label holds words (not a heading or another label)."""
+    j = _next_line(lines, i)
+    return j is not None and not HEADING.match(lines[j]) and not ALONE_LABEL.match(lines[j]) \
+        and not BARE_TIME.match(lines[j])
 
 
 def _inline(s: str) -> str:
