@@ -8,7 +8,9 @@ Shapes read, which may mix within one file:
 - plain labels (in a file with no bold ones), as transcripts are exported: ``Name: text``, ``NAME: text``,
   ``Name (00:01:02): text``, ``[00:01:02] Name: text``, ``00:01:02 Name: text``, ``Speaker 1 (00:00):``,
   and a label alone on its line with the words on the lines after it (``Name  0:03``, ``Name - 00:01:02``,
-  or the name with its time alone on the next line, as speech-to-text apps export them). A plain label must look like a name and be
+  or the name with its time alone on the next line, or Zoom's ``[Name] 00:02:33``, as speech-to-text apps
+  export them); a time alone between labelled turns (a meeting transcript's marks) is the time of the
+  turns after it, not words. A plain label must look like a name and be
   one the file uses as a label at least twice, or a known speaker, or carry a
   time, or, in a file that has labels, be a full name (a guest speaking once): a
   sentence that merely holds a colon ("这有三点：…", "Note: …") is no speaker;
@@ -75,9 +77,10 @@ _NAME = r"(?:[A-Z][\w.'’-]+(?:\s(?:[A-Z0-9][\w.'’-]*|de|van|von|der|la|le|di
 PLAIN_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*|(?P<t0>{TIMESTAMP})\s+)?(?P<name>{_NAME})\s*"
                          rf"(?:[(\[](?P<t2>{TIMESTAMP})[)\]])?\s*[:：]\s*(?P<rest>.*)$")
 # A label alone on its line, with a time or a colon: "Mira Murati  0:03", "Kara Swisher (00:01:02)",
-# "Kara Swisher - 00:01:02", "[00:01:02] Name", "Name:". (A bare name alone on a line is too often a title
+# "Kara Swisher - 00:01:02", "[00:01:02] Name", "[Name] 14:02:33" (Zoom), "Name:". (A bare name alone on a line is too often a title
 # or a caption; it is a label only with a time alone on the next line: `_label_at`.)
 ALONE_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*(?P<name1>{_NAME})\s*(?P<colon1>[:：])?"
+                         rf"|\[(?P<name3>{_NAME})\]\s*(?P<t4>{TIMESTAMP})?"
                          rf"|(?P<name>{_NAME})(?:\s+(?:[-–—|·]\s+)?\(?(?P<t2>{TIMESTAMP})\)?"
                          rf"|\s*\[(?P<t3>{TIMESTAMP})\])\s*[:：]?"
                          rf"|(?P<name2>{_NAME})\s*(?P<colon>[:：]))\s*$")
@@ -187,6 +190,7 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
 
     info: dict[str, str] = {}
     skip: set[int] = set()
+    block_time: str | None = None
     pieces: list[Piece] = []
     section = ""
     current: _Draft | None = None
@@ -258,8 +262,11 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
         if i in skip:  # the time line of a name-then-time label
             continue
         if labels and (lab := _label_at(lines, i)) and lab.name in labels:
-            start(speakers(lab.name), lineno, lab.rest, lab.time)
+            start(speakers(lab.name), lineno, lab.rest, lab.time or block_time)
             skip.update(range(i + 1, i + lab.lines))
+            continue
+        if labels and (t := BARE_TIME.match(raw)):  # a time between labelled turns (a meeting transcript's
+            block_time = t.group("t")              # marks): the time of the turns after it, not words
             continue
         if timed_lines and (t := TIME_LINE.match(raw)) and (t.group("rest") or _words_follow(lines, i)):
             start(INTERVIEWEE if meta.interviewee else UNKNOWN, lineno, t.group("rest"), t.group("t"))
@@ -296,7 +303,7 @@ def _label_at(lines: list[str], i: int) -> _Label | None:
         return _Label(m.group("name"), m.group("t1") or m.group("t2") or m.group("t0"),
                       bool(m.group("t1") or m.group("t2")), m.group("rest"), 1)
     if (m := ALONE_LABEL.match(raw)) and _words_follow(lines, i):
-        time = m.group("t1") or m.group("t2") or m.group("t3")
+        time = m.group("t1") or m.group("t2") or m.group("t3") or m.group("t4")
         return _Label(_alone_name(m), time, bool(time), "", 1)
     if (m := BARE_NAME.match(raw)) and i + 1 < len(lines) and (t := BARE_TIME.match(lines[i + 1])) \
             and _words_follow(lines, i + 1):  # "Kara Swisher" / "00:01:02" / words: a label if the name recurs
@@ -332,7 +339,7 @@ def looks_like_full_name(name: str) -> bool:
 
 
 def _alone_name(m: re.Match) -> str:
-    return m.group("name") or m.group("name1") or m.group("name2")
+    return m.group("name") or m.group("name1") or m.group("name2") or m.group("name3")
 
 
 def _next_line(lines: list[str], i: int) -> int | None:
