@@ -30,6 +30,7 @@ from .chunk import QUERY_FORM, Unit, units_for
 from .config import Settings
 from .lexical import BM25, bigrams, build_glossary, build_reverse_glossary, dictionary_file, tokenize
 from .parse import CATALOG, SourceError, is_chinese, load_sources
+from .parse.common import Meta
 from .progress import Progress, silent
 from .store import FORMAT_VERSION, Index, IndexError_, load, make_faiss, prune, write_version
 from .types import Article, Turn
@@ -242,7 +243,7 @@ def check_upload_size(name: str, size: int) -> None:
                                 f"{MAX_UPLOAD_BYTES // 2**20} MB)")
 
 
-def add_source(settings: Settings, filename: str, data: bytes, meta: "Meta | None" = None
+def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None = None
                ) -> tuple[Path, list[str]]:
     """Check an uploaded transcript and save it under the sources folder; returns (its path, notices).
 
@@ -255,7 +256,6 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: "Meta | Non
     """
     from .parse import READERS, parse_file
     from .parse.catalog import add_to_catalog, read_catalog
-    from .parse.common import Meta
 
     sources = Path(settings.sources)
     base = Path(str(filename).replace("\\", "/")).name

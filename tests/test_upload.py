@@ -3,7 +3,6 @@ safe name, and the details given beside it recorded as its catalogue entry."""
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import pytest
 
