@@ -166,6 +166,7 @@ ASK_EACH_FILE = [  # (file stem, English question, Chinese question) about what 
     ("whisper", "What did she see through the telescope?", "她用望远镜看到了什么？"),
     ("whisperx", "Who gave her a violin?", "谁给了她小提琴？"),
     ("assemblyai", "Which plants does she keep in her greenhouse?", "她的温室里种了哪些植物？"),
+    ("canal", "Why was the lock keeper's cottage painted blue?", "船闸看守人的小屋为什么被漆成蓝色？"),
     ("bakery", "Why is the bread baked so early?", "为什么面包要这么早烤？"),
 ]
 
@@ -206,8 +207,14 @@ def test_each_new_format_answers_in_both_languages_with_its_time(every_format, s
     answer = next(a for a in result.answers if a.turn.article_id == stem)
     assert answer.turn.speaker == "Mira Murati" and answer.quote in answer.turn.text
     timed = stem in ("timed", "rev", "otter", "voices", "names", "tv", "captions", "mono", "whisper", "whisperx",
-                     "assemblyai")
+                     "assemblyai", "canal")
     assert (answer.turn.start is not None) == timed
+
+
+def test_an_answer_late_in_a_recording_without_speakers_cites_its_own_moment(every_format):
+    result = every_format.ask("Why was the lock keeper's cottage painted blue?", k=3)
+    a = next(x for x in result.answers if x.turn.article_id == "canal")
+    assert a.turn.start == 144.0 and a.to_dict()["url_at"] == "https://example.org/media/canal-walk.mp3#t=144"
 
 
 def test_a_timed_answer_cites_its_moment(every_format, capsys):

@@ -55,6 +55,9 @@ EXPECTED = {
                  ("Lena Park", 5.0, "AND WHO LED IT?"), (M, 8.0, "A RETIRED CONDUCTOR")],
     "mono": [(M, 0.5, "Folding paper cranes")],
     "whisper": [(M, 0.0, "Last night I set up the telescope")],
+    # a recording with no speaker at all: paragraphs, each with its time
+    "canal": [(M, 0.0, "Welcome to this short walk"), (M, 48.0, "The summit pound"), (M, 96.0, "Puddling clay"),
+              (M, 144.0, "The lock keeper's cottage")],
     "assemblyai": [("Rosa Lind", 0.25, "What grows"), (M, 3.1, "Tomato seedlings"), ("Rosa Lind", 10.2, "Does it fruit?"),
                    (M, 11.4, "Twice a year")],
     "whisperx": [("Ida Berg", 1.5, "When did you start"), (M, 4.3, "At seven."), ("Ida Berg", 13.0, "Do you still"),
