@@ -237,6 +237,48 @@ def test_meeting_transcripts_zoom_and_time_marks(tmp_path):
         ("Lena Park", 300.0, "What about bridges?"), (M, 300.0, "I love old stone bridges.")]
 
 
+def _transcribe_item(start, word, speaker=None):
+    item = {"start_time": f"{start:.2f}", "end_time": f"{start + 0.3:.2f}", "type": "pronunciation",
+            "alternatives": [{"confidence": "0.99", "content": word}]}
+    return {**item, "speaker_label": speaker} if speaker else item
+
+
+def _transcribe_punct(mark):
+    return {"type": "punctuation", "alternatives": [{"confidence": "0.0", "content": mark}]}
+
+
+def test_amazon_transcribe_json(tmp_path):
+    path = tmp_path / "aws.json"
+    # Newer output: audio segments.
+    path.write_text(json.dumps({"jobName": "j", "status": "COMPLETED", "results": {
+        "transcripts": [{"transcript": "Where is the kiln? Behind the barn."}], "items": [],
+        "audio_segments": [
+            {"id": 0, "transcript": "Where is the kiln?", "start_time": "0.44", "end_time": "1.9", "speaker_label": "spk_0"},
+            {"id": 1, "transcript": "Behind the barn.", "start_time": "2.10", "end_time": "3.5", "speaker_label": "spk_1"}]}}),
+        encoding="utf-8")
+    _, turns = parse_file(path)
+    assert [(t.speaker, t.start, t.text) for t in turns] == [
+        ("spk_0", 0.44, "Where is the kiln?"), ("spk_1", 2.1, "Behind the barn.")]
+    # Older output: word items, speakers from speaker_labels' segments, punctuation joined to its word.
+    words = [(0.4, "Where", "spk_0"), (0.7, "is", "spk_0"), (0.9, "the", "spk_0"), (1.1, "kiln", "spk_0"),
+             (2.1, "Behind", "spk_1"), (2.4, "the", "spk_1"), (2.6, "barn", "spk_1")]
+    items = [_transcribe_item(t, w) for t, w, _ in words]
+    items.insert(4, _transcribe_punct("?"))
+    items.append(_transcribe_punct("."))
+    segments = [{"speaker_label": spk, "start_time": f"{words[a][0]:.2f}",
+                 "items": [{"start_time": f"{t:.2f}", "speaker_label": s} for t, _, s in words[a:b]]}
+                for spk, a, b in (("spk_0", 0, 4), ("spk_1", 4, 7))]
+    path.write_text(json.dumps({"results": {"items": items, "speaker_labels": {"speakers": 2, "segments": segments}}}),
+                    encoding="utf-8")
+    _, turns = parse_file(path)
+    assert [(t.speaker, t.start, t.text) for t in turns] == [
+        ("spk_0", 0.4, "Where is the kiln?"), ("spk_1", 2.1, "Behind the barn.")]
+    # Without speaker labels: one voice, the declared interviewee's.
+    path.write_text(json.dumps({"results": {"items": [_transcribe_item(t, w) for t, w, _ in words]}}), encoding="utf-8")
+    _, turns = parse_file(path, interviewee=M)
+    assert [(t.speaker, t.text) for t in turns] == [(M, "Where is the kiln Behind the barn")]
+
+
 def test_a_sentence_with_a_colon_is_not_a_speaker(fixtures):
     speakers = {s for s, _, _ in rows(fixtures, "labels")}
     assert speakers == {"Narrator", "Kara Lin", M}  # not "Note", not "这有三点"

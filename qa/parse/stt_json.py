@@ -10,11 +10,15 @@ The shapes read:
 - Deepgram: `results.utterances`, each with `start` (seconds), `transcript` and
   `speaker` (0, 1: read as "Speaker 0").
 - whisper.cpp (`-oj`): `transcription`, each with `offsets.from` in milliseconds
-  and `text`.
+  and `text`;
+- Amazon Transcribe: `results.audio_segments` (`transcript`, `start_time`,
+  `speaker_label` "spk_0"), or in older output its word `items`, joined into one
+  segment per speaker change (or per sentence without speaker labels).
 
 Consecutive segments of one speaker become one turn that keeps the first one's
-start time (segments of nobody in particular, paragraphs: `common.merge_runs`). Segments without a speaker belong to the declared interviewee, else
-to an unknown speaker.
+start time (segments of nobody in particular, paragraphs: `common.merge_runs`).
+Segments without a speaker belong to the declared interviewee, else to an
+unknown speaker.
 """
 from __future__ import annotations
 
@@ -34,7 +38,8 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
             isinstance(s, dict) and isinstance(s.get(text_key), str) for s in segments):
         raise SourceError(source, "JSON that is not a speech-to-text transcript: expected 'segments', "
                                   "each with 'start', 'end' and 'text' (as Whisper and WhisperX write them), "
-                                  "or AssemblyAI's or Deepgram's 'utterances', or whisper.cpp's 'transcription'")
+                                  "or AssemblyAI's or Deepgram's 'utterances', whisper.cpp's 'transcription' or "
+                                  "Amazon Transcribe's 'results'")
     meta = catalog or Meta()
     speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
     pieces = []
@@ -71,4 +76,37 @@ def _segments(doc) -> tuple[object, str, float]:
     results = doc.get("results")
     if isinstance(results, dict) and isinstance(results.get("utterances"), list):  # Deepgram
         return results["utterances"], "transcript", 1.0
+    if isinstance(results, dict) and isinstance(results.get("audio_segments"), list):  # Amazon Transcribe
+        return [{**seg, "start": seg.get("start_time"), "speaker": seg.get("speaker_label")}
+                if isinstance(seg, dict) else seg for seg in results["audio_segments"]], "transcript", 1.0
+    if isinstance(results, dict) and isinstance(results.get("items"), list):  # Amazon Transcribe, older
+        return _transcribe_items(results), "text", 1.0
     return None, "text", 1.0
+
+
+def _transcribe_items(results: dict) -> list[dict]:
+    """Amazon Transcribe's word items as segments: words joined (punctuation without a space), a new segment
+    at each change of speaker (the item's own label, or the speaker segment its time falls in), or after
+    each sentence when no speaker is labelled."""
+    by_time = {}
+    for seg in (results.get("speaker_labels") or {}).get("segments", []) or []:
+        for item in seg.get("items", []) or []:
+            by_time[item.get("start_time")] = item.get("speaker_label") or seg.get("speaker_label")
+    out: list[dict] = []
+    sentence_done = False
+    for item in results["items"]:
+        if not isinstance(item, dict) or not item.get("alternatives"):
+            continue
+        word = str(item["alternatives"][0].get("content", ""))
+        if item.get("type") == "punctuation":
+            if out:
+                out[-1]["text"] += word
+                sentence_done = word in ".?!"
+            continue
+        speaker = item.get("speaker_label") or by_time.get(item.get("start_time"))
+        if not out or speaker != out[-1]["speaker"] or (speaker is None and sentence_done):
+            out.append({"start": item.get("start_time"), "speaker": speaker, "text": word})
+        else:
+            out[-1]["text"] += " " + word
+        sentence_done = False
+    return out
