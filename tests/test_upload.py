@@ -5,6 +5,8 @@ from __future__ import annotations
 import tomllib
 
 import pytest
+from hypothesis import given, settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from qa.build import add_source
 from qa.config import Settings
@@ -71,3 +73,24 @@ def test_details_are_not_written_into_a_broken_catalogue(settings):
         add_source(settings, "kiln.vtt", CAPTIONS, Meta(interviewee="Mira Murati"))
     assert (settings.sources / "catalog.toml").read_text(encoding="utf-8") == broken
     assert not (settings.sources / "kiln.vtt").exists()
+
+
+def test_a_link_that_is_not_a_web_address_is_left_out(settings):
+    # The link is followed from the app's cards and transcript reader: never a javascript: or data: URL.
+    _, notices = add_source(settings, "kiln.vtt", CAPTIONS, Meta(url="javascript:alert(1)", interviewee="Mira Murati",
+                                                               aliases={"speaker 2": "Mira Murati"}))
+    assert any("not a web address" in n for n in notices)
+    article, _ = _turns(settings, "kiln.vtt")
+    assert article.url == ""
+
+
+@hypothesis_settings(max_examples=80, deadline=None)
+@given(st.text(max_size=40), st.text(max_size=40), st.dictionaries(st.text(min_size=1, max_size=12),
+                                                                   st.text(min_size=1, max_size=12), max_size=3))
+def test_any_details_are_written_as_toml_that_reads_back(title, interviewee, aliases):
+    from qa.parse.catalog import catalog_entry
+
+    meta = Meta(title=title, interviewee=interviewee, aliases=aliases)
+    entry = tomllib.loads(catalog_entry('a "b".vtt', meta))['a "b".vtt']
+    assert entry.get("title", "") == title and entry.get("interviewee", "") == interviewee
+    assert entry.get("aliases", {}) == aliases

@@ -65,8 +65,8 @@ def read_catalog(directory: Path) -> dict[str, Meta]:
 def catalog_entry(name: str, meta: Meta) -> str:
     """`meta` as a catalogue table for the file `name` (TOML; strings written as JSON writes them, which TOML
     reads the same)."""
-    def q(s: str) -> str:
-        return json.dumps(s, ensure_ascii=False)
+    def q(s: str) -> str:  # (JSON escapes every control character TOML forbids but DEL)
+        return json.dumps(s, ensure_ascii=False).replace("\x7f", "\\u007f")
 
     lines = [f"[{q(name)}]"]
     for key in ("title", "date", "url", "author", "place", "interviewee", "interviewer"):

@@ -138,6 +138,7 @@ class Piece:
     line: int = 0
 
 
+WEB_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 INTERVIEWEE = "\0interviewee"  # an answer whose speaker is whoever the interviewee turns out to be
 
 
@@ -222,8 +223,13 @@ def assemble(pieces: list[Piece], meta: Meta, article_id: str, source: str,
                        "--speaker NAME or all speakers): if one of them is the interviewee, say so in "
                        "sources/catalog.toml (interviewee = \"Name\") and run 'qa index'")
         interviewee = interviewee if interviewee in speakers else ""
+    url = meta.url.strip()
+    if url and not WEB_URL.match(url):  # a link is followed from the app: never javascript: or data:
+        notices.append(f"{source}: its link {url[:80]!r} is not a web address (http:// or https://); "
+                       "it was left out")
+        url = ""
     article = Article(article_id=article_id, title=meta.title or article_id, date=iso_date(meta.date),
-                      url=meta.url, source=source, author=meta.author, place=meta.place,
+                      url=url, source=source, author=meta.author, place=meta.place,
                       interviewee=interviewee or "")
     # Turns before a file's first section are its introduction; a file with no sections has none.
     sectioned = any(p.section for p in pieces)
