@@ -225,10 +225,11 @@ def test_meeting_transcripts_zoom_and_time_marks(tmp_path):
     # Zoom's saved transcript: "[Name] 14:02:33" alone on its line, the words below.
     path = tmp_path / "zoom.txt"
     path.write_text("[Lena Park] 00:02:33\nWelcome everyone.\n[Mira Murati] 00:02:41\nThank you for having me.\n"
-                    "[Lena Park] 00:03:02\nWhat about bridges?\n", encoding="utf-8")
+                    "[Laughter]\nReally.\n[Lena Park] 00:03:02\nWhat about bridges?\n[Laughter]\nOh.\n",
+                    encoding="utf-8")
     assert [(t.speaker, t.start, t.text) for t in parse_file(path)[1]] == [
-        ("Lena Park", 153.0, "Welcome everyone."), (M, 161.0, "Thank you for having me."),
-        ("Lena Park", 182.0, "What about bridges?")]
+        ("Lena Park", 153.0, "Welcome everyone."), (M, 161.0, "Thank you for having me. [Laughter] Really."),
+        ("Lena Park", 182.0, "What about bridges? [Laughter] Oh.")]
     # A meeting transcript's time marks between labelled turns: the time of the turns after them, not words.
     path.write_text("Transcript\n00:00:00\nLena Park: Welcome.\nMira Murati: Thank you.\n00:05:00\n"
                     "Lena Park: What about bridges?\nMira Murati: I love old stone bridges.\n", encoding="utf-8")

@@ -77,10 +77,11 @@ _NAME = r"(?:[A-Z][\w.'’-]+(?:\s(?:[A-Z0-9][\w.'’-]*|de|van|von|der|la|le|di
 PLAIN_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*|(?P<t0>{TIMESTAMP})\s+)?(?P<name>{_NAME})\s*"
                          rf"(?:[(\[](?P<t2>{TIMESTAMP})[)\]])?\s*[:：]\s*(?P<rest>.*)$")
 # A label alone on its line, with a time or a colon: "Mira Murati  0:03", "Kara Swisher (00:01:02)",
-# "Kara Swisher - 00:01:02", "[00:01:02] Name", "[Name] 14:02:33" (Zoom), "Name:". (A bare name alone on a line is too often a title
-# or a caption; it is a label only with a time alone on the next line: `_label_at`.)
+# "Kara Swisher - 00:01:02", "[00:01:02] Name", "[Name] 14:02:33" (Zoom; "[Laughter]" without a time is
+# no label), "Name:". (A bare name alone on a line is too often a title or a caption; it is a label only
+# with a time alone on the next line: `_label_at`.)
 ALONE_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*(?P<name1>{_NAME})\s*(?P<colon1>[:：])?"
-                         rf"|\[(?P<name3>{_NAME})\]\s*(?P<t4>{TIMESTAMP})?"
+                         rf"|\[(?P<name3>{_NAME})\]\s*(?P<t4>{TIMESTAMP})"
                          rf"|(?P<name>{_NAME})(?:\s+(?:[-–—|·]\s+)?\(?(?P<t2>{TIMESTAMP})\)?"
                          rf"|\s*\[(?P<t3>{TIMESTAMP})\])\s*[:：]?"
                          rf"|(?P<name2>{_NAME})\s*(?P<colon>[:：]))\s*$")
@@ -95,7 +96,8 @@ QA_LABEL = re.compile(r"^\s*(?P<qa>Q|A|Question|Answer|问|答)\s*[:：.]\s*(?P<
 NOT_NAMES = {w.casefold() for w in """Note Notes Update Updated Editor Correction Source Sources Photo Image Credit
 Credits Summary Warning Tip Example Examples Date Title Link URL Tags Keywords Transcript Disclaimer Caption Video
 Audio Read Watch Listen Related Subscribe Share Advertisement Important Background Context Update Edit Edited
-Translation Translator Location Time Topic Topics Part Chapter Section Episode Season""".split()}
+Translation Translator Location Time Topic Topics Part Chapter Section Episode Season Laughter Applause Music
+Inaudible Crosstalk Silence Pause Intro Outro""".split()}
 
 
 @dataclass
