@@ -374,6 +374,21 @@ def test_word_documents_of_transcription_services(tmp_path):
         ("Lena Park", 11.0, "Who led it?"), (M, 73.0, "A retired conductor.")]
 
 
+def test_a_pages_calls_to_action_are_not_her_words(tmp_path):
+    # A podcast page with plain labels: the turn that ends the transcript must not take in the page's
+    # "Subscribe…" and copyright lines; a sentence of hers that merely mentions subscribing stays.
+    page = tmp_path / "episode.html"
+    page.write_text("<html><head><title>Episode 12</title></head><body><main><h1>Episode 12: Bridges</h1>"
+                    "<p>KARA LIN: Which bridge do you like best?</p>"
+                    "<p>MIRA MURATI: The one near Shkodër, with thirteen arches.</p>"
+                    "<p>KARA LIN: Do people still cross it?</p>"
+                    "<p>MIRA MURATI: Every day. I would subscribe to a magazine about it if one existed.</p>"
+                    "<p>Subscribe to our newsletter for more episodes.</p><p>Share this episode on social media</p>"
+                    "<p>© 2024 Example Podcasts. All rights reserved.</p></main></body></html>", encoding="utf-8")
+    _, turns = parse_file(page)
+    assert turns[-1].text == "Every day. I would subscribe to a magazine about it if one existed."
+
+
 def test_press_qa_questions_in_bold_alone(tmp_path):
     # As press Q&As print them: the question a paragraph in bold, the answer unlabelled below it. A bold
     # line that is not a question is the article's prose, not a turn.

@@ -2,6 +2,9 @@
 
 trafilatura drops navigation, scripts, adverts and comments and keeps bold and
 italics as Markdown, so `<strong>Name:</strong>` labels come out as `**Name:**`.
+A short paragraph that only calls the reader to subscribe, share or listen
+elsewhere, or states the copyright, is dropped too: it would otherwise continue
+the last speaker's turn.
 A bold-italic question comes out in italics alone; a whole paragraph in italics
 that ends in a question mark is read as the interviewer's question, as in Markdown.
 The page's title, date and link fill what the catalogue does not say.
@@ -14,6 +17,11 @@ from . import markdown
 from .common import Meta, Piece, SourceError, decode
 
 MIN_ARTICLE_CHARS = 40  # word characters: the shortest exchange worth indexing is longer than that
+# A short paragraph that only asks the reader to do something, or states the copyright: page furniture.
+_CALL_TO_ACTION = re.compile(
+    r"^\W*(?:(?:subscribe|sign up|follow us|share this|share on|listen (?:on|to (?:the|our|more))|download (?:the|our)|"
+    r"read more|click here|support (?:us|our)|advertisement|sponsored by|become a (?:member|subscriber))\b.{0,160}"
+    r"|.{0,80}(?:©|\(c\) \d{4}|all rights reserved).{0,80})$", re.IGNORECASE)
 _ITALIC_QUESTION = re.compile(r"^\s*(?:\*|_)(?!\*)(?P<q>[^*_\n]+?[?？])\s*(?:\*|_)\s*$", re.MULTILINE)
 
 
@@ -29,6 +37,8 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
         raise SourceError(source, "a web page with no article text in it (only navigation, scripts or "
                                   "adverts?); save the article page itself")
     text = _ITALIC_QUESTION.sub(lambda m: f"_**{m.group('q').strip()}**_", text)
+    # What trafilatura keeps of a page's calls to action would otherwise continue the last speaker's turn.
+    text = "\n".join(line for line in text.split("\n") if not _CALL_TO_ACTION.match(line))
     found = trafilatura.extract_metadata(page)
     page_meta = Meta(title=found.title or "", date=found.date or "", url=found.url or "",
                      author=found.author or "") if found else Meta()
