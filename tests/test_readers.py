@@ -280,6 +280,20 @@ def test_amazon_transcribe_json(tmp_path):
     assert [(t.speaker, t.text) for t in turns] == [(M, "Where is the kiln Behind the barn")]
 
 
+def test_honorifics_and_roles_in_labels(tmp_path):
+    # Hearing and press transcripts: "MS. MURATI:" is her; "(OpenAI)" or "(host, 00:01:02)" is a role, not
+    # part of the name, and a time inside it is the turn's time.
+    path = tmp_path / "hearing.txt"
+    path.write_text("SEN. BLUMENTHAL: How do you test models?\n\nMS. MURATI: We red-team them for months.\n\n"
+                    "SEN. BLUMENTHAL: And after release?\n\nMS. MURATI: We watch how they are used.\n\n"
+                    "KARA LIN (host, 00:01:02): One more?\n\nMIRA MURATI (OpenAI): Of course.\n", encoding="utf-8")
+    article, turns = parse_file(path)
+    assert [(t.speaker, t.is_interviewee, t.start) for t in turns] == [
+        ("Sen. Blumenthal", False, None), (M, True, None), ("Sen. Blumenthal", False, None), (M, True, None),
+        ("Kara Lin", False, 62.0), (M, True, None)]
+    assert article.interviewee == M and turns[-1].text == "Of course."
+
+
 def test_a_sentence_with_a_colon_is_not_a_speaker(fixtures):
     speakers = {s for s, _, _ in rows(fixtures, "labels")}
     assert speakers == {"Narrator", "Kara Lin", M}  # not "Note", not "这有三点"

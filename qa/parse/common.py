@@ -101,6 +101,9 @@ def natural_name(name: str) -> str:
     return name
 
 
+HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sen|Senator|Rep|Gov)\.?\s+", re.IGNORECASE)
+
+
 class Speakers:
     """Resolves labels to people: aliases first (declared, then the interviewee's known names), else the
     label in its natural form."""
@@ -116,7 +119,9 @@ class Speakers:
 
     def __call__(self, label: str) -> str:
         name = natural_name(label)
-        return self.aliases.get(name.casefold()) or self.aliases.get(label.strip().casefold()) or name
+        plain = HONORIFIC.sub("", name)  # "Ms. Murati", as hearing and press transcripts label her
+        return self.aliases.get(name.casefold()) or self.aliases.get(label.strip().casefold()) \
+            or self.aliases.get(plain.casefold()) or name
 
     def knows(self, label: str) -> bool:
         return natural_name(label).casefold() in self.aliases

@@ -73,8 +73,9 @@ ASCII_WORD_START = re.compile(r"^[A-Za-z0-9(\['\"]")
 # A name: one to four capitalised words ("Kara Swisher", "Dr. Joy", "Speaker 1", "MIRA MURATI"), or two to
 # eight Chinese characters ("穆拉蒂", "米拉·穆拉蒂").
 _NAME = r"(?:[A-Z][\w.'’-]+(?:\s(?:[A-Z0-9][\w.'’-]*|de|van|von|der|la|le|di|da|bin)){0,3}|[\u3400-\u9fff·]{2,8})"
-# "Name: text", "[00:01:02] Name: text", "00:01:02 Name: text", "Name (00:01:02): text"
+# "Name: text", "[00:01:02] Name: text", "00:01:02 Name: text", "Name (00:01:02): text", "Name (role): text"
 PLAIN_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*|(?P<t0>{TIMESTAMP})\s+)?(?P<name>{_NAME})\s*"
+                         rf"(?:\((?!\s*{TIMESTAMP}\s*\))(?P<role>[^()\n]{{1,40}})\)\s*)?"  # "KARA LIN (host, 00:01:02):"
                          rf"(?:[(\[](?P<t2>{TIMESTAMP})[)\]])?\s*[:：]\s*(?P<rest>.*)$")
 # A label alone on its line, with a time or a colon: "Mira Murati  0:03", "Kara Swisher (00:01:02)",
 # "Kara Swisher - 00:01:02", "[00:01:02] Name", "[Name] 14:02:33" (Zoom; "[Laughter]" without a time is
@@ -85,6 +86,7 @@ ALONE_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*(?P<name1>{_NAME})\
                          rf"|(?P<name>{_NAME})(?:\s+(?:[-–—|·]\s+)?\(?(?P<t2>{TIMESTAMP})\)?"
                          rf"|\s*\[(?P<t3>{TIMESTAMP})\])\s*[:：]?"
                          rf"|(?P<name2>{_NAME})\s*(?P<colon>[:：]))\s*$")
+_TIME_IN = re.compile(TIMESTAMP)
 BARE_NAME = re.compile(rf"^\s*(?P<name>{_NAME})\s*$")
 BARE_TIME = re.compile(rf"^\s*[\[(]?(?P<t>{TIMESTAMP})[\])]?\s*$")
 # A transcript of times and words with no speaker ("0:03" on its own line and the words below it, or
@@ -302,8 +304,9 @@ def _label_at(lines: list[str], i: int) -> _Label | None:
     raw = lines[i]
     if (m := PLAIN_LABEL.match(raw)):
         # an unbracketed time before a name ("0:03 So: …") is as likely the start of a caption line
-        return _Label(m.group("name"), m.group("t1") or m.group("t2") or m.group("t0"),
-                      bool(m.group("t1") or m.group("t2")), m.group("rest"), 1)
+        in_role = _TIME_IN.search(m.group("role") or "")
+        time = m.group("t1") or m.group("t2") or (in_role.group(0) if in_role else None)
+        return _Label(m.group("name"), time or m.group("t0"), bool(time), m.group("rest"), 1)
     if (m := ALONE_LABEL.match(raw)) and _words_follow(lines, i):
         time = m.group("t1") or m.group("t2") or m.group("t3") or m.group("t4")
         return _Label(_alone_name(m), time, bool(time), "", 1)
