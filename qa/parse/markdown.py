@@ -6,7 +6,8 @@ Shapes read, which may mix within one file:
   colon, also ``**Name**:``) starts a turn; the paragraphs after it belong to the
   same speaker until the next label, heading or rule;
 - plain labels (in a file with no bold ones), as transcripts are exported: ``Name: text``, ``NAME: text``,
-  ``Name (00:01:02): text``, ``[00:01:02] Name: text``, ``00:01:02 Name: text``, ``Speaker 1 (00:00):``,
+  ``Name (00:01:02): text``, ``[00:01:02] Name: text``, ``00:01:02 Name: text``, ``Name (role): text``,
+  ``Speaker 1 (00:00):``,
   and a label alone on its line with the words on the lines after it (``Name  0:03``, ``Name - 00:01:02``,
   or the name with its time alone on the next line, or Zoom's ``[Name] 00:02:33``, as speech-to-text apps
   export them); a time alone between labelled turns (a meeting transcript's marks) is the time of the
