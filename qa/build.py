@@ -244,8 +244,9 @@ def check_upload_size(name: str, size: int) -> None:
 
 
 def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None = None
-               ) -> tuple[Path, list[str]]:
-    """Check an uploaded transcript and save it under the sources folder; returns (its path, notices).
+               ) -> tuple[Path, list[str], list[Turn]]:
+    """Check an uploaded transcript and save it under the sources folder; returns its path, notices, and
+    the turns it was read into (for the person adding it to check who says what).
 
     Nothing is written unless the file is read into turns exactly as `qa index` would read it
     (type sniffed, decoded, parsed, its catalogue entry applied). The name is made safe here (the
@@ -286,8 +287,8 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None
         if given and catalog:
             raise SourceError(base, f"{sources.name}/{CATALOG} already has an entry for {target.name}; "
                                     "add the file without details, or edit that entry")
-        parse_file(tmp, None, settings.interviewee, given or catalog, notices,
-                   settings.declared_interviewee or None)
+        _, turns = parse_file(tmp, None, settings.interviewee, given or catalog, notices,
+                              settings.declared_interviewee or None)
         if given:
             add_to_catalog(sources, target.name, given)
         os.replace(tmp, target)
@@ -295,4 +296,16 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None
         raise SourceError(base, e.reason) from None
     finally:
         tmp.unlink(missing_ok=True)
-    return target, [n.replace(tmp.name, target.name) for n in notices]
+    return target, [n.replace(tmp.name, target.name) for n in notices], turns
+
+
+def read_summary(turns: list[Turn]) -> str:
+    """How a transcript was read, in a line: its turns by speaker, and whose are answers."""
+    from collections import Counter
+
+    counts = Counter(t.speaker for t in turns)
+    answers = {t.speaker for t in turns if t.is_interviewee}
+    timed = " with times" if any(t.start is not None for t in turns) else ""
+    who = ", ".join(f"{name} {n}" + (" (answers)" if name in answers else "") for name, n in counts.most_common(6))
+    more = f", and {len(counts) - 6} more" if len(counts) > 6 else ""
+    return f"{len(turns)} turns{timed}: {who}{more}" + ("" if answers else "; none are an interviewee's answers")

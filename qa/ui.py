@@ -264,14 +264,15 @@ class Indexer:
     def add(self, filename: str, data: bytes, meta=None) -> None:
         """Save the file (and `meta`, its catalogue entry) and start indexing; raises SourceError (the
         reason) or RuntimeError (busy)."""
-        from .build import add_source
+        from .build import add_source, read_summary
 
         with self._lock:
             if self.state["phase"] == "indexing":
                 raise RuntimeError("another transcript is being indexed; add this one when it is done")
             assistant = self.live.get()
-            path, notices = add_source(assistant.settings, filename, data, meta)
-            self.state = {"phase": "indexing", "file": path.name, "done": 0, "total": 0, "notices": notices}
+            path, notices, turns = add_source(assistant.settings, filename, data, meta)
+            self.state = {"phase": "indexing", "file": path.name, "done": 0, "total": 0, "notices": notices,
+                          "read": read_summary(turns)}
         threading.Thread(target=self._build, args=(assistant, path), daemon=True).start()
 
     @contextmanager
@@ -474,7 +475,8 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
     def poll():
         """Progress of the background indexing; on completion, the new article in every choice."""
         st = dict(indexer.state)
-        notes = "".join(f'<p class="qa-notice">{esc(n)}</p>' for n in st.get("notices", []))
+        notes = (f'<p class="qa-read">Read as · 读作 {esc(st["read"])}</p>' if st.get("read") else "") + \
+            "".join(f'<p class="qa-notice">{esc(n)}</p>' for n in st.get("notices", []))
         if st["phase"] == "indexing":
             done = f" {st['done']}/{st['total']}" if st.get("total") else ""
             return (f"<p>Indexing · 正在建立索引 {esc(st['file'])}{done}…</p>{notes}", gr.Timer(active=True),

@@ -267,6 +267,8 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
         page.wait_for_selector(".qa-upload-done", timeout=120000)
         assert (sources / "voices.vtt").is_file()
         assert 'title = "Orchard days"' in (sources / "catalog.toml").read_text(encoding="utf-8")
+        # how the file was read, for the person adding it to check who says what
+        assert "Mira Murati 2 (answers)" in page.locator("#qa-add-status").inner_text()
         page.screenshot(path=str(shots / "ui-add-transcript.png"))
         page.get_by_role("tab", name="Ask · 提问").click()
         page.locator("#qa-question textarea").fill("What does she do with the apples in the orchard?")

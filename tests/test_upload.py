@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from qa.build import add_source
+from qa.build import add_source, read_summary
 from qa.config import Settings
 from qa.parse import SourceError, load_sources
 from qa.parse.common import Meta
@@ -30,9 +30,9 @@ def _turns(settings, name):
 
 
 def test_a_file_is_saved_under_a_safe_name_and_never_overwrites(settings):
-    path, _ = add_source(settings, "../../etc/My Talk!.vtt", CAPTIONS)
+    path, _, _ = add_source(settings, "../../etc/My Talk!.vtt", CAPTIONS)
     assert path == settings.sources / "My-Talk.vtt" and path.read_bytes() == CAPTIONS
-    again, _ = add_source(settings, "My Talk!.vtt", CAPTIONS.replace(b"KILN", b"OVEN"))
+    again, _, _ = add_source(settings, "My Talk!.vtt", CAPTIONS.replace(b"KILN", b"OVEN"))
     assert again.name == "My-Talk-2.vtt"
     with pytest.raises(SourceError, match="already in"):
         add_source(settings, "copy.vtt", CAPTIONS)
@@ -51,18 +51,20 @@ def test_a_file_that_cannot_be_used_is_named_and_nothing_is_written(settings, na
 
 def test_details_given_with_an_upload_become_its_catalogue_entry(settings):
     # Anonymous ">>" voices are nobody's until named; named with the upload, the answers are hers.
-    path, notices = add_source(settings, "kiln.vtt", CAPTIONS, Meta(
+    path, notices, turns = add_source(settings, "kiln.vtt", CAPTIONS, Meta(
         title="The pottery barn", date="2024-07-08", url="https://www.youtube.com/watch?v=abcdefghijk",
         interviewee="Mira Murati", aliases={"speaker 2": "Mira Murati", "speaker 1": 'Ann "Annie" Lee'}))
     assert notices == []
+    assert read_summary(turns) == '2 turns with times: Ann "Annie" Lee 1, Mira Murati 1 (answers)'
     entry = tomllib.loads((settings.sources / "catalog.toml").read_text(encoding="utf-8"))["kiln.vtt"]
     assert entry["title"] == "The pottery barn" and entry["aliases"]["speaker 1"] == 'Ann "Annie" Lee'
     article, turns = _turns(settings, "kiln.vtt")
     assert (article.title, article.date, article.interviewee) == ("The pottery barn", "2024-07-08", "Mira Murati")
     assert [(t.speaker, t.is_interviewee) for t in turns] == [('Ann "Annie" Lee', False), ("Mira Murati", True)]
     # Without details, the same kind of file is indexed under its anonymous voices, and said so.
-    _, notices = add_source(settings, "other.vtt", CAPTIONS.replace(b"KILN", b"OVEN"))
+    _, notices, turns = add_source(settings, "other.vtt", CAPTIONS.replace(b"KILN", b"OVEN"))
     assert any("no speaker is named" in n for n in notices)
+    assert read_summary(turns).endswith("none are an interviewee's answers")
     assert set(tomllib.loads((settings.sources / "catalog.toml").read_text(encoding="utf-8"))) == {"kiln.vtt"}
 
 
@@ -77,7 +79,7 @@ def test_details_are_not_written_into_a_broken_catalogue(settings):
 
 def test_a_link_that_is_not_a_web_address_is_left_out(settings):
     # The link is followed from the app's cards and transcript reader: never a javascript: or data: URL.
-    _, notices = add_source(settings, "kiln.vtt", CAPTIONS, Meta(url="javascript:alert(1)", interviewee="Mira Murati",
+    _, notices, _ = add_source(settings, "kiln.vtt", CAPTIONS, Meta(url="javascript:alert(1)", interviewee="Mira Murati",
                                                                aliases={"speaker 2": "Mira Murati"}))
     assert any("not a web address" in n for n in notices)
     article, _ = _turns(settings, "kiln.vtt")
