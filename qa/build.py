@@ -29,7 +29,7 @@ from . import __version__
 from .chunk import QUERY_FORM, Unit, units_for
 from .config import Settings
 from .lexical import BM25, bigrams, build_glossary, build_reverse_glossary, dictionary_file, tokenize
-from .parse import CATALOG, SourceError, is_chinese, load_sources
+from .parse import CATALOG, NARRATOR, SourceError, is_chinese, load_sources
 from .parse.common import Meta
 from .progress import Progress, silent
 from .store import FORMAT_VERSION, Index, IndexError_, load, make_faiss, prune, write_version
@@ -55,6 +55,7 @@ class BuildReport:
     faiss_type: str = "flat"
     embed_seconds: float = 0.0
     notices: list[str] = field(default_factory=list)  # files indexed with a remark (no interviewee, …)
+    read: list[str] = field(default_factory=list)  # files new or changed since the last index, as read
 
 
 def unit_key(unit_text: str, query_form: bool) -> str:
@@ -129,6 +130,9 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
             return BuildReport(current.directory, len(articles), len(turns), len(units), 0,
                                len(set(keys) | set(bg_keys)), time.perf_counter() - t0, errors, "unchanged",
                                notices=notices)
+        before = current.manifest.get("sources", {}) if current is not None else None
+        read = [f"{a.source}: {read_summary(ts)}" for a, ts in parsed
+                if before is not None and before.get(a.source) != a.sha256]
         cache = _cache_of(current, embedder.name) if current is not None else {}
         todo: dict[str, tuple[str, bool]] = {}
         for u, key in zip(units, keys):
@@ -178,7 +182,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
                                 faiss_index, lexical, bigram, glossary, senses)
         return BuildReport(version, len(articles), len(turns), len(units), embedded,
                            len(set(keys) | set(bg_keys)) - embedded, time.perf_counter() - t0, errors, faiss_type,
-                           t_embed, notices)
+                           t_embed, notices, read)
 
 
 def _language(turns: list[Turn]) -> str:
@@ -305,7 +309,8 @@ def read_summary(turns: list[Turn]) -> str:
 
     counts = Counter(t.speaker for t in turns)
     answers = {t.speaker for t in turns if t.is_interviewee}
-    timed = " with times" if any(t.start is not None for t in turns) else ""
+    spoken = [t for t in turns if t.speaker != NARRATOR]
+    timed = " with times" if spoken and all(t.start is not None for t in spoken) else ""
     who = ", ".join(f"{name} {n}" + (" (answers)" if name in answers else "") for name, n in counts.most_common(6))
     more = f", and {len(counts) - 6} more" if len(counts) > 6 else ""
     return f"{len(turns)} turns{timed}: {who}{more}" + ("" if answers else "; none are an interviewee's answers")

@@ -149,6 +149,8 @@ def cmd_index(args, settings: Settings) -> int:
         print(f"qa index: skipped {e}", file=sys.stderr)
     for n in report.notices:
         print(f"qa index: note: {n}", file=sys.stderr)
+    for r in report.read:  # files new or changed since the last index: who says what in them
+        print(f"qa index: read {r}", file=sys.stderr)
     if report.faiss_type == "unchanged":
         print(f"index is up to date ({report.articles} articles, {report.turns} turns, {report.units} vectors) "
               f"in {report.seconds:.1f}s -> {report.directory}; --full rebuilds it anyway")

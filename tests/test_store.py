@@ -78,6 +78,14 @@ def test_changed_sources_are_noticed_in_the_folder_the_index_was_built_from(hash
     assert len(notices) == 1 and "new.txt" in notices[0] and "qa index" in notices[0]
 
 
+def test_a_build_says_how_new_or_changed_files_were_read(hash_settings):
+    assert build(hash_settings, HashEmbedder()).read == []  # a first build: every file is new; qa turns lists them
+    write(hash_settings.sources / "figs.txt", "ANN LEE: What grows here?\n\nMIRA MURATI: Figs and thyme.\n\n"
+                                              "ANN LEE: In winter?\n\nMIRA MURATI: Nothing at all.\n")
+    report = build(hash_settings, HashEmbedder())
+    assert report.read == ["sources/figs.txt: 4 turns: Ann Lee 2, Mira Murati 2 (answers)"]
+
+
 def test_removed_source_drops_its_turns(hash_settings):
     build(hash_settings, HashEmbedder())
     (hash_settings.sources / "2023-10-14-fortune-interview.md").unlink()
