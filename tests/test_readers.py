@@ -164,6 +164,18 @@ def test_a_long_recording_without_speakers_is_cited_by_its_paragraphs_times(tmp_
     assert hit.start <= 500.0 < hit.start + 5.0 * 15
 
 
+def test_chinese_recordings_without_speakers_make_paragraphs_of_similar_length(tmp_path):
+    from qa.parse.common import PARAGRAPH_CHARS
+
+    sentence = "我们在河边的老磨坊里修好了水车，第二年春天它又转起来了。"  # 28 characters
+    path = tmp_path / "mill.json"
+    path.write_text(json.dumps({"segments": [{"start": 4.0 * i, "end": 4.0 * i + 3.5, "text": sentence}
+                                             for i in range(60)]}, ensure_ascii=False), encoding="utf-8")
+    _, turns = parse_file(path, interviewee=M)
+    assert "".join(t.text for t in turns) == sentence * 60  # joined without spaces, nothing lost
+    assert all(len(t.text) <= PARAGRAPH_CHARS for t in turns) and len(turns) >= 8
+
+
 def test_a_copied_video_transcript_of_times_and_words(tmp_path):
     # "0:03" alone on a line and the words below it (or "[0:03] words"), no speaker anywhere: one voice.
     path = tmp_path / "garden.txt"

@@ -158,9 +158,10 @@ def join_caption_lines(a: str, b: str) -> str:
 
 
 # A recording whose words carry no speaker at all (captions without names, Whisper without diarisation) is
-# one long run: it becomes paragraphs of about this many characters, each a turn with its own time, so that
-# an answer cites its moment rather than the start of the recording. A paragraph ends after a sentence
-# once it holds PARAGRAPH_CHARS, and at a cue boundary once it holds twice that (captions without stops).
+# one long run: it becomes paragraphs of about this many characters (a Chinese character counting two), each
+# a turn with its own time, so that an answer cites its moment rather than the start of the recording. A
+# paragraph ends after a sentence once it holds PARAGRAPH_CHARS, and at a cue boundary once it holds twice
+# that (captions without stops).
 PARAGRAPH_CHARS = 400
 _SENTENCE_END = re.compile(r"[.?!。？！…][\"'”’)）]*$")
 
@@ -181,7 +182,7 @@ def merge_runs(pieces: list[Piece]) -> list[Piece]:
 def _paragraph_full(p: Piece) -> bool:
     if p.start is None or p.speaker not in (INTERVIEWEE, UNKNOWN):
         return False
-    n = len(p.text)
+    n = len(p.text) + len(CJK.findall(p.text))  # a Chinese character says about what two Latin letters do
     return n >= 2 * PARAGRAPH_CHARS or (n >= PARAGRAPH_CHARS and bool(_SENTENCE_END.search(p.text)))
 
 
