@@ -415,6 +415,16 @@ def test_a_pages_calls_to_action_are_not_her_words(tmp_path):
     assert turns[-1].text == "Every day. I would subscribe to a magazine about it if one existed."
 
 
+def test_bold_q_and_a_labels_are_questions_and_answers(tmp_path):
+    path = tmp_path / "kites.md"
+    path.write_text("---\ninterviewee: Mira Murati\n---\n# Kites\n\n**Q:** When did you start?\n\n"
+                    "**A:** As a child, on the beach.\n\n**问：** 现在呢？\n\n**答：** 每个有风的周末。\n", encoding="utf-8")
+    _, turns = parse_file(path)
+    assert [(t.speaker, t.text, t.question) for t in turns] == [
+        ("Interviewer", "When did you start?", None), (M, "As a child, on the beach.", "When did you start?"),
+        ("Interviewer", "现在呢？", None), (M, "每个有风的周末。", "现在呢？")]
+
+
 def test_press_qa_questions_in_bold_alone(tmp_path):
     # As press Q&As print them: the question a paragraph in bold, the answer unlabelled below it. A bold
     # line that is not a question is the article's prose, not a turn.

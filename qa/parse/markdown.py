@@ -15,7 +15,8 @@ Shapes read, which may mix within one file:
   one the file uses as a label at least twice, or a known speaker, or carry a
   time, or, in a file that has labels, be a full name (a guest speaking once): a
   sentence that merely holds a colon ("这有三点：…", "Note: …") is no speaker;
-- ``Q:`` / ``A:`` (also ``问：`` / ``答：``) interviews: the answers are the interviewee's;
+- ``Q:`` / ``A:`` (also ``问：`` / ``答：``, and in bold, ``**Q:**``) interviews: the answers are the
+  interviewee's;
 - Q&A articles: a question in bold italics (``_**…？**_``), or a whole paragraph
   in bold that ends in a question mark (``**…?**``, as press Q&As print them), is
   the interviewer's turn, and the unlabelled paragraphs after it are the
@@ -95,6 +96,7 @@ BARE_TIME = re.compile(rf"^\s*[\[(]?(?P<t>{TIMESTAMP})[\])]?\s*$")
 TIME_LINE = re.compile(rf"^\s*[\[(]?(?P<t>{TIMESTAMP})[\])]?\s*(?:[-–—]\s*)?(?P<rest>.*)$")
 MIN_TIME_LINES = 3
 QA_LABEL = re.compile(r"^\s*(?P<qa>Q|A|Question|Answer|问|答)\s*[:：.]\s*(?P<rest>.*)$")
+QA_NAMES = {"q": True, "question": True, "问": True, "a": False, "answer": False, "答": False}  # asks?
 # Words that open a line with a colon without naming anyone.
 NOT_NAMES = {w.casefold() for w in """Note Notes Update Updated Editor Correction Source Sources Photo Image Credit
 Credits Summary Warning Tip Example Examples Date Title Link URL Tags Keywords Transcript Disclaimer Caption Video
@@ -186,7 +188,7 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
     # read only in files that have none. Q:/A: are labels only in a file that uses both.
     marked = any(LABEL.match(l) or QUESTION.match(l) for l in lines)
     labels = set() if marked else _plain_labels(lines, speakers)
-    qa_marks = {m.group("qa").casefold() in ("q", "question", "问") for l in lines if (m := QA_LABEL.match(l))}
+    qa_marks = {QA_NAMES[m.group("qa").casefold()] for l in lines if (m := QA_LABEL.match(l))}
     qa_labels = not marked and qa_marks == {True, False}
     has_sections = any((m := HEADING.match(l)) and len(m.group(1)) >= 2 for l in lines)
     timed_lines = not marked and not labels and not qa_labels and \
@@ -258,10 +260,14 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
             continue
         if (lab := LABEL.match(raw)):
             name = (lab.group("a") or lab.group("b")).strip()
-            start(speakers(name), lineno, lab.group("rest") if lab.group("a") else lab.group("rest2"))
+            rest = lab.group("rest") if lab.group("a") else lab.group("rest2")
+            if name.casefold() in QA_NAMES:  # "**Q:**" / "**A:**", as press Q&As print them
+                start(interviewer if QA_NAMES[name.casefold()] else INTERVIEWEE, lineno, rest)
+            else:
+                start(speakers(name), lineno, rest)
             continue
         if qa_labels and (qa := QA_LABEL.match(raw)):
-            asker = qa.group("qa").casefold() in ("q", "question", "问")
+            asker = QA_NAMES[qa.group("qa").casefold()]
             start(interviewer if asker else INTERVIEWEE, lineno, qa.group("rest"))
             continue
         if i in skip:  # the time line of a name-then-time label
