@@ -193,6 +193,18 @@ def test_a_copied_video_transcript_of_times_and_words(tmp_path):
     assert [t.speaker for t in parse_file(path)[1]] == ["Ann Lee", M]
 
 
+def test_bracketed_speaker_ids_in_subtitles(tmp_path):
+    # Subtitles for the deaf and hard of hearing: "[KARA LIN] words"; "[LAUGHS]" is a sound, even twice.
+    path = tmp_path / "sdh.srt"
+    cues = ["[KARA LIN] Where did you grow up?", "[MIRA MURATI] In Vlore, by the sea.", "[LAUGHS] Really.",
+            "[KARA LIN] And then?", "[MIRA MURATI] Canada, for school.", "[LAUGHS] Then California."]
+    path.write_text("\n".join(f"{i + 1}\n00:00:0{i},000 --> 00:00:0{i},900\n{c}\n" for i, c in enumerate(cues)),
+                    encoding="utf-8")
+    assert [(t.speaker, t.start, t.text) for t in parse_file(path)[1]] == [
+        ("Kara Lin", 0.0, "Where did you grow up?"), (M, 1.0, "In Vlore, by the sea. [LAUGHS] Really."),
+        ("Kara Lin", 3.0, "And then?"), (M, 4.0, "Canada, for school. [LAUGHS] Then California.")]
+
+
 def test_subtitles_saved_as_text_are_read_as_subtitles(tmp_path):
     path = tmp_path / "comets.txt"
     path.write_bytes(b"\xef\xbb\xbf1\r\n00:00:01,000 --> 00:00:04,000\r\nANN LEE: What did you build?\r\n\r\n"

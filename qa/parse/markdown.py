@@ -102,7 +102,8 @@ NOT_NAMES = {w.casefold() for w in """Note Notes Update Updated Editor Correctio
 Credits Summary Warning Tip Example Examples Date Title Link URL Tags Keywords Transcript Disclaimer Caption Video
 Audio Read Watch Listen Related Subscribe Share Advertisement Important Background Context Update Edit Edited
 Translation Translator Location Time Topic Topics Part Chapter Section Episode Season Laughter Applause Music
-Inaudible Crosstalk Silence Pause Intro Outro""".split()}
+Inaudible Crosstalk Silence Pause Intro Outro Laughs Laughing Chuckles Sighs Cheering Cheers Groans Coughs
+Singing""".split()}
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Reader for subtitles: WebVTT (webvtt-py) and SubRip (srt).
 
-A cue's speaker comes from a `<v Name>` voice tag, a `Name:` at the start of the
-cue, or a `>>` speaker change (TV and YouTube captions: `>> NAME: text`, or `>>`
+A cue's speaker comes from a `<v Name>` voice tag, a `Name:` or `[NAME]` at the
+start of the cue, or a `>>` speaker change (TV and YouTube captions: `>> NAME: text`, or `>>`
 alone for "someone else now": an unknown speaker in a file that names its
 speakers elsewhere; in a file that names nobody, two voices taking turns,
 "Speaker 1" and "Speaker 2", until the catalogue's aliases name them). Cues with
@@ -20,11 +20,12 @@ import re
 from collections import Counter
 
 from .common import INTERVIEWEE, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs, seconds
-from .markdown import NOT_NAMES, PLAIN_LABEL, looks_like_full_name
+from .markdown import _NAME, NOT_NAMES, PLAIN_LABEL, looks_like_full_name
 
 _TAG = re.compile(r"</?[^>\n]{0,80}>")  # <i>, <c.yellow>, <00:00:01.000>, </v>
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>\n]{1,60})>")
 _CHANGE = re.compile(r"^\s*(>>+|-\s)\s*")
+_BRACKET_LABEL = re.compile(rf"^\s*\[(?P<name>{_NAME})\]\s*(?P<rest>\S.*)$")
 _MID_CHANGE = re.compile(r"\s+(?=>>)")  # a speaker change inside a caption line
 
 
@@ -54,9 +55,9 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
             change = _CHANGE.match(line)
             if change:
                 line = line[change.end():]
-            m = PLAIN_LABEL.match(line)
-            if m and m.group("name") in labels:
-                current, line = speakers(m.group("name")), m.group("rest")
+            label = _label(line)
+            if label and label[0] in labels:
+                current, line = speakers(label[0]), label[1]
             elif change and names_someone:
                 current = UNKNOWN
             elif change:
@@ -69,17 +70,30 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
     return meta, merge_runs(pieces)
 
 
+def _label(line: str) -> tuple[str, str, bool] | None:
+    """A cue line's opening label: (name, the words after it, whether it is in brackets: "[KARA LIN] …", as
+    subtitles for the deaf and hard of hearing name speakers), or None."""
+    if (m := PLAIN_LABEL.match(line)):
+        return m.group("name"), m.group("rest"), False
+    if (m := _BRACKET_LABEL.match(line)):
+        return m.group("name"), m.group("rest"), True
+    return None
+
+
 def _cue_labels(cues: list[tuple[float, str, int]]) -> set[str]:
-    """`Name:` openings used at least twice across cues, or in capitals, and then full names used once:
-    labels, not sentences."""
+    """`Name:` openings used at least twice across cues, or in capitals, and then full names used once;
+    `[Name]` openings used at least twice ("[LAUGHS]" in capitals is a sound, not a speaker): labels, not
+    sentences."""
     seen: Counter[str] = Counter()
+    bracketed: set[str] = set()
     for _, raw, _ in cues:
         for line in _TAG.sub("", raw).split("\n"):
-            m = PLAIN_LABEL.match(_CHANGE.sub("", line.strip()))
-            if m:
-                seen[m.group("name")] += 1
+            if (label := _label(_CHANGE.sub("", line.strip()))):
+                seen[label[0]] += 1
+                if label[2]:
+                    bracketed.add(label[0])
     candidates = {n for n in seen if n.split()[0].casefold() not in NOT_NAMES}
-    labels = {n for n in candidates if seen[n] >= 2 or n.isupper()}
+    labels = {n for n in candidates if seen[n] >= 2 or (n.isupper() and n not in bracketed)}
     # A full name speaking once in a file that labels its cues (a guest's one question) is a speaker too.
     return labels | {n for n in candidates if labels and looks_like_full_name(n)}
 
