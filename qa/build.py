@@ -270,9 +270,13 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None
         raise SourceError(base, f"unknown format '{suffix or base}': qa reads {', '.join(sorted(READERS))}")
     safe = re.sub(r"[^\w.-]+", "-", stem).strip(".-_")[:80] or "transcript"
     sources.mkdir(parents=True, exist_ok=True)
+    given = meta if meta is not None and meta != Meta() else None
     for other in sources.iterdir():
         if other.is_file() and other.stat().st_size == len(data) and other.read_bytes() == data:
-            raise SourceError(base, f"already in {sources.name}/ as {other.name}")
+            if given:  # the same file again, now with its details: they become its catalogue entry
+                return _describe(settings, base, other, given)
+            raise SourceError(base, f"already in {sources.name}/ as {other.name} (to name its speakers or "
+                                    "interviewee, add it again with those details)")
     target = sources / f"{safe}{suffix}"
     n = 2
     while target.exists():
@@ -281,7 +285,6 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None
     notices: list[str] = []
     try:
         tmp.write_bytes(data)
-        given = meta if meta is not None and meta != Meta() else None
         try:
             catalog = read_catalog(sources).get(target.name)
         except SourceError as e:
@@ -301,6 +304,28 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None
     finally:
         tmp.unlink(missing_ok=True)
     return target, [n.replace(tmp.name, target.name) for n in notices], turns
+
+
+def _describe(settings: Settings, base: str, path: Path, meta: Meta) -> tuple[Path, list[str], list[Turn]]:
+    """Give a transcript already in the sources folder the details added with it again (add_source): checked
+    as it will be read, then written as its catalogue entry; one it already has is edited by hand."""
+    from .parse import parse_file
+    from .parse.catalog import add_to_catalog, read_catalog
+
+    try:
+        existing = read_catalog(path.parent).get(path.name)
+    except SourceError as e:
+        raise SourceError(base, f"its details cannot be recorded: {e.path} {e.reason}") from None
+    if existing:
+        raise SourceError(base, f"already in {path.parent.name}/ as {path.name}, with details in "
+                                f"{path.parent.name}/{CATALOG}: edit them there")
+    notices: list[str] = []
+    try:
+        _, turns = parse_file(path, None, settings.interviewee, meta, notices, settings.declared_interviewee or None)
+        add_to_catalog(path.parent, path.name, meta)
+    except SourceError as e:
+        raise SourceError(base, e.reason) from None
+    return path, notices, turns
 
 
 def read_summary(turns: list[Turn]) -> str:

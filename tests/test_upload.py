@@ -68,6 +68,18 @@ def test_details_given_with_an_upload_become_its_catalogue_entry(settings):
     assert set(tomllib.loads((settings.sources / "catalog.toml").read_text(encoding="utf-8"))) == {"kiln.vtt"}
 
 
+def test_the_same_file_added_again_with_details_gets_them(settings):
+    # Added without names, its voices are nobody's; added again with them, the copy already saved is named
+    # (no second copy), and a third time is refused: its entry is edited by hand.
+    path, _, _ = add_source(settings, "kiln.vtt", CAPTIONS)
+    again, notices, turns = add_source(settings, "kiln (1).vtt", CAPTIONS, Meta(aliases={"speaker 2": "Mira Murati"}))
+    assert again == path and sorted(p.name for p in settings.sources.iterdir()) == ["catalog.toml", "kiln.vtt"]
+    assert [(t.speaker, t.is_interviewee) for t in turns] == [("Speaker 1", False), ("Mira Murati", True)]
+    assert [t.is_interviewee for t in _turns(settings, "kiln.vtt")[1]] == [False, True]
+    with pytest.raises(SourceError, match="edit them there"):
+        add_source(settings, "kiln.vtt", CAPTIONS, Meta(interviewee="Someone Else"))
+
+
 def test_details_are_not_written_into_a_broken_catalogue(settings):
     broken = '["a.vtt"\ntitle = '
     (settings.sources / "catalog.toml").write_text(broken, encoding="utf-8")
