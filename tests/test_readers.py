@@ -304,6 +304,27 @@ def test_amazon_transcribe_json(tmp_path):
     assert [(t.speaker, t.text) for t in turns] == [(M, "Where is the kiln Behind the barn")]
 
 
+@pytest.mark.parametrize("text, expected", [
+    # full-width brackets around the speaker, as Chinese transcripts mark them
+    ("【主持人】你怎么看AI监管？\n\n【穆拉蒂】我认为需要政府参与。\n\n【主持人】那开源呢？\n\n【穆拉蒂】要看风险。\n",
+     [("主持人", None), (M, None), ("主持人", None), (M, None)]),
+    # a time in full-width parentheses
+    ("主持人（00:01:02）：你怎么看AI监管？\n\n穆拉蒂（00:01:09）：我认为需要政府参与。\n",
+     [("主持人", 62.0), (M, 69.0)]),
+    # Chinese transcription services' numbered speakers: nobody's answers until named
+    ("说话人1 00:00\n你怎么看AI监管？\n\n说话人2 00:05\n我认为需要政府参与。\n\n说话人1 00:12\n那开源呢？\n",
+     [("说话人1", 0.0), ("说话人2", 5.0), ("说话人1", 12.0)]),
+])
+def test_chinese_transcript_label_shapes(tmp_path, text, expected):
+    path = tmp_path / "zh.txt"
+    path.write_text(text, encoding="utf-8")
+    notices: list[str] = []
+    _, turns = parse_file(path, notices=notices)
+    assert [(t.speaker, t.start) for t in turns] == expected
+    assert [t.is_interviewee for t in turns] == [s == M for s, _ in expected]
+    assert ("no speaker is named" in " ".join(notices)) == (expected[0][0] == "说话人1")
+
+
 def test_honorifics_and_roles_in_labels(tmp_path):
     # Hearing and press transcripts: "MS. MURATI:" is her; "(OpenAI)" or "(host, 00:01:02)" is a role, not
     # part of the name, and a time inside it is the turn's time.

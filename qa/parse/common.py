@@ -19,7 +19,8 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 # Other names a person is printed under, beyond the parts of the name itself.
 KNOWN_ALIASES = {"Mira Murati": ("穆拉蒂", "米拉·穆拉蒂", "米拉穆拉蒂", "米拉", "Mira", "Murati")}
 # Speaker labels that name nobody: "Speaker 1", "SPEAKER_00", "Unknown", "Interviewee 2"…
-ANONYMOUS = re.compile(r"^(speaker|spk|unknown|interviewee|voice|person|participant|guest)[\s_#-]*\d*$|^\d+$",
+ANONYMOUS = re.compile(r"^(speaker|spk|unknown|interviewee|voice|person|participant|guest|说话人|发言人)[\s_#-]*\d*$"
+                       r"|^\d+$",
                        re.IGNORECASE)
 
 

@@ -7,7 +7,7 @@ Shapes read, which may mix within one file:
   same speaker until the next label, heading or rule;
 - plain labels (in a file with no bold ones), as transcripts are exported: ``Name: text``, ``NAME: text``,
   ``Name (00:01:02): text``, ``[00:01:02] Name: text``, ``00:01:02 Name: text``, ``Name (role): text``,
-  ``Speaker 1 (00:00):``,
+  ``Speaker 1 (00:00):``, ``【主持人】text``, ``穆拉蒂（00:01:09）：text``,
   and a label alone on its line with the words on the lines after it (``Name  0:03``, ``Name - 00:01:02``,
   or the name with its time alone on the next line, or Zoom's ``[Name] 00:02:33``, as speech-to-text apps
   export them); a time alone between labelled turns (a meeting transcript's marks) is the time of the
@@ -73,12 +73,14 @@ COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 ASCII_WORD_END = re.compile(r"[A-Za-z0-9.,;:!?)\]'\"%]$")
 ASCII_WORD_START = re.compile(r"^[A-Za-z0-9(\['\"]")
 # A name: one to four capitalised words ("Kara Swisher", "Dr. Joy", "Speaker 1", "MIRA MURATI"), or two to
-# eight Chinese characters ("穆拉蒂", "米拉·穆拉蒂").
-_NAME = r"(?:[A-Z][\w.'’-]+(?:\s(?:[A-Z0-9][\w.'’-]*|de|van|von|der|la|le|di|da|bin)){0,3}|[\u3400-\u9fff·]{2,8})"
+# eight Chinese characters ("穆拉蒂", "米拉·穆拉蒂", "说话人1" as Chinese transcription services number them).
+_NAME = r"(?:[A-Z][\w.'’-]+(?:\s(?:[A-Z0-9][\w.'’-]*|de|van|von|der|la|le|di|da|bin)){0,3}|[\u3400-\u9fff·]{2,8}\d{0,2})"
 # "Name: text", "[00:01:02] Name: text", "00:01:02 Name: text", "Name (00:01:02): text", "Name (role): text"
 PLAIN_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*|(?P<t0>{TIMESTAMP})\s+)?(?P<name>{_NAME})\s*"
                          rf"(?:\((?!\s*{TIMESTAMP}\s*\))(?P<role>[^()\n]{{1,40}})\)\s*)?"  # "KARA LIN (host, 00:01:02):"
-                         rf"(?:[(\[](?P<t2>{TIMESTAMP})[)\]])?\s*[:：]\s*(?P<rest>.*)$")
+                         rf"(?:[(\[（](?P<t2>{TIMESTAMP})[)\]）])?\s*[:：]\s*(?P<rest>.*)$")
+# "【主持人】你好" (full-width brackets, as Chinese transcripts mark speakers)
+CJK_BRACKET_LABEL = re.compile(rf"^\s*【(?P<name>{_NAME})】\s*[:：]?\s*(?P<rest>.*)$")
 # A label alone on its line, with a time or a colon: "Mira Murati  0:03", "Kara Swisher (00:01:02)",
 # "Kara Swisher - 00:01:02", "[00:01:02] Name", "[Name] 14:02:33" (Zoom; "[Laughter]" without a time is
 # no label), "Name:". (A bare name alone on a line is too often a title or a caption; it is a label only
@@ -315,6 +317,8 @@ def _label_at(lines: list[str], i: int) -> _Label | None:
         in_role = _TIME_IN.search(m.group("role") or "")
         time = m.group("t1") or m.group("t2") or (in_role.group(0) if in_role else None)
         return _Label(m.group("name"), time or m.group("t0"), bool(time), m.group("rest"), 1)
+    if (m := CJK_BRACKET_LABEL.match(raw)) and (m.group("rest") or _words_follow(lines, i)):
+        return _Label(m.group("name"), None, False, m.group("rest"), 1)
     if (m := ALONE_LABEL.match(raw)) and _words_follow(lines, i):
         time = m.group("t1") or m.group("t2") or m.group("t3") or m.group("t4")
         return _Label(_alone_name(m), time, bool(time), "", 1)
