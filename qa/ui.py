@@ -535,7 +535,7 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
                 section.change(section_turns, [pick, section], section_view, api_visibility="private")
                 with gr.Accordion("Add a transcript · 添加文稿", open=False, elem_id="qa-add"):
                     gr.Markdown("Markdown, plain text (`Name: …` labels), WebVTT/SRT subtitles, speech-to-text JSON "
-                                "(Whisper, whisper.cpp, AssemblyAI, Deepgram, Amazon Transcribe), a saved web page or a Word document, up to "
+                                "(Whisper, whisper.cpp, AssemblyAI, Deepgram, Amazon Transcribe, Google), a saved web page or a Word document, up to "
                                 f"{MAX_UPLOAD_BYTES // 2**20} MB. It is checked, saved under `sources/` and indexed; "
                                 "the app keeps answering meanwhile. · 支持 Markdown、纯文本、字幕、语音转写 JSON、网页和 Word 文档。")
                     gr.Markdown("Optional, before choosing the file: what it cannot say itself (saved in "

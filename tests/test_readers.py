@@ -325,6 +325,23 @@ def test_chinese_transcript_label_shapes(tmp_path, text, expected):
     assert ("no speaker is named" in " ".join(notices)) == (expected[0][0] == "说话人1")
 
 
+def test_google_speech_to_text_json(tmp_path):
+    path = tmp_path / "google.json"
+    words = lambda text, tag: [{"word": w, "speakerTag": tag} for w in text.split()]  # noqa: E731
+    path.write_text(json.dumps({"results": [
+        {"alternatives": [{"transcript": "Where is the kiln?", "confidence": 0.9, "words": words("Where is the kiln?", 1)}],
+         "resultEndTime": "2.100s", "languageCode": "en-us"},
+        {"alternatives": [{"transcript": " Behind the barn.", "words": words("Behind the barn.", 2)}],
+         "resultEndTime": "5.5s"}]}), encoding="utf-8")
+    _, turns = parse_file(path)
+    assert [(t.speaker, t.start, t.text) for t in turns] == [
+        ("Speaker 1", 0.0, "Where is the kiln?"), ("Speaker 2", 2.1, "Behind the barn.")]
+    # Without diarisation: one voice, the declared interviewee's.
+    path.write_text(json.dumps({"results": [{"alternatives": [{"transcript": "The kiln is behind the barn."}],
+                                             "resultEndTime": "3s"}]}), encoding="utf-8")
+    assert [(t.speaker, t.start) for t in parse_file(path, interviewee=M)[1]] == [(M, 0.0)]
+
+
 def test_honorifics_and_roles_in_labels(tmp_path):
     # Hearing and press transcripts: "MS. MURATI:" is her; "(OpenAI)" or "(host, 00:01:02)" is a role, not
     # part of the name, and a time inside it is the turn's time.

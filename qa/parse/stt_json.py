@@ -13,7 +13,10 @@ The shapes read:
   and `text`;
 - Amazon Transcribe: `results.audio_segments` (`transcript`, `start_time`,
   `speaker_label` "spk_0"), or in older output its word `items`, joined into one
-  segment per speaker change (or per sentence without speaker labels).
+  segment per speaker change (or per sentence without speaker labels);
+- Google Speech-to-Text: `results`, each with `alternatives[0].transcript` and
+  `resultEndTime` ("12.5s"; a result starts where the one before ended), its
+  speaker the most common `speakerTag` of its words ("Speaker 1") when diarised.
 
 Consecutive segments of one speaker become one turn that keeps the first one's
 start time (segments of nobody in particular, paragraphs: `common.merge_runs`).
@@ -23,6 +26,7 @@ unknown speaker.
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from .common import INTERVIEWEE, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs
 
@@ -38,8 +42,8 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
             isinstance(s, dict) and isinstance(s.get(text_key), str) for s in segments):
         raise SourceError(source, "JSON that is not a speech-to-text transcript: expected 'segments', "
                                   "each with 'start', 'end' and 'text' (as Whisper and WhisperX write them), "
-                                  "or AssemblyAI's or Deepgram's 'utterances', whisper.cpp's 'transcription' or "
-                                  "Amazon Transcribe's 'results'")
+                                  "or AssemblyAI's or Deepgram's 'utterances', whisper.cpp's 'transcription', "
+                                  "Amazon Transcribe's or Google's 'results'")
     meta = catalog or Meta()
     speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
     pieces = []
@@ -81,7 +85,26 @@ def _segments(doc) -> tuple[object, str, float]:
                 if isinstance(seg, dict) else seg for seg in results["audio_segments"]], "transcript", 1.0
     if isinstance(results, dict) and isinstance(results.get("items"), list):  # Amazon Transcribe, older
         return _transcribe_items(results), "text", 1.0
+    if isinstance(results, list) and results and all(isinstance(r, dict) and r.get("alternatives") for r in results):
+        return _google_results(results), "text", 1.0  # Google Speech-to-Text
     return None, "text", 1.0
+
+
+def _google_results(results: list[dict]) -> list[dict]:
+    """Google Speech-to-Text's results as segments: each starts where the one before ended."""
+    out, start = [], 0.0
+    for r in results:
+        best = r["alternatives"][0] if isinstance(r["alternatives"][0], dict) else {}
+        tags = Counter(w.get("speakerTag") for w in best.get("words", []) or [] if isinstance(w, dict)
+                       and w.get("speakerTag"))
+        if isinstance(best.get("transcript"), str):
+            out.append({"start": start, "text": best["transcript"],
+                        "speaker": f"Speaker {tags.most_common(1)[0][0]}" if tags else None})
+        try:
+            start = float(str(r.get("resultEndTime", "")).rstrip("s"))
+        except ValueError:
+            pass
+    return out
 
 
 def _transcribe_items(results: dict) -> list[dict]:
