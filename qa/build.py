@@ -260,7 +260,7 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None
     Raises SourceError with the reason.
     """
     from .parse import READERS, parse_file
-    from .parse.catalog import add_to_catalog, read_catalog
+    from .parse.catalog import add_to_catalog
 
     sources = Path(settings.sources)
     base = Path(str(filename).replace("\\", "/")).name
@@ -285,12 +285,7 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None
     notices: list[str] = []
     try:
         tmp.write_bytes(data)
-        try:
-            catalog = read_catalog(sources).get(target.name)
-        except SourceError as e:
-            if given:  # its table would go into a catalogue that no build can read
-                raise SourceError(base, f"its details cannot be recorded: {e.path} {e.reason}") from None
-            catalog = None
+        catalog = _catalog_entry(sources, target.name, base, bool(given))
         if given and catalog:
             raise SourceError(base, f"{sources.name}/{CATALOG} already has an entry for {target.name}; "
                                     "add the file without details, or edit that entry")
@@ -306,17 +301,26 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None
     return target, [n.replace(tmp.name, target.name) for n in notices], turns
 
 
+def _catalog_entry(sources: Path, name: str, base: str, recording: bool) -> Meta | None:
+    """The catalogue's entry for the file `name`, if any. A catalogue that cannot be read is passed over,
+    unless details are `recording` into it: then it is the reason the upload `base` is refused."""
+    from .parse.catalog import read_catalog
+
+    try:
+        return read_catalog(sources).get(name)
+    except SourceError as e:
+        if recording:  # its table would go into a catalogue that no build can read
+            raise SourceError(base, f"its details cannot be recorded: {e.path} {e.reason}") from None
+        return None
+
+
 def _describe(settings: Settings, base: str, path: Path, meta: Meta) -> tuple[Path, list[str], list[Turn]]:
     """Give a transcript already in the sources folder the details added with it again (add_source): checked
     as it will be read, then written as its catalogue entry; one it already has is edited by hand."""
     from .parse import parse_file
-    from .parse.catalog import add_to_catalog, read_catalog
+    from .parse.catalog import add_to_catalog
 
-    try:
-        existing = read_catalog(path.parent).get(path.name)
-    except SourceError as e:
-        raise SourceError(base, f"its details cannot be recorded: {e.path} {e.reason}") from None
-    if existing:
+    if _catalog_entry(path.parent, path.name, base, True):
         raise SourceError(base, f"already in {path.parent.name}/ as {path.name}, with details in "
                                 f"{path.parent.name}/{CATALOG}: edit them there")
     notices: list[str] = []
