@@ -338,10 +338,15 @@ def _plain_labels(lines: list[str], speakers: Speakers) -> set[str]:
         seen[lab.name] += 1
         if lab.sure_time:
             timed.add(lab.name)
+    return accepted_labels(seen, timed | {name for name in seen if speakers.knows(name)})
+
+
+def accepted_labels(seen: Counter[str], sure: set[str]) -> set[str]:
+    """Of the openings a file uses as labels (`seen`: how often each), those that name speakers: no common
+    opening word (NOT_NAMES), and used twice or `sure` on first sight; then, in a file that has such labels,
+    a full name used once too ("Tom Reyes: a question from the floor"), not words of whoever spoke before."""
     candidates = {name for name in seen if re.sub(r"['’]s$", "", name.split()[0]).casefold() not in NOT_NAMES}
-    labels = {name for name in candidates if name in timed or seen[name] >= 2 or speakers.knows(name)}
-    # In a file that labels its turns, a full name speaking once ("Tom Reyes: a question from the floor")
-    # is a speaker too, not words of whoever spoke before.
+    labels = {name for name in candidates if seen[name] >= 2 or name in sure}
     return labels | {name for name in candidates if labels and looks_like_full_name(name)}
 
 

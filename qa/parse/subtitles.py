@@ -20,7 +20,7 @@ import re
 from collections import Counter
 
 from .common import INTERVIEWEE, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs, seconds
-from .markdown import _NAME, NOT_NAMES, PLAIN_LABEL, looks_like_full_name
+from .markdown import _NAME, PLAIN_LABEL, accepted_labels
 
 _TAG = re.compile(r"</?[^>\n]{0,80}>")  # <i>, <c.yellow>, <00:00:01.000>, </v>
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>\n]{1,60})>")
@@ -92,10 +92,7 @@ def _cue_labels(cues: list[tuple[float, str, int]]) -> set[str]:
                 seen[label[0]] += 1
                 if label[2]:
                     bracketed.add(label[0])
-    candidates = {n for n in seen if n.split()[0].casefold() not in NOT_NAMES}
-    labels = {n for n in candidates if seen[n] >= 2 or (n.isupper() and n not in bracketed)}
-    # A full name speaking once in a file that labels its cues (a guest's one question) is a speaker too.
-    return labels | {n for n in candidates if labels and looks_like_full_name(n)}
+    return accepted_labels(seen, {n for n in seen if n.isupper() and n not in bracketed})
 
 
 def _vtt(text: str, source: str) -> list[tuple[float, str, int]]:
