@@ -342,6 +342,19 @@ def test_google_speech_to_text_json(tmp_path):
     assert [(t.speaker, t.start) for t in parse_file(path, interviewee=M)[1]] == [(M, 0.0)]
 
 
+@pytest.mark.parametrize("doc", [
+    {"results": {"items": [{"alternatives": ["x"], "type": "pronunciation"}]}},
+    {"results": {"speaker_labels": {"segments": [5]}, "items": []}},
+    {"results": [{"alternatives": [{"transcript": "hi", "words": [{"speakerTag": [1]}]}]}]},
+    {"transcription": [{"text": "hi", "offsets": 5}]},
+])
+def test_speech_to_text_json_of_a_known_shape_with_wrong_parts_is_named(tmp_path, doc):
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SourceError, match="not a speech-to-text transcript"):
+        parse_file(path)
+
+
 def test_honorifics_and_roles_in_labels(tmp_path):
     # Hearing and press transcripts: "MS. MURATI:" is her; "(OpenAI)" or "(host, 00:01:02)" is a role, not
     # part of the name, and a time inside it is the turn's time.

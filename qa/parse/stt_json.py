@@ -37,7 +37,10 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
         doc = json.loads(decode(data, source))
     except json.JSONDecodeError as e:
         raise SourceError(source, f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
-    segments, text_key, per_second = _segments(doc)
+    try:
+        segments, text_key, per_second = _segments(doc)
+    except (AttributeError, TypeError, KeyError, IndexError):  # a known shape whose parts have the wrong types
+        segments, text_key, per_second = None, "text", 1.0
     if not isinstance(segments, list) or not segments or not all(
             isinstance(s, dict) and isinstance(s.get(text_key), str) for s in segments):
         raise SourceError(source, "JSON that is not a speech-to-text transcript: expected 'segments', "
