@@ -251,3 +251,35 @@ def test_a_part_of_a_name_that_is_a_common_word_does_not_name_anybody():
     assert named("Quinn认为监管重要吗？") == ["Ada Quinn"] and named("murati on regulation") == ["Mira Murati"]
     assert named("穆拉蒂怎么看监管？") == ["Mira Murati"] and named("米拉怎么看？") == []  # (two characters: too short)
     assert name_patterns({"Mira Murati"}) == []  # one interviewee: naming her changes nothing
+
+
+def test_she_in_a_question_is_the_assistants_subject_among_several_interviewees(tmp_path, sources, monkeypatch):
+    import qa.retrieve as retrieve
+    from qa.config import Settings
+
+    (sources / "quinn.txt").write_text(
+        "HOST: Ada, what do you think about regulation of AI models?\n\n"
+        "ADA QUINN: Regulation of AI models should come from governments; regulation of AI models is overdue.\n\n"
+        "HOST: And bicycles?\n\n"
+        "ADA QUINN: I strip the frame, replace the chain and true the wheels by hand.\n", encoding="utf-8")
+    with open(sources / "catalog.toml", "a", encoding="utf-8") as f:
+        f.write('\n["quinn.txt"]\ntitle = "Bicycles"\ndate = 2025-01-01\ninterviewee = "Ada Quinn"\n')
+    a = Assistant.load(settings=Settings(sources=sources, index=tmp_path / "idx", model="hash"),
+                       build_if_missing=True)
+    # (the model-free embedder matches words: her Chinese turns meet the English ones only through glosses)
+    q = "她认为AI models的regulation应该来自政府吗？"
+    monkeypatch.setattr(retrieve, "SUBJECT_PRIOR", 0.0)
+    plain = a.ask(q, k=5)
+    assert plain.answers[0].turn.speaker == "Ada Quinn"  # the stronger match, without the rule
+    monkeypatch.undo()
+    r = a.ask(q, k=50)
+    assert r.answers[0].turn.speaker == "Mira Murati" and "Ada Quinn" in {x.turn.speaker for x in r.answers}
+    assert any(n.startswith("“她” is read as Mira Murati") for n in r.notices)
+    quinn = next(x for x in r.answers if x.turn.speaker == "Ada Quinn")
+    assert quinn.score > r.answers[0].score  # each answer keeps its own score; only the order changes
+    # no pronoun, or a name: as before
+    for q in ("AI models的regulation应该来自政府吗？", "What about regulation of AI models?",
+              "What does Quinn think about regulation of AI models?"):
+        r = a.ask(q, k=5)
+        assert r.answers[0].turn.speaker == "Ada Quinn" and not any("is read as" in n for n in r.notices), q
+    assert not retrieve.PRONOUN.search("其他公司怎么看监管？") and retrieve.PRONOUN.search("她怎么看监管？")
