@@ -582,6 +582,12 @@ def _idf(n_docs: int, df: int) -> float:
     return float(np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)))
 
 
+# Up to this many documents a term's postings are added into a corpus-sized array and the candidates read
+# from it, rather than matched to the candidates by binary search: on the two articles (155 turns, 56
+# candidates) the two word legs took 46 us per question instead of 95.
+SMALL_CORPUS = 4096
+
+
 def _matches(plist: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where a term's postings (ascending) meet the ascending candidates `docs`: (the candidates' positions,
     the postings' positions), by binary search from whichever side is shorter."""
@@ -644,7 +650,7 @@ class BM25:
     def scores_at(self, tokens: list[str], docs: np.ndarray) -> np.ndarray:
         """`scores(tokens)[docs]` for ascending `docs`, without a corpus-sized array: each term's postings
         (ascending too) are matched to the candidates by binary search, from whichever side is shorter."""
-        if 2 * len(docs) >= self.n_docs:  # most documents: one scattered add per term is cheaper
+        if 2 * len(docs) >= self.n_docs or self.n_docs <= SMALL_CORPUS:  # one scattered add per term is cheaper
             return self.scores(tokens)[docs]
         out = np.zeros(len(docs), dtype=np.float32)
         if not len(docs):
@@ -672,7 +678,7 @@ class BM25:
             js = [self.vocab[t] for t in dict.fromkeys(group) if t in self.vocab]
             if not js:
                 continue
-            if 2 * len(docs) >= n:  # most documents: the group's best term frequency part for every one of them
+            if 2 * len(docs) >= n or n <= SMALL_CORPUS:  # the group's best term frequency part for every document
                 tf = np.zeros(n, dtype=np.float32)
                 for j in js:
                     a, b = self.indptr[j], self.indptr[j + 1]

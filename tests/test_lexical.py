@@ -1,6 +1,8 @@
 """The lexical legs: jieba tokens, the English -> Chinese lexicon, character bigrams, BM25."""
 from __future__ import annotations
 
+import pytest
+
 from qa.lexical import BM25, bigrams, dictionary_file, query_terms, read_dictionary, tokenize, unfound_share
 
 
@@ -132,10 +134,14 @@ def test_without_a_writable_cache_folder_jieba_loads_its_dictionary_whole(tmp_pa
         lexical._jieba.cache_clear()
 
 
-def test_scores_at_candidates_equal_the_full_scores():
+@pytest.mark.parametrize("small_corpus", [0, 4096])  # binary search, or a corpus-sized array (SMALL_CORPUS)
+def test_scores_at_candidates_equal_the_full_scores(monkeypatch, small_corpus):
     import numpy as np
 
+    import qa.lexical
     from qa.lexical import BM25
+
+    monkeypatch.setattr(qa.lexical, "SMALL_CORPUS", small_corpus)
 
     rng = np.random.default_rng(3)
     words = ["监管", "模型", "安全", "教育", "AI", "学习", "创造力", "工作"]
@@ -187,15 +193,18 @@ def test_why_it_matched_names_the_words_as_the_text_writes_them():
     assert [text[a:b] for a, b in spans] == ["innovating"]
 
 
-def test_grouped_scores_count_a_word_and_its_translations_as_one_term():
+@pytest.mark.parametrize("small_corpus", [0, 4096])  # binary search, or a corpus-sized array (SMALL_CORPUS)
+def test_grouped_scores_count_a_word_and_its_translations_as_one_term(monkeypatch, small_corpus):
     """BM25.grouped_scores_at against the formula worked out by hand from the documents: a group's document
     frequency is that of any of its terms, a document's term frequency part that of its best term."""
     import math
 
     import numpy as np
 
+    import qa.lexical
     from qa.lexical import B, K1, BM25
 
+    monkeypatch.setattr(qa.lexical, "SMALL_CORPUS", small_corpus)
     docs = [["job", "job", "ai"], ["工作", "岗位", "监管"], ["工作"], ["监管", "ai"], [], ["岗位", "岗位", "岗位", "ai"]]
     bm = BM25.build(docs)
     n, avgdl = len(docs), sum(map(len, docs)) / len(docs)
