@@ -365,8 +365,8 @@ class Assistant:
         order, scores = ranked
         pronoun = PRONOUN.search(text) if query.kind == QUESTION else None
         if pronoun and int(np.argmax(scores)) != 0:  # the prior put the subject's answer before a stronger match
-            notices += (f"“{pronoun.group(0)}” is read as {self.settings.interviewee}: {self.settings.interviewee}'s "
-                        "answers come first. To ask about another interviewee, name them or choose a speaker.",)
+            notices += (f"“{pronoun.group(0)}” is read as {self.settings.interviewee}, whose answers come first; "
+                        "to ask about another interviewee, name them or choose a speaker.",)
         weighted = self._weighted_terms(terms[0])
         answers = tuple(self._answer(rank, int(t), float(score), qv, weighted, query.kind)
                         for rank, (t, score) in enumerate(zip(order[:k], scores[:k]), start=1))
