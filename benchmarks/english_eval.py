@@ -33,6 +33,10 @@ benchmarks/other_interview4/ is a fourth (24 questions of its own, half naming h
 others 8 that call her "she" / "她"), written and committed in session 10 before any run, and held out
 for that session's work (a question that calls somebody "she" is read as being about the assistant's
 subject, retrieve.SUBJECT_PRIOR); its interviewee is a woman, so those 8 are the case that rule can cost.
+benchmarks/other_interview5/ is a fifth (a film director, a man; 20 questions of its own, 7 naming him:
+`names_her` means "names the interviewee"), written and committed in session 10 after the fourth's run,
+before any run of its own, and held out for that session's second change (which interviewee's
+conversations a question's words belong to).
 """
 from __future__ import annotations
 
@@ -54,7 +58,8 @@ from qa.retrieve import Assistant  # noqa: E402
 
 CORPUS = ROOT / "benchmarks" / "english_corpus"
 OTHERS = {"other": ROOT / "benchmarks" / "other_interview", "other2": ROOT / "benchmarks" / "other_interview2",
-          "other3": ROOT / "benchmarks" / "other_interview3", "other4": ROOT / "benchmarks" / "other_interview4"}
+          "other3": ROOT / "benchmarks" / "other_interview3", "other4": ROOT / "benchmarks" / "other_interview4",
+          "other5": ROOT / "benchmarks" / "other_interview5"}
 QUESTIONS = ROOT / "benchmarks" / "english_questions.jsonl"
 CHINESE = ROOT / "benchmarks" / "eval_questions.jsonl"
 RENDERS = {k: v for k, v in json.loads((CORPUS / "renders.json").read_text(encoding="utf-8")).items()
