@@ -33,7 +33,7 @@ benchmarks/other_interview4/ is a fourth (24 questions of its own, half naming h
 others 8 that call her "she" / "她"), written and committed in session 10 before any run, and held out
 for that session's work (a question that calls somebody "she" is read as being about the assistant's
 subject, retrieve.SUBJECT_PRIOR); its interviewee is a woman, so those 8 are the case that rule can cost.
-benchmarks/other_interview5/ is a fifth (a film director, a man; 20 questions of its own, 7 naming him:
+benchmarks/other_interview5/ is a fifth (a film director, a man; 20 questions of its own, 8 naming him:
 `names_her` means "names the interviewee"), written and committed in session 10 after the fourth's run,
 before any run of its own, and held out for that session's second change (which interviewee's
 conversations a question's words belong to).

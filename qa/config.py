@@ -24,6 +24,9 @@ class Settings:
     model: str = DEFAULT_MODEL
     # The interviewee of a file that declares none, when she is one of its speakers.
     interviewee: str = "Mira Murati"
+    # How questions refer to her: "she" (她, she, her) or "he" (他, he, him); a question that calls somebody
+    # so and names nobody is about her (retrieve.SUBJECT_PRIOR). Anything else turns that reading off.
+    interviewee_pronoun: str = "she"
     # The interviewee of every file that declares none, speakers or not (`qa index --interviewee`).
     declared_interviewee: str = ""
     # Questions longer than this are cut (with a notice): the model reads 512

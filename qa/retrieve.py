@@ -126,7 +126,9 @@ SAID_LEAD = 1.0
 # the smallest of the plateau is taken, since it is the other interviewees' pronoun questions ("How does she
 # catch translations that get names wrong?" about Ferrer) that a larger one would cost.
 SUBJECT_PRIOR = 3.0
-PRONOUN = re.compile(r"(?<![其吉])[她他](?![们們人])|\b(?:she|her|hers|herself|he|him|his|himself)\b", re.IGNORECASE)
+# The pronouns that refer to her (Settings.interviewee_pronoun); "其他" (other) and "他们" (they) are none.
+PRONOUNS = {"she": re.compile(r"她(?![们們])|\b(?:she|her|hers|herself)\b", re.IGNORECASE),
+            "he": re.compile(r"(?<![其吉])他(?![们們人])|\b(?:he|him|his|himself)\b", re.IGNORECASE)}
 _EDITORIAL = re.compile(r"\[[^\[\]]*\]")  # "[现在OpenAI有大约500名员工。]": the editor's words, never the quote
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
@@ -309,6 +311,7 @@ class Assistant:
             self._groups = (order, starts, reached, row, ordered[starts] % 4)
         self.speaker_of = np.array([t.speaker.casefold() for t in idx.turns])
         self.subject = self.speaker_of == self.settings.interviewee.casefold()
+        self.pronoun = PRONOUNS.get(self.settings.interviewee_pronoun.strip().lower())
         # A question that names interviewees gets their answers (scope)
         self._name_patterns = name_patterns({t.speaker for t, ok in zip(idx.turns, self.interviewee) if ok})
         self.english = bool(idx.manifest.get("lexical", {}).get("english"))
@@ -363,7 +366,7 @@ class Assistant:
         if ranked is None:
             return Result(q, (), True, notices + self.notices, query.kind, text)
         order, scores = ranked
-        pronoun = PRONOUN.search(text) if query.kind == QUESTION else None
+        pronoun = self.pronoun.search(text) if query.kind == QUESTION and self.pronoun is not None else None
         if pronoun and int(np.argmax(scores)) != 0:  # the prior put the subject's answer before a stronger match
             notices += (f"“{pronoun.group(0)}” is read as {self.settings.interviewee}, whose answers come first; "
                         "to ask about another interviewee, name them or choose a speaker.",)
@@ -464,7 +467,7 @@ class Assistant:
                 if stds[j] > 1e-9:
                     fused += WEIGHTS[j] * (cols[j] - means[j]) / stds[j]
         ranking = fused
-        if mode == "hybrid" and kind == QUESTION and PRONOUN.search(q):
+        if mode == "hybrid" and kind == QUESTION and self.pronoun is not None and self.pronoun.search(q):
             hers = self.subject[cand]
             if hers.any() and not hers.all():  # (SUBJECT_PRIOR) "she" is the person this assistant is about
                 ranking = fused + SUBJECT_PRIOR * hers

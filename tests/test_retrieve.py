@@ -254,6 +254,8 @@ def test_a_part_of_a_name_that_is_a_common_word_does_not_name_anybody():
 
 
 def test_she_in_a_question_is_the_assistants_subject_among_several_interviewees(tmp_path, sources, monkeypatch):
+    from dataclasses import replace
+
     import qa.retrieve as retrieve
     from qa.config import Settings
 
@@ -282,4 +284,11 @@ def test_she_in_a_question_is_the_assistants_subject_among_several_interviewees(
               "What does Quinn think about regulation of AI models?"):
         r = a.ask(q, k=5)
         assert r.answers[0].turn.speaker == "Ada Quinn" and not any("is read as" in n for n in r.notices), q
-    assert not retrieve.PRONOUN.search("其他公司怎么看监管？") and retrieve.PRONOUN.search("她怎么看监管？")
+    # "他" is not her; for a subject called "he" (Settings.interviewee_pronoun) it is, and "其他" (other) never
+    he_q = "他认为AI models的regulation应该来自政府吗？"
+    r = a.ask(he_q, k=5)
+    assert r.answers[0].turn.speaker == "Ada Quinn" and not any("is read as" in n for n in r.notices)
+    he = Assistant(a.index, a.embedder, replace(a.settings, interviewee_pronoun="he"))
+    assert he.ask(he_q, k=5).answers[0].turn.speaker == "Mira Murati"
+    assert he.ask(q, k=5).answers[0].turn.speaker == "Ada Quinn"
+    assert he.pronoun.search(he_q) and not he.pronoun.search("其他公司怎么看监管？")
