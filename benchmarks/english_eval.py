@@ -36,7 +36,8 @@ subject, retrieve.SUBJECT_PRIOR); its interviewee is a woman, so those 8 are the
 benchmarks/other_interview5/ is a fifth (a film director, a man; 20 questions of its own, 8 naming him:
 `names_her` means "names the interviewee"), written and committed in session 10 after the fourth's run,
 before any run of its own, and held out for that session's second change (which interviewee's
-conversations a question's words belong to).
+conversations a question's words belong to). That change was not kept (seen data, README), and the
+fifth was run once with the session's final code instead (english_eval_other5.json).
 """
 from __future__ import annotations
 
