@@ -210,18 +210,23 @@ def test_every_unit_scored_reads_each_turns_best_scores_as_the_general_path(hash
                                           a._dense_from_hits(cand, D, I, turns, kinds))
 
 
-def test_a_question_naming_an_interviewee_gets_their_answers(tmp_path, sources):
+def _beside_quinn(tmp_path, sources, transcript: str) -> Assistant:
+    """A model-free assistant over the seeds and an invented interview of Ada Quinn (`transcript`)."""
     from qa.config import Settings
 
-    (sources / "quinn.txt").write_text(
-        "HOST: Ada, how do you repair old bicycles?\n\n"
-        "ADA QUINN: I strip the frame, replace the chain and true the wheels by hand.\n\n"
-        "HOST: And what about regulation of AI?\n\n"
-        "ADA QUINN: I leave that to people who build it; I build bicycles.\n", encoding="utf-8")
+    (sources / "quinn.txt").write_text(transcript, encoding="utf-8")
     with open(sources / "catalog.toml", "a", encoding="utf-8") as f:
         f.write('\n["quinn.txt"]\ntitle = "Bicycles"\ndate = 2025-01-01\ninterviewee = "Ada Quinn"\n')
-    a = Assistant.load(settings=Settings(sources=sources, index=tmp_path / "idx", model="hash"),
-                       build_if_missing=True)
+    return Assistant.load(settings=Settings(sources=sources, index=tmp_path / "idx", model="hash"),
+                          build_if_missing=True)
+
+
+def test_a_question_naming_an_interviewee_gets_their_answers(tmp_path, sources):
+    a = _beside_quinn(tmp_path, sources,
+                      "HOST: Ada, how do you repair old bicycles?\n\n"
+                      "ADA QUINN: I strip the frame, replace the chain and true the wheels by hand.\n\n"
+                      "HOST: And what about regulation of AI?\n\n"
+                      "ADA QUINN: I leave that to people who build it; I build bicycles.\n")
     for q in ("What does Quinn say about regulation?", "How does ADA QUINN repair old bicycles?"):
         r = a.ask(q, k=5)
         assert r.answers and {x.turn.speaker for x in r.answers} == {"Ada Quinn"}, q
@@ -257,17 +262,12 @@ def test_she_in_a_question_is_the_assistants_subject_among_several_interviewees(
     from dataclasses import replace
 
     import qa.retrieve as retrieve
-    from qa.config import Settings
 
-    (sources / "quinn.txt").write_text(
-        "HOST: Ada, what do you think about regulation of AI models?\n\n"
-        "ADA QUINN: Regulation of AI models should come from governments; regulation of AI models is overdue.\n\n"
-        "HOST: And bicycles?\n\n"
-        "ADA QUINN: I strip the frame, replace the chain and true the wheels by hand.\n", encoding="utf-8")
-    with open(sources / "catalog.toml", "a", encoding="utf-8") as f:
-        f.write('\n["quinn.txt"]\ntitle = "Bicycles"\ndate = 2025-01-01\ninterviewee = "Ada Quinn"\n')
-    a = Assistant.load(settings=Settings(sources=sources, index=tmp_path / "idx", model="hash"),
-                       build_if_missing=True)
+    a = _beside_quinn(tmp_path, sources,
+                      "HOST: Ada, what do you think about regulation of AI models?\n\n"
+                      "ADA QUINN: Regulation of AI models should come from governments; regulation of AI models "
+                      "is overdue.\n\nHOST: And bicycles?\n\n"
+                      "ADA QUINN: I strip the frame, replace the chain and true the wheels by hand.\n")
     # (the model-free embedder matches words: her Chinese turns meet the English ones only through glosses)
     q = "她认为AI models的regulation应该来自政府吗？"
     monkeypatch.setattr(retrieve, "SUBJECT_PRIOR", 0.0)
