@@ -38,6 +38,9 @@ benchmarks/other_interview5/ is a fifth (a film director, a man; 20 questions of
 before any run of its own, and held out for that session's second change (which interviewee's
 conversations a question's words belong to). That change was not kept (seen data, README), and the
 fifth was run once with the session's final code instead (english_eval_other5.json).
+benchmarks/other_interview6/ is a sixth (a hospital's medical director, a woman; 20 questions of its own, 8
+naming her), written and committed in session 10 after the fifth's run, before any run of its own, and held
+out for that session's third change (a question naming something only some interviewees speak of).
 """
 from __future__ import annotations
 
@@ -60,7 +63,7 @@ from qa.retrieve import Assistant  # noqa: E402
 CORPUS = ROOT / "benchmarks" / "english_corpus"
 OTHERS = {"other": ROOT / "benchmarks" / "other_interview", "other2": ROOT / "benchmarks" / "other_interview2",
           "other3": ROOT / "benchmarks" / "other_interview3", "other4": ROOT / "benchmarks" / "other_interview4",
-          "other5": ROOT / "benchmarks" / "other_interview5"}
+          "other5": ROOT / "benchmarks" / "other_interview5", "other6": ROOT / "benchmarks" / "other_interview6"}
 QUESTIONS = ROOT / "benchmarks" / "english_questions.jsonl"
 CHINESE = ROOT / "benchmarks" / "eval_questions.jsonl"
 RENDERS = {k: v for k, v in json.loads((CORPUS / "renders.json").read_text(encoding="utf-8")).items()
