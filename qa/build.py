@@ -28,7 +28,7 @@ import numpy as np
 from . import __version__
 from .chunk import QUERY_FORM, Unit, units_for
 from .config import Settings
-from .lexical import BM25, bigrams, build_glossary, build_reverse_glossary, dictionary_file, tokenize
+from .lexical import BM25, bigrams, build_glossary, build_reverse_glossary, dictionary_file, name_tokens, tokenize
 from .parse import CATALOG, NARRATOR, SourceError, is_chinese, load_sources
 from .parse.common import Meta
 from .progress import Progress, silent
@@ -160,6 +160,10 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
         glossary = build_glossary(lexical, bigram)
         # Chinese words -> English stems, for Chinese questions over English transcripts (none without them).
         senses = build_reverse_glossary(lexical) if "en" in languages else {}
+        # The names the transcripts mention, for a corpus of several interviewees (retrieve.CONVERSATION_WEIGHT)
+        interviewees = {a.interviewee or "#" + a.article_id for a in articles}
+        names = sorted(name_tokens([(language_of[t.article_id], t.text) for t in turns], english)
+                       & set(lexical.vocab)) if len(interviewees) > 1 else []
         faiss_index, faiss_type = make_faiss(vectors)
         manifest = {
             "format_version": FORMAT_VERSION,
@@ -171,7 +175,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
             "settings": {"window_chars": settings.window_chars, "interviewee": settings.interviewee,
                          "declared_interviewee": settings.declared_interviewee},
             "faiss": faiss_type,
-            "lexical": {"english": english},
+            "lexical": {"english": english, "names": names},
             "background": {"passages": len(bg_texts), "languages": bg_langs},
             "counts": {"articles": len(articles), "turns": len(turns), "units": len(units)},
             "sources_dir": str(Path(settings.sources).resolve()),  # what `stale_sources` compares with

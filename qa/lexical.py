@@ -262,6 +262,27 @@ def _stemmer():
     return lru_cache(maxsize=65536)(Stemmer.Stemmer("english").stemWord)
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:['-][A-Za-z0-9]+)*")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?。！？:;])\s+|\n+")
+
+
+def name_tokens(texts: list[tuple[str, str]], english: bool = False) -> set[str]:
+    """The word-leg terms that name something (a person, a company, a place) in transcripts given as
+    (language, text): in Chinese text every Latin-script word ("OpenAI", "Dartmouth"), which translation
+    leaves as it was; in English text a capitalised word that does not begin a sentence ("Riverside").
+    A question's own word among them is one that only some interviewees may speak of (retrieve.py)."""
+    out: set[str] = set()
+    for language, text in texts:
+        if language == "zh":
+            words = _LATIN_WORD.findall(text)
+        else:
+            words = [w for sentence in _SENTENCE_BREAK.split(text) for w in _LATIN_WORD.findall(sentence)[1:]
+                     if w[0].isupper()]
+        for word in set(words):
+            out.update(tokenize(word, english))
+    return out
+
+
 def query_terms(question: str, glossary: dict[str, list[str]] | None = None,
                 senses: dict[str, list[str]] | None = None, english: bool = False) -> tuple[list[str], list[str]]:
     """The question's terms for the two BM25 legs: (jieba tokens, character bigrams).

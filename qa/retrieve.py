@@ -65,6 +65,17 @@ from .types import Answer, Result, Turn
 # Signal weights: window, sentence, question+answer, question-to-question, BM25 words, BM25 bigrams.
 # Equal: on the dev split no other weighting was reliably better (see the closing notes of issue 3).
 WEIGHTS = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0], dtype=np.float32)
+# A seventh signal, in a corpus of several interviewees: which one's conversations the question's names belong to.
+# A word of the question that names something (lexical.name_tokens: "OpenAI", "Dartmouth", "Riverside") and that
+# the conversations of some interviewees hold (in any language: the word with its translations) and others do not
+# weighs its idf over the interviewees on their turns. Chosen on benchmarks/english_eval.py's seen corpora
+# (session 10): "Can I stop OpenAI from training on my data?" and "Could AI tutors help students at a college like
+# Dartmouth?" had the other interviewee's answer on the subject first; with it, no first answer of any seen set
+# was lost at weights 0.5 to 2, and 1 (as every other signal weighs) brought back all three. Counting every word of
+# the question, or every translation of it, did not work: a Chinese word the articles do not use ("在校") whose
+# English senses another transcript holds counted as that interviewee's (the Chinese set over the third invented
+# interview fell from R@1 0.863 to 0.832).
+CONVERSATION_WEIGHT = 1.0
 # Best transcript cosine minus best background cosine, below which there is no answer. On the dev split
 # (qa eval) the highest off-topic question scores -0.010 and the lowest answerable one 0.026; of the
 # values between, 0.012 refuses more of benchmarks/offtopic_probe.py's questions than the midpoint
@@ -312,6 +323,15 @@ class Assistant:
         self.speaker_of = np.array([t.speaker.casefold() for t in idx.turns])
         self.subject = self.speaker_of == self.settings.interviewee.casefold()
         self.pronoun = PRONOUNS.get(self.settings.interviewee_pronoun.strip().lower())
+        # Each turn's interviewee, by number (a file with none is a conversation of its own), and the names the
+        # transcripts mention (CONVERSATION_WEIGHT); an index of one interviewee's conversations records none, and
+        # one written before session 10 has none until `qa index` rebuilds it (reusing its vectors)
+        person = {a.article_id: a.interviewee or "#" + a.article_id for a in idx.articles.values()}
+        people = sorted(set(person.values()))
+        self.person_of = np.searchsorted(np.array(people), [person[t.article_id] for t in idx.turns]) \
+            if idx.turns else np.zeros(0, np.int64)
+        self.n_people = len(people)
+        self.names = frozenset(idx.manifest.get("lexical", {}).get("names", ()))
         # A question that names interviewees gets their answers (scope)
         self._name_patterns = name_patterns({t.speaker for t, ok in zip(idx.turns, self.interviewee) if ok})
         self.english = bool(idx.manifest.get("lexical", {}).get("english"))
@@ -465,7 +485,7 @@ class Assistant:
                     # English claims 0.857 -> 0.905 without it; Chinese ones 1.0 either way)
                     continue
                 if stds[j] > 1e-9:
-                    fused += WEIGHTS[j] * (cols[j] - means[j]) / stds[j]
+                    fused += (WEIGHTS[j] if j < len(WEIGHTS) else CONVERSATION_WEIGHT) * (cols[j] - means[j]) / stds[j]
         ranking = fused
         if mode == "hybrid" and kind == QUESTION and self.pronoun is not None and self.pronoun.search(q):
             hers = self.subject[cand]
@@ -531,8 +551,30 @@ class Assistant:
                 dense[langs == j] -= background_reference(bg[passages])
         words = idx.lexical.scores_at(terms[0], cand) if term_groups is None \
             else idx.lexical.grouped_scores_at(term_groups, cand)
-        feats = np.column_stack([dense, words, idx.bigram.scores_at(terms[1], cand)])
-        return cand, feats, best
+        columns = [dense, words, idx.bigram.scores_at(terms[1], cand)]
+        if self.n_people > 1 and self.names:
+            groups = term_groups if term_groups is not None else [[t] for t in dict.fromkeys(terms[0])]
+            columns.append(self._conversation_scores(groups, cand))
+        return cand, np.column_stack(columns), best
+
+    def _conversation_scores(self, groups: list[list[str]], cand: np.ndarray) -> np.ndarray:
+        """Per candidate turn, the idf over the interviewees of each name in the question (a group whose own
+        word, the first, is a name) that its interviewee's conversations hold and another's do not."""
+        lex = self.index.lexical
+        n = self.n_people
+        score = np.zeros(n, dtype=np.float32)
+        for group in groups:
+            if group[0] not in self.names:
+                continue
+            held = np.zeros(n, dtype=bool)  # whose conversations hold the name or a translation of it
+            for term in dict.fromkeys(group):
+                j = lex.vocab.get(term)
+                if j is not None:
+                    held[self.person_of[lex.docs[lex.indptr[j]:lex.indptr[j + 1]]]] = True
+            df = int(held.sum())
+            if 0 < df < n:
+                score[held] += np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        return score[self.person_of[cand]]
 
     def _dense_from_units(self, cand: np.ndarray, by_unit: np.ndarray) -> np.ndarray:
         """`_dense_from_hits` when every unit was scored (`by_unit`, in unit order; a small flat index): each

@@ -252,3 +252,15 @@ def test_query_groups_put_each_word_with_its_translations():
         flat = {t for g in query_groups(question, glossary, senses, True) for t in g}
         assert flat == set(query_terms(question, glossary, senses, True)[0]), question
     assert ["监管", "regul", "supervis"] in query_groups("她如何看待监管？", {}, {"监管": ["regul", "supervis"]}, True)
+
+
+def test_name_tokens_are_latin_words_in_chinese_and_capitalised_words_inside_english_sentences():
+    from qa.lexical import name_tokens
+
+    names = name_tokens([("zh", "我在OpenAI工作，之前在Dartmouth读书。"),
+                         ("en", "We moved to Lisbon in May. Then the Harbor Evaluation Institute called.\n"
+                                "Regulation came later: Nobody expected it.")], english=True)
+    assert {"openai", "dartmouth", "lisbon", "harbor", "evalu", "institut"} <= names  # (English stems)
+    # a sentence's first word, after a full stop, a line break or a colon, is not taken for a name
+    assert not {"regul", "nobodi", "then", "move"} & names
+    assert name_tokens([("zh", "没有拉丁字母的句子。")]) == set()

@@ -292,3 +292,25 @@ def test_she_in_a_question_is_the_assistants_subject_among_several_interviewees(
     assert he.ask(he_q, k=5).answers[0].turn.speaker == "Mira Murati"
     assert he.ask(q, k=5).answers[0].turn.speaker == "Ada Quinn"
     assert he.pronoun.search(he_q) and not he.pronoun.search("其他公司怎么看监管？")
+
+
+def test_names_only_some_interviewees_speak_of_say_whose_conversations_a_question_is_about(tmp_path, sources):
+    a = _beside_quinn(tmp_path, sources,
+                      "HOST: Ada, where do you ride?\n\n"
+                      "ADA QUINN: Every summer I ride from Porto to Lisbon, and I repair bicycles on the way; "
+                      "ChatGPT plans the route.\n")
+    assert a.n_people == 2 and {"lisbon", "porto", "openai"} <= a.names and "bicycles" not in a.names
+    everyone = np.flatnonzero(a.any_speaker)
+    quinn = a.person_of[everyone] == a.person_of[a.position["quinn#1"]]  # her conversation's turns
+    lisbon = a._conversation_scores([["lisbon"]], everyone)
+    assert (lisbon[quinn] > 0).all() and (lisbon[~quinn] == 0).all()
+    openai = a._conversation_scores([["openai"]], everyone)  # Murati's articles say it, Quinn does not
+    assert (openai[~quinn] > 0).all() and (openai[quinn] == 0).all()
+    # a word that is no name, or a name both speak of, says nothing
+    assert "chatgpt" in a.names and not a._conversation_scores([["bicycles"], ["chatgpt"]], everyone).any()
+    # and a question about Lisbon gets her answer
+    assert a.ask("What happens on the road to Lisbon?", k=3).answers[0].turn.turn_id == "quinn#1"
+
+
+def test_an_index_of_one_interviewee_records_no_names(hash_assistant):
+    assert hash_assistant.n_people == 1 and hash_assistant.names == frozenset()
