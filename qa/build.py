@@ -161,9 +161,8 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
         # Chinese words -> English stems, for Chinese questions over English transcripts (none without them).
         senses = build_reverse_glossary(lexical) if "en" in languages else {}
         # The names the transcripts mention, for a corpus of several interviewees (retrieve.CONVERSATION_WEIGHT)
-        interviewees = {a.interviewee or "#" + a.article_id for a in articles}
         names = sorted(name_tokens([(language_of[t.article_id], t.text) for t in turns], english)
-                       & set(lexical.vocab)) if len(interviewees) > 1 else []
+                       & set(lexical.vocab)) if len({a.conversation_of for a in articles}) > 1 else []
         faiss_index, faiss_type = make_faiss(vectors)
         manifest = {
             "format_version": FORMAT_VERSION,

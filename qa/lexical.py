@@ -598,7 +598,7 @@ def _singular(word: str) -> str:
     return word
 
 
-def _idf(n_docs: int, df: int) -> float:
+def bm25_idf(n_docs: int, df: int) -> float:
     """BM25's idf of a term held by `df` of `n_docs` documents (as the weights are built with)."""
     return float(np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)))
 
@@ -657,7 +657,7 @@ class BM25:
         j = self.vocab.get(token)
         if j is None:
             return 0.0
-        return _idf(self.n_docs, int(self.indptr[j + 1] - self.indptr[j]))
+        return bm25_idf(self.n_docs, int(self.indptr[j + 1] - self.indptr[j]))
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         out = np.zeros(self.n_docs, dtype=np.float32)
@@ -704,9 +704,9 @@ class BM25:
                 for j in js:
                     a, b = self.indptr[j], self.indptr[j + 1]
                     where = self.docs[a:b]
-                    tf[where] = np.maximum(tf[where], self.weights[a:b] / np.float32(_idf(n, int(b - a))))
+                    tf[where] = np.maximum(tf[where], self.weights[a:b] / np.float32(bm25_idf(n, int(b - a))))
                 df = int(np.count_nonzero(tf))  # (a term's weight in a document that holds it is positive)
-                out += np.float32(_idf(n, df)) * tf[docs]
+                out += np.float32(bm25_idf(n, df)) * tf[docs]
                 continue
             if len(js) == 1:
                 df = int(self.indptr[js[0] + 1] - self.indptr[js[0]])
@@ -719,8 +719,8 @@ class BM25:
             for j in js:
                 a, b = self.indptr[j], self.indptr[j + 1]
                 at, rows = _matches(self.docs[a:b], docs)
-                best[at] = np.maximum(best[at], self.weights[a:b][rows] / np.float32(_idf(n, int(b - a))))
-            out += np.float32(_idf(n, df)) * best
+                best[at] = np.maximum(best[at], self.weights[a:b][rows] / np.float32(bm25_idf(n, int(b - a))))
+            out += np.float32(bm25_idf(n, df)) * best
         return out
 
     def save(self, directory: Path, prefix: str = "lexical") -> None:

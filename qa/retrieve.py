@@ -53,7 +53,7 @@ import numpy as np
 
 from .chunk import CONTEXT, QUESTION as ASKED, SENTENCE, WINDOW
 from .config import Settings
-from .lexical import content_words, query_groups, query_terms, tokenize, unfound_information
+from .lexical import bm25_idf, content_words, query_groups, query_terms, tokenize, unfound_information
 from .parse import is_chinese
 from .parse.common import KNOWN_ALIASES
 from .query import QUESTION, read_query
@@ -62,9 +62,9 @@ from .store import (HNSW_CANDIDATES, IndexError_, IndexMissing, IndexOutdated, c
                     stale_sources)
 from .types import Answer, Result, Turn
 
-# Signal weights: window, sentence, question+answer, question-to-question, BM25 words, BM25 bigrams.
+# Signal weights (WEIGHTS, below): window, sentence, question+answer, question-to-question, BM25 words, BM25
+# bigrams, and over several interviewees whose conversations the question's names belong to.
 # Equal: on the dev split no other weighting was reliably better (see the closing notes of issue 3).
-WEIGHTS = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0], dtype=np.float32)
 # A seventh signal, in a corpus of several interviewees: which one's conversations the question's names belong to.
 # A word of the question that names something (lexical.name_tokens: "OpenAI", "Dartmouth", "Riverside") and that
 # the conversations of some interviewees hold (in any language: the word with its translations) and others do not
@@ -76,6 +76,7 @@ WEIGHTS = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0], dtype=np.float32)
 # English senses another transcript holds counted as that interviewee's (the Chinese set over the third invented
 # interview fell from R@1 0.863 to 0.832).
 CONVERSATION_WEIGHT = 1.0
+WEIGHTS = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, CONVERSATION_WEIGHT], dtype=np.float32)
 # Best transcript cosine minus best background cosine, below which there is no answer. On the dev split
 # (qa eval) the highest off-topic question scores -0.010 and the lowest answerable one 0.026; of the
 # values between, 0.012 refuses more of benchmarks/offtopic_probe.py's questions than the midpoint
@@ -326,7 +327,7 @@ class Assistant:
         # Each turn's interviewee, by number (a file with none is a conversation of its own), and the names the
         # transcripts mention (CONVERSATION_WEIGHT); an index of one interviewee's conversations records none, and
         # one written before session 10 has none until `qa index` rebuilds it (reusing its vectors)
-        person = {a.article_id: a.interviewee or "#" + a.article_id for a in idx.articles.values()}
+        person = {a.article_id: a.conversation_of for a in idx.articles.values()}
         people = sorted(set(person.values()))
         self.person_of = np.searchsorted(np.array(people), [person[t.article_id] for t in idx.turns]) \
             if idx.turns else np.zeros(0, np.int64)
@@ -485,7 +486,7 @@ class Assistant:
                     # English claims 0.857 -> 0.905 without it; Chinese ones 1.0 either way)
                     continue
                 if stds[j] > 1e-9:
-                    fused += (WEIGHTS[j] if j < len(WEIGHTS) else CONVERSATION_WEIGHT) * (cols[j] - means[j]) / stds[j]
+                    fused += WEIGHTS[j] * (cols[j] - means[j]) / stds[j]
         ranking = fused
         if mode == "hybrid" and kind == QUESTION and self.pronoun is not None and self.pronoun.search(q):
             hers = self.subject[cand]
@@ -573,7 +574,7 @@ class Assistant:
                     held[self.person_of[lex.docs[lex.indptr[j]:lex.indptr[j + 1]]]] = True
             df = int(held.sum())
             if 0 < df < n:
-                score[held] += np.log(1.0 + (n - df + 0.5) / (df + 0.5))
+                score[held] += bm25_idf(n, df)
         return score[self.person_of[cand]]
 
     def _dense_from_units(self, cand: np.ndarray, by_unit: np.ndarray) -> np.ndarray:

@@ -28,6 +28,11 @@ class Article:
     def citation(self) -> dict:
         return {"title": self.title, "date": self.date, "url": self.url, "source": self.source}
 
+    @property
+    def conversation_of(self) -> str:
+        """Whose conversation this is: its interviewee, or for a file without one, the file itself."""
+        return self.interviewee or "#" + self.article_id
+
 
 @dataclass(frozen=True)
 class Turn:
