@@ -41,6 +41,12 @@ fifth was run once with the session's final code instead (english_eval_other5.js
 benchmarks/other_interview6/ is a sixth (a hospital's medical director, a woman; 20 questions of its own, 8
 naming her), written and committed in session 10 after the fifth's run, before any run of its own, and held
 out for that session's third change (a question naming something only some interviewees speak of).
+benchmarks/other_interview7/ is a seventh (a public librarian, a man; 20 answerable questions of its own, 7
+naming him, and 8 off-topic ones), written and committed in session 11 before any run, and held out for that
+session's change (when an English question over English transcripts is off-topic).
+
+`--probe SEED` also asks benchmarks/offtopic_probe.py's questions (200 random dictionary words with that seed,
+and the everyday parts) on every corpus built, so that the no-answer rate of each is beside its answer figures.
 """
 from __future__ import annotations
 
@@ -59,11 +65,13 @@ from qa.config import Settings  # noqa: E402
 from qa.embed import load_embedder  # noqa: E402
 from qa.evaluate import evaluate, format_table  # noqa: E402
 from qa.retrieve import Assistant  # noqa: E402
+from offtopic_probe import probe  # noqa: E402
 
 CORPUS = ROOT / "benchmarks" / "english_corpus"
 OTHERS = {"other": ROOT / "benchmarks" / "other_interview", "other2": ROOT / "benchmarks" / "other_interview2",
           "other3": ROOT / "benchmarks" / "other_interview3", "other4": ROOT / "benchmarks" / "other_interview4",
-          "other5": ROOT / "benchmarks" / "other_interview5", "other6": ROOT / "benchmarks" / "other_interview6"}
+          "other5": ROOT / "benchmarks" / "other_interview5", "other6": ROOT / "benchmarks" / "other_interview6",
+          "other7": ROOT / "benchmarks" / "other_interview7"}
 QUESTIONS = ROOT / "benchmarks" / "english_questions.jsonl"
 CHINESE = ROOT / "benchmarks" / "eval_questions.jsonl"
 RENDERS = {k: v for k, v in json.loads((CORPUS / "renders.json").read_text(encoding="utf-8")).items()
@@ -75,6 +83,8 @@ def main() -> int:
     ap.add_argument("--split", default="en-dev", help="split(s) of the English questions (default en-dev)")
     ap.add_argument("--json", type=Path, help="also write all figures to this JSON file")
     ap.add_argument("--misses", action="store_true", help="list the questions whose answer is not first")
+    ap.add_argument("--probe", type=int, metavar="SEED", help="also run the off-topic probe with this seed on each corpus")
+    ap.add_argument("--only", help="comma-separated corpora to build (english, mixed, other..other7, chinese)")
     args = ap.parse_args()
     embedder = load_embedder()
     out = {}
@@ -94,6 +104,8 @@ def main() -> int:
                 if p.suffix in (".txt", ".toml"):
                     shutil.copy(p, tmp / name / p.name)
         for name, sources in corpora + [("chinese", ROOT / "sources")]:
+            if args.only and name not in args.only.split(","):
+                continue
             settings = Settings(sources=sources, index=tmp / f"index-{name}")
             build(settings, embedder)
             assistant = Assistant.load(settings=settings, embedder=embedder)
@@ -118,6 +130,14 @@ def main() -> int:
                         out[f"{name}/own-questions/{label}"] = report
                         print(f"== {name} corpus, its own questions {label} ==")
                         print(format_table(report, misses=args.misses), "\n")
+            if args.probe is not None:
+                report, _ = probe(assistant, seed=args.probe)
+                out[f"{name}/off-topic-probe"] = report
+                print(f"== {name} corpus, off-topic probe (seed {args.probe}): " + "; ".join(
+                    f"{part} en {r['answered_en']} zh {r['answered_zh']}" for part, r in report.items()
+                    if part != "seed"))
+                for q in (q for part, r in report.items() if part != "seed" for q in r["answered"]):
+                    print(f"   answered: {q}")
             if name != "english":
                 for split in ("dev", "test", "test2", "test3", "all"):
                     report = evaluate(assistant, CHINESE, split, RENDERS)

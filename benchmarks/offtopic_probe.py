@@ -20,6 +20,10 @@ A third part, EVERYDAY_HELD_OUT, 16 more in each language, was written after the
 of the quotes-and-claims session (issue 14) had been settled on the first two parts, committed before it
 was ever run, and run once; so was `--seed 11` for the random words.
 
+A fourth part, EVERYDAY_SESSION11, 16 more in each language, was written in session 11 (issue 11: an English
+question over English transcripts answered because its common words are found there, "Which stocks should I buy
+this year?"), committed before that session's change was ever run, and held out for it, as was `--seed 19`.
+
 Prints the share answered by language (lower is better) and, with --show, the
 answered questions and what was returned first.
 """
@@ -65,6 +69,21 @@ EVERYDAY_HELD_OUT = {
            "金鱼应该喂什么？", "厨房水槽堵了怎么办？", "《蒙娜丽莎》是谁画的？", "腰疼适合做什么运动？"],
 }
 
+EVERYDAY_SESSION11 = {
+    "en": ["Should I buy a new car or a used one this year?", "How much should I tip a waiter in New York?",
+           "What is the best time of year to visit Iceland?", "How do I keep my houseplants alive in winter?",
+           "Which phone has the best camera right now?", "How do I train my puppy to stop biting?",
+           "What is a good recipe for banana bread?", "How can I sleep better at night?",
+           "Who won the World Cup in 2018?", "How do I change a car tire?",
+           "What are the rules of chess for beginners?", "Is it cheaper to rent or to buy a house?",
+           "How do I get a passport for my child?", "What should I wear to a summer wedding?",
+           "How long does it take to run a marathon?", "Which fruits are in season in October?"],
+    "zh": ["今年该买新车还是二手车？", "在纽约吃饭该给多少小费？", "一年中什么时候去冰岛最好？", "冬天怎么养活室内植物？",
+           "现在哪款手机拍照最好？", "怎么训练小狗不咬人？", "香蕉面包怎么做好吃？", "晚上怎么睡得更好？",
+           "2018年世界杯谁赢了？", "汽车轮胎怎么换？", "国际象棋的入门规则是什么？", "租房和买房哪个更划算？",
+           "怎么给孩子办护照？", "夏天参加婚礼穿什么？", "跑完一场马拉松要多久？", "十月有哪些应季水果？"],
+}
+
 
 def probe_questions(assistant, n_words: int, seed: int = 7) -> list[tuple[str, str]]:
     """(language, question) pairs about words the transcripts cannot match at all."""
@@ -82,6 +101,30 @@ def probe_questions(assistant, n_words: int, seed: int = 7) -> list[tuple[str, s
     return out
 
 
+PARTS = {"everyday": EVERYDAY, "everyday, held out": EVERYDAY_HELD_OUT, "everyday, session 11": EVERYDAY_SESSION11}
+
+
+def probe(assistant, n_words: int = 200, seed: int = 7) -> tuple[dict, dict[str, dict[str, list]]]:
+    """Ask every part's questions: the report ({part: {questions, answered_en, answered_zh}}) and, per part and
+    language, the (question, first quote) pairs that got an answer."""
+    parts = {"random words": probe_questions(assistant, n_words, seed),
+             **{part: [(lang, q) for lang, qs in questions.items() for q in qs] for part, questions in PARTS.items()}}
+    report: dict = {"seed": seed}
+    answered_by_part: dict[str, dict[str, list]] = {}
+    for part, questions in parts.items():
+        answered: dict[str, list] = {"en": [], "zh": []}
+        for lang, q in questions:
+            result = assistant.ask(q, k=1)
+            if not result.no_answer:
+                answered[lang].append((q, result.answers[0].quote))
+        total = {lang: sum(1 for l, _ in questions if l == lang) for lang in answered}
+        report[part] = {"questions": len(questions),
+                        **{f"answered_{lang}": f"{len(a)}/{total[lang]}" for lang, a in answered.items()},
+                        "answered": [q for a in answered.values() for q, _ in a]}
+        answered_by_part[part] = answered
+    return report, answered_by_part
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--words", type=int, default=200, help="dictionary words to ask about (default 200)")
@@ -93,33 +136,22 @@ def main(argv: list[str] | None = None) -> int:
 
     from qa.retrieve import Assistant
 
-    assistant = Assistant.load(args.index)
-    parts = {"random words": probe_questions(assistant, args.words, args.seed),
-             "everyday": [(lang, q) for lang, qs in EVERYDAY.items() for q in qs],
-             "everyday, held out": [(lang, q) for lang, qs in EVERYDAY_HELD_OUT.items() for q in qs]}
-    report: dict = {"seed": args.seed}
-    for part, questions in parts.items():
-        answered: dict[str, list] = {"en": [], "zh": []}
-        for lang, q in questions:
-            result = assistant.ask(q, k=1)
-            if not result.no_answer:
-                answered[lang].append((q, result.answers[0].quote))
-        total = {lang: sum(1 for l, _ in questions if l == lang) for lang in answered}
-        report[part] = {"questions": len(questions),
-                        **{f"answered_{lang}": f"{len(a)}/{total[lang]}" for lang, a in answered.items()}}
-        if args.json:
-            continue
-        what = (f"{len(questions) // 2} dictionary words with nothing in common with the transcripts "
+    report, answered_by_part = probe(Assistant.load(args.index), args.words, args.seed)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    for part, answered in answered_by_part.items():
+        questions = report[part]["questions"]
+        what = (f"{questions // 2} dictionary words with nothing in common with the transcripts "
                 f"(seed {args.seed})" if part == "random words" else "everyday matters")
-        print(f"off-topic probe, {part}: {len(questions)} questions about {what}")
+        print(f"off-topic probe, {part}: {questions} questions about {what}")
         for lang, a in answered.items():
-            print(f"  {lang}: answered {len(a)}/{total[lang]} ({len(a) / max(1, total[lang]):.1%}); should be 0")
+            total = report[part][f"answered_{lang}"].split("/")[1]
+            print(f"  {lang}: answered {len(a)}/{total} ({len(a) / max(1, int(total)):.1%}); should be 0")
         if args.show:
             for lang, a in answered.items():
                 for q, quote in a:
                     print(f"  [{lang}] {q}  ->  {quote[:60]}")
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False))
     return 0
 
 
