@@ -27,6 +27,7 @@ import json
 import logging
 import re
 import sqlite3
+from collections.abc import Container
 from functools import lru_cache
 from pathlib import Path
 
@@ -364,9 +365,9 @@ def english_senses(word: str, senses: dict[str, list[str]]) -> list[str]:
     return list(dict.fromkeys(s for p in parts for s in senses.get(p, ())))
 
 
-def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25",
-                  english: bool = False, senses: dict[str, list[str]] | None = None
-                  ) -> list[tuple[str, float, bool]]:
+def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25 | None",
+                  english: bool = False, senses: dict[str, list[str]] | None = None,
+                  vocab: Container[str] | None = None) -> list[tuple[str, float, bool]]:
     """The question's content words as (word, information, found in the transcripts).
 
     In a Chinese question they are jieba's words of two or more characters and Latin words, their
@@ -375,13 +376,18 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
     surprisal in wordfreq's English counts ("laptop" 11.0, "choose" 9.4, "good" 6.7). A word is found
     when it, a Chinese gloss of it, or a character pair of one occurs in the transcripts; a Chinese
     word also when an English word it glosses (`senses`) is in English transcripts.
+
+    `vocab` narrows "the transcripts" to some of them (the words one language's turns hold), and `pairs` None
+    leaves out the character-pair leg (which English turns are not part of).
     """
     english_of = senses or {}
+    held = words.vocab if vocab is None else vocab
+    held_pairs = pairs.vocab if pairs is not None else {}
 
     def found(term: str) -> bool:
         # (A pair with 的 says nothing: "西班牙人的", the dictionary's "Spanish", would be found through 人的.)
-        return (term in words.vocab or any(b in pairs.vocab for b in bigrams(term) if _HAN.search(b) and "的" not in b)
-                or any(stem in words.vocab for stem in english_senses(term, english_of)))
+        return (term in held or any(b in held_pairs for b in bigrams(term) if _HAN.search(b) and "的" not in b)
+                or any(stem in held for stem in english_senses(term, english_of)))
 
     out: list[tuple[str, float, bool]] = []
     if is_chinese(question):
@@ -397,7 +403,7 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
                 continue
             glosses = lexicon.get(w) or _dictionary_senses(w, glossary)
             own = _stemmer()(w) if english else w
-            out.append((w, _english_surprisal(w), own in words.vocab or any(found(g) for g in glosses)))
+            out.append((w, _english_surprisal(w), own in held or any(found(g) for g in glosses)))
     return out
 
 

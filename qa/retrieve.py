@@ -46,6 +46,7 @@ import bisect
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -193,6 +194,17 @@ def name_patterns(names: set[str]) -> list[tuple[str, re.Pattern]]:
         pattern = rf"(?<![a-z])(?:{latin})(?![a-z])" if name.isascii() else latin
         out.append((name, re.compile("|".join([pattern] + [re.escape(a) for a in chinese]), re.IGNORECASE)))
     return out
+
+
+class LanguageVocab:
+    """The word leg's vocabulary as one language's turns hold it: `word in LanguageVocab(...)`."""
+
+    def __init__(self, vocab: dict[str, int], word_langs: np.ndarray, lang: int):
+        self.vocab, self.word_langs, self.bit = vocab, word_langs, 1 << lang
+
+    def __contains__(self, word: object) -> bool:
+        j = self.vocab.get(word)  # type: ignore[arg-type]
+        return j is not None and bool(self.word_langs[j] & self.bit)
 
 
 def background_reference(cosines: np.ndarray) -> float:
@@ -345,6 +357,14 @@ class Assistant:
         self.languages = [(lang, bg_lang == lang if (bg_lang == lang).any() else np.ones(len(bg_lang), bool))
                           for lang in langs]
         self.lang_id = np.searchsorted(np.array(langs), turn_lang).astype(np.int8) if langs else np.zeros(0, np.int8)
+        # ...and, over transcripts in several languages, which languages' turns hold each word of the word leg (bit j:
+        # self.languages[j]), so that a word only English turns hold does not lower the Chinese turns' bar (_ranked)
+        self.word_langs = None
+        if len(langs) > 1:
+            lex = idx.lexical
+            owner = np.repeat(np.arange(len(lex.indptr) - 1), np.diff(lex.indptr))
+            self.word_langs = np.zeros(len(lex.indptr) - 1, dtype=np.uint8)
+            np.bitwise_or.at(self.word_langs, owner, (1 << self.lang_id[lex.docs]).astype(np.uint8))
 
     def speakers(self) -> list[str]:
         """Everyone who speaks in the retrievable turns, interviewees first, then by how often."""
@@ -417,25 +437,38 @@ class Assistant:
                 kind: str) -> tuple[np.ndarray, np.ndarray] | None:
         """The pool's turns ranked for the question and their scores, or None when they do not cover it."""
         order, scores, best_dense = self.rank(text, qv, pool, terms=terms, kind=kind)
-        rare = self._rare_terms(terms[0])
-        idx = self.index
-        words = content_words(text, idx.glossary, idx.lexical, idx.bigram, self.english, idx.senses)
-        # An English question over Chinese transcripts whose most informative word they never mention ("How do
-        # I choose a good laptop?": laptop; choose and good are found through dictionary glosses) is about
-        # something else. (Applied to Chinese questions it refused answerable ones on the test splits, whose rate
-        # was already at the Chinese probe's 0.5%; over English transcripts, where a word is found as itself, it
-        # refused "What advice would she give her younger self as a student?" in benchmarks/english_eval.py.)
         chinese = is_chinese(text)
-        topic_found = chinese or self.english or not words or max(words, key=lambda w: w[1])[2]
-        supported = bool(rare and unfound_information(words) <= MAX_UNFOUND_SHARE and topic_found)
-        if not self._covered(qv, chinese, order, best_dense, supported):
+        rare = self._rare_terms(terms[0])
+        if not self._covered(qv, chinese, order, best_dense, lambda j: self._supported(text, chinese, rare, j)):
             return None
         return order, scores
 
+    def _supported(self, text: str, chinese: bool, rare: set[str], lang: int) -> bool:
+        """Whether the word legs back the question in language `lang`'s turns: one of its `rare` terms is there,
+        most of its content words are, and for an English question its most informative one
+        (`lexical.content_words`). Over transcripts in one language, "there" is the whole index."""
+        idx = self.index
+        vocab, pairs = None, idx.bigram
+        if self.word_langs is not None:
+            vocab = LanguageVocab(idx.lexical.vocab, self.word_langs, lang)
+            rare = {t for t in rare if t in vocab}
+            if self.languages[lang][0] == "en":
+                pairs = None  # English turns are not in the character-pair leg
+        if not rare:
+            return False
+        words = content_words(text, idx.glossary, idx.lexical, pairs, self.english, idx.senses, vocab)
+        # An English question whose most informative word the transcripts never mention ("How do I choose a good
+        # laptop?": laptop; choose and good are found, through dictionary glosses or as themselves) is about
+        # something else. (Applied to Chinese questions it refused answerable ones on the test splits, whose rate
+        # was already at the Chinese probe's 0.5%.)
+        topic_found = chinese or not words or max(words, key=lambda w: w[1])[2]
+        return bool(unfound_information(words) <= MAX_UNFOUND_SHARE and topic_found)
+
     def _covered(self, qv: np.ndarray, chinese: bool, order: np.ndarray, best_dense: np.ndarray,
-                 supported: bool) -> bool:
+                 supported: Callable[[int], bool]) -> bool:
         """Whether the transcripts answer at all: in some language, the best raw cosine of a ranked turn
-        (`best_dense`, in `order`) clears that language's background bar by the margin (module docstring)."""
+        (`best_dense`, in `order`) clears that language's background bar by the margin (module docstring);
+        `supported(j)`: whether the word legs back the question in language j's turns (`_supported`)."""
         bg = self.index.background @ qv
         langs = self.lang_id[order]
         for j, (lang, passages) in enumerate(self.languages):
@@ -449,7 +482,7 @@ class Assistant:
                 ref, bar = background_reference(bg[passages]), CROSS_MARGIN
             else:
                 ref = float(bg[passages].max())
-                bar = MIN_MARGIN if supported else UNSUPPORTED_MARGIN
+                bar = MIN_MARGIN if supported(j) else UNSUPPORTED_MARGIN
             if best - ref >= bar:
                 return True
         return False
