@@ -347,7 +347,10 @@ class Assistant:
         self.names = frozenset(idx.manifest.get("lexical", {}).get("names", ()))
         # A question that names interviewees gets their answers (scope)
         self._name_patterns = name_patterns({t.speaker for t, ok in zip(idx.turns, self.interviewee) if ok})
+        # ...and the words of every speaker's name, as a question's words are read (raw and as tokens)
         self.english = bool(idx.manifest.get("lexical", {}).get("english"))
+        self.speaker_words = frozenset(w for name in {t.speaker for t in idx.turns}
+                                       for w in name.casefold().split() + tokenize(name, self.english))
         # The no-answer bar per language: turns, and background passages, grouped by language.
         lang_of = {a.article_id: a.language for a in idx.articles.values()}
         turn_lang = np.array([lang_of.get(t.article_id, "") for t in idx.turns])
@@ -456,7 +459,9 @@ class Assistant:
                 pairs = None  # English turns are not in the character-pair leg
         if not rare:
             return False
-        words = content_words(text, idx.glossary, idx.lexical, pairs, self.english, idx.senses, vocab)
+        # A speaker's name ("What does Raman use AI for?") says whose answer, not what about: not a content word
+        words = [w for w in content_words(text, idx.glossary, idx.lexical, pairs, self.english, idx.senses, vocab)
+                 if w[0] not in self.speaker_words]
         # An English question whose most informative word the transcripts never mention ("How do I choose a good
         # laptop?": laptop; choose and good are found, through dictionary glosses or as themselves) is about
         # something else. (Applied to Chinese questions it refused answerable ones on the test splits, whose rate

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from qa.chunk import SENTENCE
+from qa.lexical import query_terms
+from qa.parse import is_chinese
 from qa.retrieve import Assistant, QuestionError, clean_question
 from qa.store import IndexError_
 
@@ -314,3 +316,23 @@ def test_names_only_some_interviewees_speak_of_say_whose_conversations_a_questio
 
 def test_an_index_of_one_interviewee_records_no_names(hash_assistant):
     assert hash_assistant.n_people == 1 and hash_assistant.names == frozenset()
+
+
+def test_lexical_support_for_the_no_answer_bar_is_counted_per_language(tmp_path, sources):
+    """Over transcripts in two languages a question's words back a language's turns only where those turns hold
+    them: a Chinese word found only through an English turn (自行车 -> bicycle) does not lower the Chinese bar,
+    an English question's most informative word must be there, and a speaker's name is not a content word."""
+    a = _beside_quinn(tmp_path, sources,
+                      "HOST: How do you choose a good bicycle for a child?\n\n"
+                      "ADA QUINN: Pick a light frame and good brakes; a child's bicycle should be easy to lift.\n")
+    lang = {code: j for j, (code, _) in enumerate(a.languages)}
+    assert set(lang) == {"en", "zh"}
+
+    def supported(q: str, code: str) -> bool:
+        terms = query_terms(q, a.index.glossary, a.index.senses, a.english)
+        return a._supported(q, is_chinese(q), a._rare_terms(terms[0]), lang[code])
+
+    assert supported("怎么挑选自行车？", "en") and not supported("怎么挑选自行车？", "zh")
+    assert supported("How do I choose a good bicycle?", "en")
+    assert not supported("How do I choose a good kayak?", "en")  # only "choose" and "good" are there
+    assert supported("How does Quinn choose a bicycle?", "en")  # "Quinn" is nowhere in the text, and says whose
