@@ -27,7 +27,12 @@ is array arithmetic over the index:
    almost anything ("介绍一下胡狼。"), and two independent legs agreeing is
    better evidence than one (`benchmarks/offtopic_probe.py` measures this). A Chinese question
    over English turns has a bar of its own (`CROSS_MARGIN`, over the mean of the best few
-   background passages): the small model's Chinese-English cosines are compressed;
+   background passages): the small model's Chinese-English cosines are compressed.
+   Over transcripts in two languages each language's bar counts only the words its own
+   turns hold (`LanguageVocab`): a Chinese word found through an English turn's sense
+   ("挑选" -> pick) says nothing of the Chinese turns; an English question's most
+   informative word must be found whatever the transcripts' language; a speaker's
+   name is not a content word;
 5. quote: the turn's sentence that best matches, widened to its neighbours
    when they score nearly as well (at most three sentences), cut verbatim.
 
