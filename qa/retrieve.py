@@ -371,8 +371,8 @@ class Assistant:
         if len(langs) > 1:
             lex = idx.lexical
             owner = np.repeat(np.arange(len(lex.indptr) - 1), np.diff(lex.indptr))
-            self.word_langs = np.zeros(len(lex.indptr) - 1, dtype=np.uint8)
-            np.bitwise_or.at(self.word_langs, owner, (1 << self.lang_id[lex.docs]).astype(np.uint8))
+            self.word_langs = np.zeros(len(lex.indptr) - 1, dtype=np.uint32)
+            np.bitwise_or.at(self.word_langs, owner, np.left_shift(1, self.lang_id[lex.docs].astype(np.uint32)))
 
     def speakers(self) -> list[str]:
         """Everyone who speaks in the retrievable turns, interviewees first, then by how often."""
