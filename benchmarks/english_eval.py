@@ -86,6 +86,9 @@ def main() -> int:
     ap.add_argument("--probe", type=int, metavar="SEED", help="also run the off-topic probe with this seed on each corpus")
     ap.add_argument("--only", help="comma-separated corpora to build (english, mixed, other..other7, chinese)")
     args = ap.parse_args()
+    known = ["english", "mixed", *OTHERS, "chinese"]
+    if args.only and (unknown := [n for n in args.only.split(",") if n not in known]):
+        ap.error(f"--only: no corpus {', '.join(unknown)}; the corpora are {', '.join(known)}")
     embedder = load_embedder()
     out = {}
     with tempfile.TemporaryDirectory(prefix="qa-english-") as tmp:
