@@ -36,6 +36,11 @@ def main() -> int:
     from qa.build import BuildError
     from qa.store import IndexError_, current_dir
 
+    from qa.upload import recover
+
+    undone = recover(settings)  # a transcript whose addition a crash cut short is not left half-added
+    if undone:
+        print(f"app.py: {undone}", file=sys.stderr)
     if current_dir(settings.index) is None:
         print(f"No index in {settings.index} yet; building it from {settings.sources} (first run only).",
               file=sys.stderr)

@@ -29,10 +29,10 @@ from . import __version__
 from .chunk import QUERY_FORM, Unit, units_for
 from .config import Settings
 from .lexical import BM25, bigrams, build_glossary, build_reverse_glossary, dictionary_file, name_tokens, tokenize
-from .parse import CATALOG, NARRATOR, SourceError, is_chinese, load_sources
+from .parse import CATALOG, NARRATOR, NOT_SOURCES, SourceError, is_chinese, load_sources
 from .parse.common import Meta
 from .progress import Progress, silent
-from .store import FORMAT_VERSION, Index, IndexError_, load, make_faiss, prune, write_version
+from .store import FORMAT_VERSION, Index, IndexError_, current_dir, load, make_faiss, prune, write_version
 from .types import Article, Turn
 
 BACKGROUND = Path(__file__).with_name("background_passages.txt")
@@ -97,7 +97,10 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
     t0 = time.perf_counter()
     index_dir = Path(settings.index)
     with build_lock(index_dir):
-        parsed, errors, notices = load_sources(settings.sources, settings.interviewee, settings.declared_interviewee)
+        last = last_manifest(index_dir)
+        parsed, errors, notices, catalog = load_sources(
+            settings.sources, settings.interviewee, settings.declared_interviewee,
+            prefer=set(last.get("sources", {})), last_catalog=last.get("catalog"))
         if not parsed:
             reasons = "; ".join(str(e) for e in errors) or "no transcript files"
             raise BuildError(f"nothing to index in {settings.sources}: {reasons}")
@@ -180,6 +183,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
             "sources_dir": str(Path(settings.sources).resolve()),  # what `stale_sources` compares with
             "sources": {a.source: a.sha256 for a in articles},
             "skipped": [{"source": e.path, "reason": e.reason} for e in errors],
+            "catalog": catalog,  # its last good text: a broken catalogue is read as this until fixed
         }
         version = write_version(index_dir, manifest, articles, turns, units, keys, bg_keys, vectors, background,
                                 faiss_index, lexical, bigram, glossary, senses)
@@ -211,6 +215,16 @@ def _fingerprint(settings: Settings, model: str, articles: list[Article]) -> str
     return h.hexdigest()
 
 
+def last_manifest(index_dir: Path) -> dict:
+    """The current index's manifest, {} when there is none or it cannot be read."""
+    d = current_dir(index_dir)
+    try:
+        manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8")) if d is not None else {}
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
 def _loadable(index_dir: Path) -> "Index | None":
     """The current index when it loads cleanly (checksums included); a damaged one is rebuilt from scratch."""
     try:
@@ -238,101 +252,6 @@ def _embed_missing(embedder, todo: dict[str, tuple[str, bool]], cache: dict, bat
                     cache[k] = v
                 bar.update(len(chunk))
     return len(items)
-
-
-MAX_UPLOAD_BYTES = 20 * 2**20  # a transcript of several hours is well under 5 MB of text
-
-
-def check_upload_size(name: str, size: int) -> None:
-    """A SourceError for an upload too large to be a transcript (checked before it is read into memory)."""
-    if size > MAX_UPLOAD_BYTES:
-        raise SourceError(name, f"{size / 2**20:.0f} MB is too large for a transcript (at most "
-                                f"{MAX_UPLOAD_BYTES // 2**20} MB)")
-
-
-def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None = None
-               ) -> tuple[Path, list[str], list[Turn]]:
-    """Check an uploaded transcript and save it under the sources folder; returns its path, notices, and
-    the turns it was read into (for the person adding it to check who says what).
-
-    Nothing is written unless the file is read into turns exactly as `qa index` would read it
-    (type sniffed, decoded, parsed, its catalogue entry applied). The name is made safe here (the
-    upload's folders and odd characters dropped, never overwriting another file); the file is
-    written under a temporary name and renamed into place. `meta` (the interviewee, speaker names,
-    title, date, link given with the upload) becomes the file's table in sources/catalog.toml.
-    Raises SourceError with the reason.
-    """
-    from .parse import READERS, parse_file
-    from .parse.catalog import add_to_catalog
-
-    sources = Path(settings.sources)
-    base = Path(str(filename).replace("\\", "/")).name
-    stem, suffix = Path(base).stem, Path(base).suffix.lower()
-    check_upload_size(base, len(data))
-    if suffix not in READERS:
-        raise SourceError(base, f"unknown format '{suffix or base}': qa reads {', '.join(sorted(READERS))}")
-    safe = re.sub(r"[^\w.-]+", "-", stem).strip(".-_")[:80] or "transcript"
-    sources.mkdir(parents=True, exist_ok=True)
-    given = meta if meta is not None and meta != Meta() else None
-    for other in sources.iterdir():
-        if other.is_file() and other.stat().st_size == len(data) and other.read_bytes() == data:
-            if given:  # the same file again, now with its details: they become its catalogue entry
-                return _describe(settings, base, other, given)
-            raise SourceError(base, f"already in {sources.name}/ as {other.name} (to name its speakers or "
-                                    "interviewee, add it again with those details)")
-    target = sources / f"{safe}{suffix}"
-    n = 2
-    while target.exists():
-        target, n = sources / f"{safe}-{n}{suffix}", n + 1
-    tmp = sources / f".{target.stem}.{os.getpid()}.upload{suffix}"  # hidden: no build reads it meanwhile
-    notices: list[str] = []
-    try:
-        tmp.write_bytes(data)
-        catalog = _catalog_entry(sources, target.name, base, bool(given))
-        if given and catalog:
-            raise SourceError(base, f"{sources.name}/{CATALOG} already has an entry for {target.name}; "
-                                    "add the file without details, or edit that entry")
-        _, turns = parse_file(tmp, None, settings.interviewee, given or catalog, notices,
-                              settings.declared_interviewee or None)
-        if given:
-            add_to_catalog(sources, target.name, given)
-        os.replace(tmp, target)
-    except SourceError as e:
-        raise SourceError(base, e.reason) from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target, [n.replace(tmp.name, target.name) for n in notices], turns
-
-
-def _catalog_entry(sources: Path, name: str, base: str, recording: bool) -> Meta | None:
-    """The catalogue's entry for the file `name`, if any. A catalogue that cannot be read is passed over,
-    unless details are `recording` into it: then it is the reason the upload `base` is refused."""
-    from .parse.catalog import read_catalog
-
-    try:
-        return read_catalog(sources).get(name)
-    except SourceError as e:
-        if recording:  # its table would go into a catalogue that no build can read
-            raise SourceError(base, f"its details cannot be recorded: {e.path} {e.reason}") from None
-        return None
-
-
-def _describe(settings: Settings, base: str, path: Path, meta: Meta) -> tuple[Path, list[str], list[Turn]]:
-    """Give a transcript already in the sources folder the details added with it again (add_source): checked
-    as it will be read, then written as its catalogue entry; one it already has is edited by hand."""
-    from .parse import parse_file
-    from .parse.catalog import add_to_catalog
-
-    if _catalog_entry(path.parent, path.name, base, True):
-        raise SourceError(base, f"already in {path.parent.name}/ as {path.name}, with details in "
-                                f"{path.parent.name}/{CATALOG}: edit them there")
-    notices: list[str] = []
-    try:
-        _, turns = parse_file(path, None, settings.interviewee, meta, notices, settings.declared_interviewee or None)
-        add_to_catalog(path.parent, path.name, meta)
-    except SourceError as e:
-        raise SourceError(base, e.reason) from None
-    return path, notices, turns
 
 
 def read_summary(turns: list[Turn]) -> str:

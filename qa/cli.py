@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"qa {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `qa turns | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (no second error at exit)
+        return 0
     except Exception as e:  # known failures carry their own message
         from .embed import ModelError
         from .parse import SourceError
@@ -43,8 +47,15 @@ def main(argv: list[str] | None = None) -> int:
 
         if isinstance(e, (BuildError, IndexError_, SourceError, ModelError)):
             print(f"qa {args.command}: {e}", file=sys.stderr)
-            return 1
-        raise
+        elif isinstance(e, OSError):
+            print(f"qa {args.command}: {e.filename or ''}: {e.strerror or e}; check the path and its "
+                  "permissions", file=sys.stderr)
+        elif os.environ.get("QA_DEBUG"):
+            raise
+        else:
+            print(f"qa {args.command}: internal error ({e.__class__.__name__}: {e}); nothing was changed. "
+                  "Run again with QA_DEBUG=1 for the details, and report them", file=sys.stderr)
+        return 1
 
 
 def _locations(s: argparse.ArgumentParser, sources: str | None = None, index: bool = True) -> None:
@@ -122,7 +133,7 @@ def cmd_turns(args, settings: Settings) -> int:
     from .parse import load_sources
     from .present import turn_json, turns_table
 
-    parsed, errors, notices = load_sources(settings.sources, settings.interviewee, settings.declared_interviewee)
+    parsed, errors, notices, _ = load_sources(settings.sources, settings.interviewee, settings.declared_interviewee)
     for e in errors:
         print(f"qa turns: skipped {e}", file=sys.stderr)
     for n in notices:
@@ -161,12 +172,16 @@ def cmd_index(args, settings: Settings) -> int:
     return 0
 
 
-def _assistant(settings: Settings, quiet: bool = False):
+def _assistant(settings: Settings, quiet: bool = False, explicit_index: bool = False):
     from .progress import silent, terminal
     from .retrieve import Assistant
     from .store import current_dir
 
     if current_dir(settings.index) is None:
+        if explicit_index and not Path(settings.index).is_dir():  # a typo must not build an index somewhere
+            # (with --sources too, a new pair of folders is meant: that builds, as the first run does)
+            raise UsageError(f"no index folder {settings.index}; build one there with "
+                             f"'qa index --index {settings.index}', or leave out --index")
         if not settings.sources.is_dir():
             raise UsageError(f"no index in {settings.index} and no sources folder {settings.sources}; "
                              "add transcripts to sources/ and run 'qa index'")
@@ -200,7 +215,7 @@ def cmd_ask(args, settings: Settings) -> int:
             lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as e:
             raise UsageError(f"cannot read questions from {args.batch}: {e}") from None
-    assistant = _assistant(settings)
+    assistant = _assistant(settings, explicit_index=args.index is not None and args.sources is None)
     if args.speaker and not assistant.speaker_pool(args.speaker).any():
         raise UsageError(f"no turns by {args.speaker!r}; speakers: {', '.join(assistant.speakers()[:12])}")
     if args.batch is not None or args.json:  # (as text, each answer carries them as "note:" lines)
@@ -234,7 +249,8 @@ def cmd_eval(args, settings: Settings) -> int:
     if not load_questions(path, args.split):
         splits = sorted({q.get("split", "?") for q in load_questions(path)})
         raise UsageError(f"no questions in split {args.split!r} of {path}; its splits: {', '.join(splits)}")
-    report = evaluate(_assistant(settings), path, args.split)
+    assistant = _assistant(settings, explicit_index=args.index is not None and args.sources is None)
+    report = evaluate(assistant, path, args.split)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:

@@ -243,7 +243,12 @@ def _switch(index_dir: Path, version: Path) -> None:
     if tmp_link.is_symlink() or tmp_link.exists():
         tmp_link.unlink()
     os.symlink(version.name, tmp_link)
-    os.replace(tmp_link, index_dir / "current")
+    current = index_dir / "current"
+    if current.is_dir() and not current.is_symlink():
+        # A copy made by a tool that follows links holds a real folder here: it becomes an old version, which
+        # readers may still have open and prune() clears later.
+        os.rename(current, index_dir / f"v-copied-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
+    os.replace(tmp_link, current)
     _fsync_dir(index_dir)
 
 

@@ -99,10 +99,12 @@ class Answer:
         art, t = self.article, self.turn
         at = f"at {clock(t.start)}" if t.start is not None else ""
         link = moment_url(art.url, t.start)
-        if markdown:
-            title = f"[{art.title}]({link})" if link else art.title
-            where = ", ".join(x for x in (title, t.section, art.date, at) if x)
-            return f"> {self.quote}\n\n— {t.speaker}, {where}"
+        if markdown:  # the transcript's words are text, never markup: no raw HTML, no link of their own
+            safe_link = link.translate({ord(c): f"%{ord(c):02X}" for c in "<>() "})
+            title = f"[{md_escape(art.title)}]({safe_link})" if link else md_escape(art.title)
+            where = ", ".join(x for x in (title, md_escape(t.section), art.date, at) if x)
+            quote = "\n> ".join(md_escape(line) for line in self.quote.split("\n"))
+            return f"> {quote}\n\n— {md_escape(t.speaker)}, {where}"
         where = ", ".join(x for x in (f"\u201c{art.title}\u201d", t.section, art.date, at, link) if x)
         return f"\u201c{self.quote}\u201d — {t.speaker}, {where}"
 
@@ -155,6 +157,15 @@ def clock(seconds: float | None) -> str:
 
 
 _MEDIA_FILE = re.compile(r"\.(mp3|mp4|m4a|m4v|webm|ogg|oga|ogv|wav|flac|aac|mov)$", re.IGNORECASE)
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|#!~&])")
+
+
+def md_escape(text: str) -> str:
+    """Text as Markdown shows it literally: every character that could open markup, a link, an image or raw
+    HTML is escaped (CommonMark backslash escapes)."""
+    return _MARKDOWN.sub(r"\\\1", text or "")
 
 
 def moment_url(url: str, seconds: float | None) -> str:

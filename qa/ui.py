@@ -20,7 +20,8 @@ from urllib.parse import quote as urlquote
 
 from .parse import READERS, is_chinese
 from .retrieve import Assistant, QuestionError
-from .build import MAX_UPLOAD_BYTES, check_upload_size
+from .parse import CATALOG as CATALOG_NAME
+from .upload import MAX_UPLOAD_BYTES, check_upload_size
 from .types import Answer, Result, Turn, clock, moment_url
 
 EXAMPLES = [
@@ -251,59 +252,98 @@ class LiveAssistant:
             return self._assistant
 
 
+class Cancelled(Exception):
+    """The person adding a transcript cancelled its indexing."""
+
+
 class Indexer:
-    """Adds a transcript from the browser: checks it and saves it under sources/ (build.add_source), then
+    """Adds a transcript from the browser: checks it and saves it under sources/ (upload.add_source), then
     rebuilds the index in a background thread. The app keeps answering from the last good index and
-    switches to the new one when it is complete (LiveAssistant); one addition at a time."""
+    switches to the new one when it is complete (LiveAssistant); one addition at a time. An addition that
+    is cancelled or fails is undone (upload.rollback): its file and catalogue entry leave sources/."""
 
     def __init__(self, live: LiveAssistant):
         self.live = live
         self._lock = threading.Lock()
+        self._cancel = threading.Event()
         self.state: dict = {"phase": "idle"}
 
     def add(self, filename: str, data: bytes, meta=None) -> None:
         """Save the file (and `meta`, its catalogue entry) and start indexing; raises SourceError (the
         reason) or RuntimeError (busy)."""
-        from .build import add_source, read_summary
+        from .build import read_summary
+        from .parse import transcript_key
+        from .upload import add_source
 
         with self._lock:
             if self.state["phase"] == "indexing":
                 raise RuntimeError("another transcript is being indexed; add this one when it is done")
             assistant = self.live.get()
-            path, notices, turns = add_source(assistant.settings, filename, data, meta)
-            self.state = {"phase": "indexing", "file": path.name, "done": 0, "total": 0, "notices": notices,
-                          "read": read_summary(turns)}
+            known: dict[str, list] = {}
+            for t in assistant.index.turns:
+                known.setdefault(t.article_id, []).append(t)
+            keys = {transcript_key(ts): assistant.index.articles[aid].source for aid, ts in known.items()}
+            path, notices, turns = add_source(assistant.settings, filename, data, meta, known=keys, pending=True)
+            self._cancel.clear()
+            self.state = {"phase": "indexing", "file": path.name, "done": 0, "total": 0,
+                          "notices": list(dict.fromkeys(notices)), "read": read_summary(turns)}
         threading.Thread(target=self._build, args=(assistant, path), daemon=True).start()
+
+    def cancel(self) -> bool:
+        """Ask the indexing under way to stop; the addition is then undone. False when none is under way."""
+        if self.state.get("phase") != "indexing":
+            return False
+        self._cancel.set()
+        return True
 
     @contextmanager
     def _progress(self, total: int, label: str):
         self.state.update(total=total, done=0)
-        state = self.state
+        state, cancel = self.state, self._cancel
 
         class Bar:
             def update(self, n: int = 1) -> None:
+                if cancel.is_set():
+                    raise Cancelled()
                 state["done"] += n
 
         yield Bar()
 
     def _build(self, assistant: Assistant, path) -> None:
         from .build import build
+        from .upload import clear_pending, rollback
 
+        sources = path.parent
         try:
             report = build(assistant.settings, assistant.embedder, self._progress)
-        except Exception as e:  # the old index is untouched: say why, keep answering from it
+        except Cancelled:
+            rollback(sources)
+            self.state.update(phase="cancelled", message="cancelled; the file was removed")
+            return
+        except Exception as e:  # the old index is untouched: say why, undo the addition, keep answering
+            rollback(sources)
             self.state.update(phase="failed", message=str(e))
             return
         mine = [e.reason for e in report.errors if e.path.endswith("/" + path.name)]
-        notices = self.state.get("notices", []) + [n for n in report.notices if path.name in n]
-        self.state.update(phase="failed" if mine else "done", message="; ".join(mine), notices=notices)
+        others = [str(e) for e in report.errors if e.path.endswith("/" + CATALOG_NAME)]  # a broken catalogue
+        notices = self.state.get("notices", []) + [n for n in report.notices if path.name in n] + others
+        if mine:
+            rollback(sources)
+        else:
+            clear_pending(sources)
+        self.state.update(phase="failed" if mine else "done", message="; ".join(mine),
+                          notices=list(dict.fromkeys(notices)))
+
+
+PAGE_TURNS = 400  # turns per page of the reader: a long recording's page stays small on a phone
 
 
 def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None,
-                    quote: str | None = None) -> str | None:
-    """The whole transcript as a standalone page, or None for an unknown article.
+                    quote: str | None = None, page: int | None = None) -> str | None:
+    """The transcript as a standalone page, or None for an unknown article.
 
-    `quote` ("start-end", character offsets in the cited turn) marks the quoted words.
+    `quote` ("start-end", character offsets in the cited turn) marks the quoted words. A transcript of more
+    than PAGE_TURNS turns is shown a page at a time: the page holding the cited turn, or `page` (from 1).
     """
     span = None
     if quote and re.fullmatch(r"\d{1,7}-\d{1,7}", quote):
@@ -311,13 +351,25 @@ def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None,
     art = assistant.index.articles.get(article_id)
     if art is None:
         return None
+    turns = assistant.article_turns(article_id)
+    pages = max(1, -(-len(turns) // PAGE_TURNS))
+    cited = next((t.position for t in turns if t.turn_id == turn_id), None) if turn_id else None
+    number = min(max(1, page or (cited // PAGE_TURNS + 1 if cited is not None else 1)), pages)
+    visible = turns[(number - 1) * PAGE_TURNS: number * PAGE_TURNS]
     meta = [esc(x) for x in (art.date, art.author) if x]
     if art.url:
         shown = art.url if len(art.url) <= 60 else art.url[:60] + "…"
         meta.append(f'<a href="{esc(art.url)}" rel="noopener noreferrer">{esc(shown)}</a>')
     body = [f"<h1>{esc(art.title)}</h1>", f'<div class="meta">{" · ".join(meta)}</div>']
+    nav = ""
+    if pages > 1:
+        base = f"/transcript/{urlquote(article_id)}?page="
+        links = [f'<a href="{base}{n}">{n}</a>' if n != number else f"<strong>{n}</strong>"
+                 for n in range(1, pages + 1) if n in (1, pages) or abs(n - number) <= 3]
+        nav = f'<nav class="pages" aria-label="pages">Page {number} of {pages} · {" ".join(links)}</nav>'
+        body.append(nav)
     section = None
-    for t in assistant.article_turns(article_id):
+    for t in visible:
         if t.section != section:
             section = t.section
             body.append(f"<h2>{esc(section)}</h2>")
@@ -332,11 +384,33 @@ def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None,
         if t.turn_id == turn_id and span and 0 <= span[0] < span[1] <= len(t.text):
             text = f"{esc(t.text[:span[0]])}<mark>{esc(t.text[span[0]:span[1]])}</mark>{esc(t.text[span[1]:])}"
         body.append(f'<div class="{cls}" id="t{t.position}">{speaker}<p>{text}</p></div>')
-    return PAGE.format(title=esc(art.title), body="".join(body))
+    return PAGE.format(title=esc(art.title), body="".join(body) + nav)
 
 
 EVERYONE, INTERVIEWEES = "*", ""
 UPLOAD_TYPES = sorted(READERS)  # every format qa index reads
+
+
+def received_upload(path) -> "Path | None":
+    """The file behind an upload's path, only if Gradio received it: a regular file inside Gradio's upload
+    folder. The app is mounted, never launched, so Gradio's own check (only uploaded files may be read) does
+    not run, and a client can name any path in the FileData it sends."""
+    import os
+    from pathlib import Path
+
+    from gradio.utils import get_upload_folder
+
+    if not isinstance(path, (str, os.PathLike)) or "\0" in str(path):
+        return None
+    folder = Path(get_upload_folder()).resolve()
+    p = Path(path)
+    try:
+        real = p.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if p.is_symlink() or not real.is_file() or folder not in real.parents:
+        return None
+    return real
 
 
 def article_choices(assistant: Assistant) -> list[tuple[str, str]]:
@@ -462,15 +536,24 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
             return gr.update(), gr.Timer(active=False)
         from pathlib import Path
 
-        p = Path(path)
-        meta = Meta(title=title.strip(), date=date.strip(), url=link.strip(), interviewee=interviewee.strip(),
-                    aliases=parse_aliases(names))
+        p = received_upload(path)
+        if p is None:  # a path the client named, not a file Gradio received: never read it
+            return ('<p class="qa-upload-error">Not added · 未添加: that is not a file uploaded to this app; '
+                    'choose the transcript again</p>', gr.Timer(active=False))
+        field = lambda x: x.strip() if isinstance(x, str) else ""  # noqa: E731 (a client may send anything)
+        meta = Meta(title=field(title), date=field(date), url=field(link), interviewee=field(interviewee),
+                    aliases=parse_aliases(field(names)))
         try:
             check_upload_size(p.name, p.stat().st_size)
-            indexer.add(p.name, p.read_bytes(), meta)
-        except (SourceError, RuntimeError) as e:
+            indexer.add(Path(path).name, p.read_bytes(), meta)
+        except (SourceError, RuntimeError, OSError) as e:
             return f'<p class="qa-upload-error">Not added · 未添加: {esc(str(e))}</p>', gr.Timer(active=False)
         return f"<p>Saved · 已保存 {esc(indexer.state['file'])}; indexing · 正在建立索引…</p>", gr.Timer(active=True)
+
+    def cancel_indexing():
+        if indexer.cancel():
+            return "<p>Cancelling · 正在取消…</p>"
+        return gr.update()
 
     def poll():
         """Progress of the background indexing; on completion, the new article in every choice."""
@@ -481,7 +564,7 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
             done = f" {st['done']}/{st['total']}" if st.get("total") else ""
             return (f"<p>Indexing · 正在建立索引 {esc(st['file'])}{done}…</p>{notes}", gr.Timer(active=True),
                     gr.update(), gr.update(), gr.update())
-        if st["phase"] == "failed":
+        if st["phase"] in ("failed", "cancelled"):
             return (f'<p class="qa-upload-error">Not indexed · 未能索引 {esc(st.get("file", ""))}: '
                     f'{esc(st.get("message", ""))}. The previous index keeps answering.</p>{notes}',
                     gr.Timer(active=False), gr.update(), gr.update(), gr.update())
@@ -554,9 +637,11 @@ def build_app(live: LiveAssistant, indexer: Indexer | None = None):
                     add_file = gr.File(label="Transcript · 文稿", file_types=UPLOAD_TYPES, type="filepath",
                                        elem_id="qa-upload")
                     add_status = gr.HTML(elem_id="qa-add-status")
+                    add_cancel = gr.Button("Cancel indexing · 取消", size="sm", elem_id="qa-add-cancel")
         timer = gr.Timer(1.0, active=False)
         add_file.upload(upload, [add_file, add_interviewee, add_names, add_title, add_date, add_link],
                         [add_status, timer], api_visibility="private")
+        add_cancel.click(cancel_indexing, None, add_status, api_visibility="private", queue=False)
         timer.tick(poll, None, [add_status, timer, articles, pick, speaker], api_visibility="private")
         state = gr.State({})
         inputs = [box, chat, state, k, articles, speaker, dated]
@@ -601,8 +686,8 @@ def make_server(live: LiveAssistant):
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/transcript/{article_id}", response_class=HTMLResponse)
-    def transcript(article_id: str, turn: str | None = None, quote: str | None = None):
-        page = transcript_page(live.get(), article_id, turn, quote)
+    def transcript(article_id: str, turn: str | None = None, quote: str | None = None, page: int | None = None):
+        page = transcript_page(live.get(), article_id, turn, quote, page)
         if page is None:
             return HTMLResponse("<p>No such article. <a href='/'>Back</a></p>", status_code=404)
         return HTMLResponse(page)

@@ -16,7 +16,7 @@ FORTUNE = "2023-10-14-fortune-interview"
 
 @pytest.fixture(scope="module")
 def real():
-    parsed, errors, _ = load_sources(SOURCES)
+    parsed, errors, *_ = load_sources(SOURCES)
     assert errors == []
     return {a.article_id: (a, ts) for a, ts in parsed}
 
@@ -204,7 +204,7 @@ def test_bad_files_are_named_and_the_rest_still_load(tmp_path, content, reason):
     d = tmp_path / "sources"
     write(d / "good.md", "**Mira：** 我在这里。\n")
     (d / "bad.md").write_bytes(content)
-    parsed, errors, _ = load_sources(d)
+    parsed, errors, *_ = load_sources(d)
     assert [a.article_id for a, _ in parsed] == ["good"]
     assert len(errors) == 1 and errors[0].path == "sources/bad.md" and reason in errors[0].reason
     with pytest.raises(SourceError, match="bad.md"):
@@ -215,7 +215,7 @@ def test_duplicate_file_is_reported(tmp_path):
     d = tmp_path / "sources"
     write(d / "a.md", "**Mira：** 同一份稿子。\n")
     write(d / "b.md", "**Mira：** 同一份稿子。\n")
-    parsed, errors, _ = load_sources(d)
+    parsed, errors, *_ = load_sources(d)
     assert len(parsed) == 1 and "same transcript as sources/a.md" in errors[0].reason
 
 

@@ -21,7 +21,7 @@ M = "Mira Murati"
 
 @pytest.fixture(scope="module")
 def fixtures():
-    parsed, errors, notices = load_sources(FIXTURES)
+    parsed, errors, notices, _ = load_sources(FIXTURES)
     return {a.article_id: (a, turns) for a, turns in parsed}, errors, notices
 
 
@@ -529,7 +529,7 @@ def test_bad_files_are_named_with_their_reason_and_the_rest_load(tmp_path, name,
     d = tmp_path / "sources"
     shutil.copytree(FIXTURES, d)
     (d / name).write_text(content, encoding="utf-8")
-    parsed, errors, _ = load_sources(d)
+    parsed, errors, *_ = load_sources(d)
     assert [e.path for e in errors] == [f"sources/{name}"] and reason in errors[0].reason, errors
     assert len(parsed) == len(EXPECTED)
 
@@ -546,7 +546,7 @@ def test_a_broken_catalogue_is_named_and_the_files_still_load(tmp_path):
     d = tmp_path / "sources"
     shutil.copytree(FIXTURES, d)
     (d / "catalog.toml").write_text('["voices.vtt"\ntitle = ', encoding="utf-8")
-    parsed, errors, _ = load_sources(d)
+    parsed, errors, *_ = load_sources(d)
     assert [e.path for e in errors] == ["sources/catalog.toml"] and "TOML" in errors[0].reason
     assert len(parsed) == len(EXPECTED)
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from qa.build import add_source, read_summary
+from qa.build import read_summary
+from qa.upload import add_source
 from qa.config import Settings
 from qa.parse import SourceError, load_sources
 from qa.parse.common import Meta
@@ -24,7 +25,7 @@ def settings(tmp_path) -> Settings:
 
 
 def _turns(settings, name):
-    parsed, errors, notices = load_sources(settings.sources)
+    parsed, errors, notices, _ = load_sources(settings.sources)
     assert errors == []
     return next((a, t) for a, t in parsed if a.source.endswith("/" + name))
 

@@ -27,12 +27,13 @@ from typing import NamedTuple
 
 from ..types import Article, Turn
 from . import docx as _docx, html as _html, markdown as _markdown, stt_json as _stt_json, subtitles as _subtitles
-from .catalog import CATALOG, read_catalog
+from .catalog import CATALOG, catalog_text, parse_catalog
 from .common import NARRATOR, UNKNOWN, Meta, SourceError, assemble, decode, is_chinese, parse_aliases
 from .markdown import join_lines, short_question
 
 __all__ = ["NARRATOR", "UNKNOWN", "SourceError", "decode", "is_chinese", "join_lines", "short_question",
-           "parse_aliases", "parse_file", "parse_text", "load_sources", "source_files", "READERS", "Sources"]
+           "parse_aliases", "parse_file", "parse_text", "load_sources", "source_files", "READERS", "Sources",
+           "NOT_SOURCES", "transcript_key"]
 
 # extension -> reader module; each has read_file(data, source, default_interviewee, catalog) -> (Meta, pieces)
 READERS = {
@@ -92,8 +93,17 @@ def parse_file(path: str | Path, root: str | Path | None = None, default_intervi
                                   f"{', '.join(sorted(READERS))}")
     if interviewee:
         catalog = (catalog or Meta()).fill(Meta(interviewee=interviewee))
-    meta, pieces = reader.read_file(data, source, default_interviewee, catalog)
-    article, turns, found = assemble(pieces, meta, path.stem, source, default_interviewee)
+    try:
+        meta, pieces = reader.read_file(data, source, default_interviewee, catalog)
+        article, turns, found = assemble(pieces, meta, path.stem, source, default_interviewee)
+    except SourceError:
+        raise
+    except RecursionError:
+        raise SourceError(source, "nested too deeply to be a transcript (thousands of levels of brackets "
+                                  "or tags)") from None
+    except Exception as e:  # a reader's fault on a file nobody foresaw: name the file, keep the others
+        raise SourceError(source, f"could not be read ({e.__class__.__name__}: {str(e)[:160]}); if it is a "
+                                  "transcript, save it as plain text with 'Name: words' lines") from None
     if notices is not None:
         notices.extend(found)
     # Hash the bytes that were parsed, not the file again: it may change or vanish meanwhile.
@@ -128,15 +138,24 @@ class Sources(NamedTuple):
     parsed: list[tuple[Article, list[Turn]]]
     errors: list[SourceError]
     notices: list[str]
+    catalog: str | None = None  # the catalogue text read (the last good one when the file is broken)
+
+
+def transcript_key(turns: list[Turn]) -> str:
+    """What makes two files the same transcript: their turns' words, in order."""
+    return "\n".join(t.text for t in turns)
 
 
 def load_sources(directory: str | Path, default_interviewee: str = "Mira Murati",
-                 interviewee: str | None = None) -> Sources:
+                 interviewee: str | None = None, prefer: set[str] | frozenset = frozenset(),
+                 last_catalog: str | None = None) -> Sources:
     """Parse every transcript in a folder; bad files are reported, the rest still load.
 
     A file whose text duplicates an earlier one is reported and skipped, so the
     same answer is not indexed twice under two names. `interviewee`, when given,
-    is the interviewee of every file that declares none (`qa index --interviewee`).
+    is the interviewee of every file that declares none (`qa index --interviewee`); of two files with the
+    same text, one in `prefer` (the sources already indexed) is kept. `last_catalog` is the catalogue's last
+    good text, read when the file is broken.
     """
     d = Path(directory)
     if not d.is_dir():
@@ -144,20 +163,25 @@ def load_sources(directory: str | Path, default_interviewee: str = "Mira Murati"
     parsed: list[tuple[Article, list[Turn]]] = []
     errors: list[SourceError] = []
     notices: list[str] = []
-    try:
-        catalog = read_catalog(d)
-    except SourceError as e:
-        errors.append(e)
-        catalog = {}
+    catalog, catalog_used = _catalog(d, last_catalog, errors)
     seen: dict[str, str] = {}
     files = source_files(d)
+    # Of two files with the same transcript, the one already indexed stays and the newcomer is the duplicate,
+    # whatever their names: a copy never takes over an article's turn ids and links.
+    if prefer:
+        files = sorted(files, key=lambda p: _relative(p, d) not in prefer)
+    inside = d.resolve()
     for path in files:
+        if path.is_symlink() and inside not in path.resolve().parents:
+            errors.append(SourceError(_relative(path, d), "a link to a file outside the sources folder; "
+                                                          "copy the file itself into it"))
+            continue
         try:
             article, turns = parse_file(path, d, default_interviewee, catalog.get(path.name), notices, interviewee)
         except SourceError as e:
             errors.append(SourceError(_relative(path, d), e.reason))
             continue
-        key = "\n".join(t.text for t in turns)
+        key = transcript_key(turns)
         if key in seen:
             errors.append(SourceError(article.source, f"same transcript as {seen[key]}; skipped"))
             continue
@@ -165,4 +189,22 @@ def load_sources(directory: str | Path, default_interviewee: str = "Mira Murati"
         parsed.append((article, turns))
     for name in sorted(set(catalog) - {p.name for p in files}):
         notices.append(f"{d.name}/{CATALOG}: entry [\"{name}\"] names no file in {d.name}/")
-    return Sources(parsed, errors, notices)
+    return Sources(parsed, errors, notices, catalog_used)
+
+
+def _catalog(d: Path, last_good: str | None, errors: list[SourceError]) -> tuple[dict, str | None]:
+    """The catalogue of folder `d` and the text it was read from. A broken one is an error; then its last good
+    text (`last_good`, kept by the index) is read instead, so that a typo loses no title or speaker name."""
+    source = f"{d.name}/{CATALOG}"
+    try:
+        text = catalog_text(d)
+        return ({} if text is None else parse_catalog(text, source)), text
+    except SourceError as e:
+        if last_good is None:
+            errors.append(e)
+            return {}, None
+        errors.append(SourceError(e.path, e.reason.replace("it was ignored", "its last good reading (kept by the "
+                                                                              "index) is used until it is fixed")
+                                  .replace("the catalogue was ignored", "its last good reading (kept by the "
+                                                                         "index) is used until it is fixed")))
+        return parse_catalog(last_good, source), last_good

@@ -26,20 +26,31 @@ CATALOG = "catalog.toml"
 KEYS = {"title", "date", "url", "link", "author", "place", "interviewee", "interviewer", "aliases"}
 
 
-def read_catalog(directory: Path) -> dict[str, Meta]:
-    """File name -> Meta from `directory/catalog.toml`; {} without one. A broken catalogue is a SourceError."""
+def catalog_text(directory: Path) -> str | None:
+    """The text of `directory/catalog.toml`, None without one; a SourceError when it cannot be read."""
     path = Path(directory) / CATALOG
     if not path.is_file():
-        return {}
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise SourceError(f"{Path(directory).name}/{CATALOG}", f"cannot be read ({e}); it was ignored") from None
+
+
+def read_catalog(directory: Path) -> dict[str, Meta]:
+    """File name -> Meta from `directory/catalog.toml`; {} without one. A broken catalogue is a SourceError."""
+    text = catalog_text(directory)
+    return {} if text is None else parse_catalog(text, f"{Path(directory).name}/{CATALOG}")
+
+
+def parse_catalog(text: str, source: str) -> dict[str, Meta]:
+    """File name -> Meta from a catalogue's text; a SourceError (naming `source`) when it is broken."""
     try:
         import tomllib
     except ImportError:  # Python 3.10
         import tomli as tomllib
-    source = f"{Path(directory).name}/{CATALOG}"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise SourceError(source, f"cannot be read ({e}); it was ignored") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise SourceError(source, f"is not valid TOML ({e}); it was ignored, fix it and run 'qa index'") from None
     out = {}

@@ -70,12 +70,17 @@ class Meta:
     interviewee: str = ""  # "" when nothing declares one
     interviewer: str = ""
     aliases: dict[str, str] = field(default_factory=dict)  # casefolded alias -> canonical name
+    notes: list[str] = field(default_factory=list)  # what a reader passed over or repaired, said at indexing
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
 
     def fill(self, other: "Meta") -> "Meta":
         """This, with `other`'s values where this has none (aliases merged, this one's win)."""
         out = Meta(**{k: getattr(self, k) or getattr(other, k) for k in
                       ("title", "date", "url", "author", "place", "interviewee", "interviewer")})
         out.aliases = {**other.aliases, **self.aliases}
+        out.notes = [*self.notes, *other.notes]
         return out
 
 
@@ -195,7 +200,7 @@ def assemble(pieces: list[Piece], meta: Meta, article_id: str, source: str,
     speakers is her under any alias; else nobody, with a notice: a file is never attributed to her
     on a guess.
     """
-    notices: list[str] = []
+    notices: list[str] = [f"{source}: {n}" for n in dict.fromkeys(meta.notes)]
     speakers = {p.speaker for p in pieces if p.kind != "narration" and p.speaker != INTERVIEWEE}
     interviewee = meta.interviewee
     if not interviewee:

@@ -13,11 +13,40 @@ from . import markdown
 from .common import Meta, Piece, SourceError
 
 
+# What a Word document may unpack to. A transcript of several hours is a few MB of XML; a zip bomb is a few MB
+# that claims gigabytes. zipfile never inflates a member past the size its directory declares, so checking the
+# declared sizes before python-docx opens anything bounds the memory a hostile file can cost.
+MAX_UNPACKED_BYTES = 64 * 2**20
+MAX_MEMBERS = 2000
+
+
+def check_archive(data: bytes, source: str) -> None:
+    """A SourceError for a .docx whose parts would unpack to more than MAX_UNPACKED_BYTES (a zip bomb)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            members = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        raise SourceError(source, f"not a Word document that can be opened ({e.__class__.__name__}); save it "
+                                  "again as .docx") from None
+    if any(m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for m in members):
+        # bzip2 and LZMA inflate a whole read at once, past any declared size; Word never writes them
+        raise SourceError(source, "a Word document compressed in a way Word never writes (bzip2 or LZMA "
+                                  "parts): save it again as .docx")
+    unpacked = sum(m.file_size for m in members)
+    if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED_BYTES:
+        raise SourceError(source, f"a Word document that would unpack to {unpacked / 2**20:.0f} MB in "
+                                  f"{len(members)} parts (at most {MAX_UNPACKED_BYTES // 2**20} MB): not a "
+                                  "transcript; save the text again as .docx or .txt")
+
+
 def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
               ) -> tuple[Meta, list[Piece]]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_archive(data, source)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, OSError) as e:

@@ -32,10 +32,10 @@ _MID_CHANGE = re.compile(r"\s+(?=>>)")  # a speaker change inside a caption line
 def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
               ) -> tuple[Meta, list[Piece]]:
     text = decode(data, source)
-    cues = _vtt(text, source) if text.lstrip().startswith("WEBVTT") else _srt(text, source)
+    meta = Meta().fill(catalog or Meta())  # a copy: the reader's notes are this file's own
+    cues = _vtt(text, source) if text.lstrip().startswith("WEBVTT") else _srt(text, source, meta)
     if not cues:
         raise SourceError(source, "no subtitle cues found")
-    meta = catalog or Meta()
     speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
     labels = _cue_labels(cues)
     names_someone = bool(labels) or any(_VOICE.search(raw) for _, raw, _ in cues)
@@ -107,16 +107,52 @@ def _vtt(text: str, source: str) -> list[tuple[float, str, int]]:
     return [(seconds(c.start), c.raw_text, 0) for c in captions]
 
 
-def _srt(text: str, source: str) -> list[tuple[float, str, int]]:
-    import srt
+# A SubRip timing line as the format writes it; any other line with "-->" is a damaged cue.
+_STAMP = r"(\d+):(\d{1,2}):(\d{1,2})(?:[,.](\d{1,3}))?"
+_SRT_TIMING = re.compile(rf"^\s*{_STAMP}\s*-->\s*{_STAMP}")
 
-    try:
-        subs = list(srt.parse(text, ignore_errors=False))
-    except (srt.SRTParseError, ValueError) as e:
-        raise SourceError(source, f"SubRip subtitles that cannot be read ({str(e).splitlines()[0][:160]}); "
-                                  "is the file cut short?") from None
-    _check_complete(text, len(subs), [(s.start, s.end) for s in subs], source, "SubRip subtitles")
-    return [(s.start.total_seconds(), s.content, 0) for s in subs]
+
+def _srt(text: str, source: str, meta: Meta) -> list[tuple[float, str, int]]:
+    """SubRip cues: a timing line, then the cue's text up to a blank line or the next cue's number and timing.
+    A damaged cue (a line with "-->" that is not a timing, or one that ends before it starts) is left out with
+    a note naming its line; a file whose last cue is damaged (cut short), or with no readable cue, is
+    refused."""
+    lines = text.split("\n")
+    cues: list[tuple[float, list[str], int]] = []
+    bad: list[int] = []
+    current: list[str] | None = None  # the open cue's lines; None inside a damaged cue or between cues
+    for i, line in enumerate(lines, start=1):
+        if "-->" in line:
+            if current and current[-1].strip().isdigit():
+                current.pop()  # the next cue's number, written without a blank line before it
+            m = _SRT_TIMING.match(line)
+            start, end = (_srt_seconds(m.groups()[:4]), _srt_seconds(m.groups()[4:])) if m else (0.0, -1.0)
+            if end < start:
+                bad.append(i)
+                current = None
+                continue
+            current = []
+            cues.append((start, current, i))
+        elif not line.strip():
+            current = None
+        elif current is not None:
+            current.append(line)
+    timings = [i for i, line in enumerate(lines, start=1) if "-->" in line]
+    if not timings:
+        raise SourceError(source, "no subtitle cues found (SubRip cues start with a timing line such as "
+                                  "'00:00:01,000 --> 00:00:03,500')")
+    if not cues or (bad and bad[-1] == timings[-1]):
+        where = f"line {bad[-1]}: {lines[bad[-1] - 1].strip()[:60]!r} is not a cue timing; " if bad else ""
+        raise SourceError(source, f"SubRip subtitles that cannot be read ({where}is the file cut short?)")
+    if bad:
+        meta.note(f"{len(bad)} damaged subtitle cue{'s' if len(bad) > 1 else ''} left out (line "
+                  f"{', '.join(map(str, bad[:5]))}{', …' if len(bad) > 5 else ''}: not a cue timing)")
+    return [(start, "\n".join(body), line) for start, body, line in cues if any(l.strip() for l in body)]
+
+
+def _srt_seconds(parts) -> float:
+    h, m, s, ms = parts
+    return int(h) * 3600 + int(m) * 60 + int(s) + int((ms or "0").ljust(3, "0")) / 1000
 
 
 _TIMING = re.compile(r"^\s*\S+\s*-->", re.MULTILINE)
