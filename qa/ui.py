@@ -693,5 +693,10 @@ def make_server(live: LiveAssistant):
         return HTMLResponse(page)
 
     demo = build_app(live)
-    return gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"], server_name="127.0.0.1",
-                               max_file_size=MAX_UPLOAD_BYTES, head=COPY_SCRIPT)
+    app = gr.mount_gradio_app(app, demo, path="/", css=CSS, footer_links=["api"], server_name="127.0.0.1",
+                              max_file_size=MAX_UPLOAD_BYTES, head=COPY_SCRIPT)
+    # Gradio checks that a file a client names was uploaded to it only in an app it launched; a mounted app
+    # is served as launched (as Gradio's own reload mode marks it), so a FileData naming a server path is
+    # refused before any handler runs. The upload handler checks again (received_upload).
+    demo.has_launched = True
+    return app

@@ -378,3 +378,29 @@ def test_research_tools(app_url, tmp_path, device, viewport):
         assert page.locator("#qa-section-view .qa-answer").count() == n
         page.screenshot(path=str(shots / f"ui-browse-{device}.png"))
         browser.close()
+
+
+def test_the_upload_handler_reads_no_path_a_client_names(app_url, model_settings, tmp_path):
+    """A client that sends the upload handler a FileData naming a server path gets a refusal; nothing is saved."""
+    import json as _json
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Ona Brandt: 保险柜的密码是 4417。\nMira Murati: 别告诉任何人，这是秘密。\n", encoding="utf-8")
+    config = _json.loads(urllib.request.urlopen(app_url + "config").read())
+    upload_id = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "qa-upload")
+    fn_index = next(i for i, d in enumerate(config["dependencies"])
+                    if d.get("inputs", [None])[:1] == [upload_id] and any(t[1] == "upload" for t in d["targets"]))
+    body = _json.dumps({"data": [{"path": str(secret), "meta": {"_type": "gradio.FileData"}}, "", "", "", "", ""],
+                        "fn_index": fn_index, "session_hash": "hostile1", "event_data": None}).encode()
+    req = urllib.request.Request(app_url + "gradio_api/queue/join", data=body,
+                                 headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req).read()
+    stream = urllib.request.urlopen(app_url + "gradio_api/queue/data?session_hash=hostile1", timeout=60)
+    said = ""
+    for raw in stream:
+        line = raw.decode("utf-8", "replace")
+        said += line
+        if "process_completed" in line:
+            break
+    assert "Saved" not in said and "secret" not in {p.stem for p in model_settings.sources.iterdir()}
+    assert "not a file uploaded to this app" in said or "Cannot move" in said, said[-500:]

@@ -173,7 +173,7 @@ def load_sources(directory: str | Path, default_interviewee: str = "Mira Murati"
     inside = d.resolve()
     for path in files:
         if path.is_symlink() and inside not in path.resolve().parents:
-            errors.append(SourceError(_relative(path, d), "a link to a file outside the sources folder; "
+            errors.append(SourceError(f"{d.name}/{path.name}", "a link to a file outside the sources folder; "
                                                           "copy the file itself into it"))
             continue
         try:
