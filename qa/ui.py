@@ -198,7 +198,7 @@ def result_html(assistant: Assistant, result: Result, lang: str, resolved: str |
     parts = []
     if resolved:
         parts.append(f'<div class="qa-notice">{L["resolved"]}：{esc(resolved)}</div>')
-    parts += [f'<div class="qa-notice">{esc(n)}</div>' for n in result.notices]
+    parts += [f'<div class="qa-notice">{esc(n)}</div>' for n in dict.fromkeys(result.notices)]
     if result.kind in L["read_as"]:
         searched = esc(result.searched) if result.kind == "claim" else ""
         parts.append(f'<div class="qa-notice qa-read-as">{esc(L["read_as"][result.kind])}{searched}</div>')
