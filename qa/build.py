@@ -135,7 +135,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
                                notices=notices)
         before = current.manifest.get("sources", {}) if current is not None else None
         read = [f"{a.source}: {read_summary(ts)}" for a, ts in parsed
-                if before is not None and before.get(a.source) != a.sha256]
+                if before is None or before.get(a.source) != a.sha256]
         cache = _cache_of(current, embedder.name) if current is not None else {}
         todo: dict[str, tuple[str, bool]] = {}
         for u, key in zip(units, keys):
@@ -264,4 +264,35 @@ def read_summary(turns: list[Turn]) -> str:
     timed = " with times" if spoken and all(t.start is not None for t in spoken) else ""
     who = ", ".join(f"{name} {n}" + (" (answers)" if name in answers else "") for name, n in counts.most_common(6))
     more = f", and {len(counts) - 6} more" if len(counts) > 6 else ""
-    return f"{len(turns)} turns{timed}: {who}{more}" + ("" if answers else "; none are an interviewee's answers")
+    line = f"{len(turns)} turns{timed}: {who}{more}" + ("" if answers else "; none are an interviewee's answers")
+    return "; ".join([line] + [f"check it: {w}" for w in reading_warnings(turns)])
+
+
+_LEFT_LABEL = re.compile(r"(?:^|[.?!。？！]\s+)(?:>>\s*)?[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}:\s|(?:^|\s)>>\s")
+_LEFT_ENTITY = re.compile(r"&(?:gt|lt|amp|quot|nbsp|#\d{2,5});")
+LONG_TURN_SECONDS = 600
+
+
+def reading_warnings(turns: list[Turn]) -> list[str]:
+    """Signs that a file was misread: speaker labels or HTML references left inside turns, one speaker
+    holding nearly every word while the text names others, one turn that lasts many minutes."""
+    out = []
+    spoken = [t for t in turns if t.speaker != NARRATOR]
+    labelled = [t for t in spoken if _LEFT_LABEL.search(t.text)]
+    if labelled:
+        out.append(f"{len(labelled)} turns hold what looks like another speaker's label (first: "
+                   f"{labelled[0].turn_id}); name the speakers in sources/catalog.toml or fix the labels")
+    if any(_LEFT_ENTITY.search(t.text) for t in spoken):
+        out.append("HTML references such as &gt; are left in the text")
+    words: dict[str, int] = {}
+    for t in spoken:
+        words[t.speaker] = words.get(t.speaker, 0) + len(t.text)
+    total = sum(words.values())
+    if total > 2000 and len(spoken) > 3 and max(words.values()) > 0.97 * total and labelled:
+        out.append(f"{max(words, key=words.get)} holds nearly every word")
+    timed = [t for t in spoken if t.start is not None]
+    for a, b in zip(timed, timed[1:]):
+        if b.start - a.start > LONG_TURN_SECONDS and len(a.text) > 4000:  # words for minutes, not a pause
+            out.append(f"turn {a.turn_id} lasts {int(b.start - a.start) // 60} minutes")
+            break
+    return out

@@ -95,6 +95,7 @@ def parse_file(path: str | Path, root: str | Path | None = None, default_intervi
         catalog = (catalog or Meta()).fill(Meta(interviewee=interviewee))
     try:
         meta, pieces = reader.read_file(data, source, default_interviewee, catalog)
+        meta = meta.fill(name_meta(path.name))  # the weakest source: what the file's name says
         article, turns, found = assemble(pieces, meta, path.stem, source, default_interviewee)
     except SourceError:
         raise
@@ -108,6 +109,19 @@ def parse_file(path: str | Path, root: str | Path | None = None, default_intervi
         notices.extend(found)
     # Hash the bytes that were parsed, not the file again: it may change or vanish meanwhile.
     return replace(article, sha256=hashlib.sha256(data).hexdigest()), turns
+
+
+# yt-dlp names what it saves "Title [VIDEOID].en.vtt" (and "Title [VIDEOID].en-orig.vtt", ".live_chat.json").
+_YT_DLP_NAME = re.compile(r"^(?P<title>.+?)\s*\[(?P<id>[A-Za-z0-9_-]{11})\](?:\.[A-Za-z]{2,3}(?:[-_][\w-]+)?)?"
+                          r"\.(?:vtt|srt|json|txt)$")
+
+
+def name_meta(name: str) -> Meta:
+    """What a file's name says of it: a yt-dlp caption file's title and video link."""
+    m = _YT_DLP_NAME.match(name)
+    if not m:
+        return Meta()
+    return Meta(title=m.group("title").strip(), url=f"https://www.youtube.com/watch?v={m.group('id')}")
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -48,6 +48,35 @@ def decode(data: bytes, path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+
+
+def repair(text: str, meta: "Meta") -> str:
+    """Text as it was meant to be read: HTML character references decoded (captions as YouTube serves them
+    write a speaker change `&gt;&gt;`, podcasts' JSON `&#39;`), and mojibake from a wrong decode upstream
+    ("two Ã\xa0three") repaired by ftfy. What was changed is counted in a note on `meta`. ftfy's own
+    normalisations (full-width forms, curly quotes, ligatures, line breaks) are off: a Chinese text's "："
+    and "？" are its own."""
+    import html
+
+    import ftfy
+
+    entities = len(_ENTITY.findall(text))
+    if entities:
+        text = html.unescape(text).replace("\u00a0", " ")
+    config = ftfy.TextFixerConfig(unescape_html=False, fix_character_width=False, fix_latin_ligatures=False,
+                                  uncurl_quotes=False, fix_line_breaks=False, remove_control_chars=False,
+                                  remove_terminal_escapes=False, normalization=None, explain=False)
+    lines = text.split("\n")
+    fixed = [ftfy.fix_text(line, config) if not line.isascii() else line for line in lines]
+    repaired = sum(a != b for a, b in zip(lines, fixed))
+    if entities:
+        meta.note(f"{entities} HTML character reference{'s' if entities > 1 else ''} (such as &gt;) decoded")
+    if repaired:
+        meta.note(f"broken characters (mojibake) repaired on {repaired} line{'s' if repaired > 1 else ''}")
+    return "\n".join(fixed)
+
+
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
@@ -71,6 +100,10 @@ class Meta:
     interviewer: str = ""
     aliases: dict[str, str] = field(default_factory=dict)  # casefolded alias -> canonical name
     notes: list[str] = field(default_factory=list)  # what a reader passed over or repaired, said at indexing
+    # Whether a short acknowledgement between two pieces of one speaker is folded away (fold_interjections):
+    # yes for what was spoken and transcribed (captions, speech-to-text, plain `NAME:` transcripts); no for an
+    # edited article whose turns are marked in bold, where every short line is a turn the editor kept.
+    spoken: bool = True
 
     def note(self, text: str) -> None:
         self.notes.append(text)
@@ -81,6 +114,7 @@ class Meta:
                       ("title", "date", "url", "author", "place", "interviewee", "interviewer")})
         out.aliases = {**other.aliases, **self.aliases}
         out.notes = [*self.notes, *other.notes]
+        out.spoken = self.spoken and other.spoken
         return out
 
 
@@ -143,7 +177,7 @@ class Piece:
 
     speaker: str  # resolved name; INTERVIEWEE for an unlabelled answer, NARRATOR for prose
     text: str
-    kind: str = "turn"  # "turn" | "question" | "narration"
+    kind: str = "turn"  # "turn" | "question" | "narration" | "interjection" (fold_interjections)
     section: str = ""
     start: float | None = None  # seconds from the start of the recording
     line: int = 0
@@ -172,24 +206,106 @@ PARAGRAPH_CHARS = 400
 _SENTENCE_END = re.compile(r"[.?!。？！…][\"'”’)）]*$")
 
 
+_SENTENCE_STOP = re.compile(r"[.?!。？！…][\"'”’)）]*(?=\s|$)|[。？！]")
+
+
 def merge_runs(pieces: list[Piece]) -> list[Piece]:
     """Consecutive pieces of one speaker (and section) as one, keeping the first one's time and line; a
-    timed run of nobody's in particular (PARAGRAPH_CHARS) in paragraphs."""
+    timed run of nobody's in particular (PARAGRAPH_CHARS) in paragraphs that end at a sentence's end, even
+    when the sentence ends inside a cue ("…across all of your conversations. And then"): the cue is cut
+    there, its rest opening the next paragraph. Only a run with no punctuation at all (automatic captions)
+    is cut at a cue boundary."""
     out: list[Piece] = []
     for p in pieces:
-        if out and out[-1].speaker == p.speaker and out[-1].section == p.section and out[-1].kind == p.kind \
-                and not _paragraph_full(out[-1]):
-            out[-1].text = join_caption_lines(out[-1].text, p.text)
+        if out and out[-1].speaker == p.speaker and out[-1].section == p.section and out[-1].kind == p.kind:
+            last = out[-1]
+            if not _paragraph_long(last):
+                last.text = join_caption_lines(last.text, p.text)
+                continue
+            if _SENTENCE_END.search(last.text) or not _punctuated(last.text):
+                out.append(Piece(p.speaker, p.text, p.kind, p.section, p.start, p.line))
+                continue
+            stops = list(_SENTENCE_STOP.finditer(p.text))  # a long paragraph ends at the cue's first stop
+            if stops and stops[0].end() < len(p.text.rstrip()):
+                cut = stops[0].end()
+                last.text = join_caption_lines(last.text, p.text[:cut])
+                out.append(Piece(p.speaker, p.text[cut:].strip(), p.kind, p.section, p.start, p.line))
+            else:
+                last.text = join_caption_lines(last.text, p.text)
         else:
             out.append(Piece(p.speaker, p.text, p.kind, p.section, p.start, p.line))
     return out
 
 
-def _paragraph_full(p: Piece) -> bool:
+def _paragraph_long(p: Piece) -> bool:
+    """Whether a timed run of nobody's in particular holds a paragraph's worth (PARAGRAPH_CHARS)."""
     if p.start is None or p.speaker not in (INTERVIEWEE, UNKNOWN):
         return False
     n = len(p.text) + len(CJK.findall(p.text))  # a Chinese character says about what two Latin letters do
-    return n >= 2 * PARAGRAPH_CHARS or (n >= PARAGRAPH_CHARS and bool(_SENTENCE_END.search(p.text)))
+    return n >= PARAGRAPH_CHARS if _punctuated(p.text) else n >= 2 * PARAGRAPH_CHARS
+
+
+def _punctuated(text: str) -> bool:
+    return bool(_SENTENCE_STOP.search(text))
+
+
+# A backchannel: a short reply that acknowledges and does not take the turn ("Right.", "Yeah, exactly.",
+# "Mm-hmm.", "对。"), or a sound or stage tag alone ("(Laughter.)", "[APPLAUSE]", "（笑）"). Between two pieces of
+# one speaker it does not end that speaker's turn: the host's question stays whole, paired with her whole answer
+# (`fold_interjections`). The rule: at most BACKCHANNEL_WORDS words, every one of them from this list (or the
+# whole piece a tag), so that "No." or "Yes, in 2015." which answer something stay turns of their own.
+BACKCHANNEL_WORDS = 4
+_BACKCHANNEL = re.compile(
+    r"^(?:(?:right|yeah|yes|yep|yup|mm|mhm|mm-hmm|mm-hm|uh-huh|uh|um|hmm|exactly|sure|okay|ok|absolutely|totally|"
+    r"definitely|indeed|true|wow|great|cool|interesting|nice|of course|i see|got it|that's right|that's true|"
+    r"oh|ah|yes yes|correct|precisely|fair|fair enough|good|sure sure|right right)[\s,.!?…-]*){1,4}$"
+    r"|^(?:对|对的|是的|是|嗯|嗯嗯|没错|好的|好|确实|当然|哈哈|哦|对对|是啊|对啊)[\s，。！？、…]*"
+    r"(?:(?:对|对的|是的|是|嗯|没错|好的|好|确实|当然|哈哈|哦|对对)[\s，。！？、…]*){0,3}$", re.IGNORECASE)
+STAGE_TAG = re.compile(r"^\s*(?:[\[(（【][^\[\]()（）【】\n]{1,40}[\])）】]\s*)+$")
+
+
+def is_backchannel(text: str) -> bool:
+    """Whether a piece only acknowledges the speaker it interrupts (BACKCHANNEL_WORDS) or is a tag alone."""
+    t = text.strip()
+    if not t or len(t) > 60:
+        return False
+    if STAGE_TAG.match(t):
+        return True
+    return len(t.split()) <= BACKCHANNEL_WORDS and bool(_BACKCHANNEL.match(t))
+
+
+def fold_interjections(pieces: list[Piece]) -> list[Piece]:
+    """One speaker's words interrupted by another's backchannel ("Right.") stay one turn; the interjections
+    follow it, visible in the reader and never taken for a question or an answer."""
+    out: list[Piece] = []
+    held: list[Piece] = []  # interjections inside the current speaker's run
+    for p in pieces:
+        turn = p.kind != "narration"
+        holdable = is_backchannel(p.text) and (turn or bool(STAGE_TAG.match(p.text))) \
+            and bool(out) and out[-1].kind not in ("narration", "interjection") and p.speaker != out[-1].speaker
+        if holdable:
+            held.append(p)
+            continue
+        if held and turn and p.speaker == out[-1].speaker and p.section == out[-1].section \
+                and p.kind == out[-1].kind:
+            last = out[-1]
+            sep = "\n" if last.start is None else " "
+            out[-1] = Piece(last.speaker, last.text.rstrip() + sep + p.text.lstrip(), last.kind, last.section,
+                            last.start, last.line)
+            continue
+        out.extend(_interjection(h) for h in held)
+        held = []
+        if turn and STAGE_TAG.match(p.text):  # "[APPLAUSE]" alone: the room, nobody's words
+            p = Piece(NARRATOR, p.text, "narration", p.section, p.start, p.line)
+        out.append(p)
+    out.extend(_interjection(h) for h in held)
+    return out
+
+
+def _interjection(p: Piece) -> Piece:
+    if p.kind == "narration" or STAGE_TAG.match(p.text):  # "[APPLAUSE]": the room's, nobody's words
+        return Piece(NARRATOR, p.text, "narration", p.section, p.start, p.line)
+    return Piece(p.speaker, p.text, "interjection", p.section, p.start, p.line)
 
 
 def assemble(pieces: list[Piece], meta: Meta, article_id: str, source: str,
@@ -200,6 +316,8 @@ def assemble(pieces: list[Piece], meta: Meta, article_id: str, source: str,
     speakers is her under any alias; else nobody, with a notice: a file is never attributed to her
     on a guess.
     """
+    if meta.spoken:
+        pieces = fold_interjections(pieces)
     notices: list[str] = [f"{source}: {n}" for n in dict.fromkeys(meta.notes)]
     speakers = {p.speaker for p in pieces if p.kind != "narration" and p.speaker != INTERVIEWEE}
     interviewee = meta.interviewee
@@ -250,12 +368,12 @@ def assemble(pieces: list[Piece], meta: Meta, article_id: str, source: str,
     last_question: str | None = None
     for pos, p in enumerate(pieces):
         speaker = interviewee or UNKNOWN if p.speaker == INTERVIEWEE else p.speaker
-        is_interviewee = bool(interviewee) and speaker == interviewee
+        is_interviewee = bool(interviewee) and speaker == interviewee and p.kind != "interjection"
         turns.append(Turn(turn_id=f"{article_id}#{pos}", article_id=article_id, position=pos,
                           section=p.section or intro, speaker=speaker, text=p.text,
                           question=last_question if is_interviewee else None, is_interviewee=is_interviewee,
                           line=p.line, start=p.start))
-        if not is_interviewee and p.kind != "narration":
+        if not is_interviewee and p.kind not in ("narration", "interjection"):
             last_question = p.text
     return article, turns, notices
 

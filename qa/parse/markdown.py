@@ -36,7 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .common import (INTERVIEWEE, NARRATOR, TIMESTAMP, UNKNOWN, Meta, Piece, Speakers, decode, merge_runs,
+from .common import (INTERVIEWEE, NARRATOR, TIMESTAMP, UNKNOWN, Meta, Piece, Speakers, decode, merge_runs, repair,
                      parse_aliases, seconds)
 
 # Headings after which a WeChat-style page holds only furniture (links, adverts).
@@ -190,6 +190,7 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
     # A file that marks its turns in bold (labels or questions) marks all of them so: plain labels are
     # read only in files that have none. Q:/A: are labels only in a file that uses both.
     marked = any(LABEL.match(l) or QUESTION.match(l) for l in lines)
+    meta.spoken = meta.spoken and not marked  # an edited article keeps every short line as a turn
     labels = set() if marked else _plain_labels(lines, speakers)
     qa_marks = {QA_NAMES[m.group("qa").casefold()] for l in lines if (m := QA_LABEL.match(l))}
     qa_labels = not marked and qa_marks == {True, False}
@@ -391,4 +392,6 @@ def _inline(s: str) -> str:
 
 def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
               ) -> tuple[Meta, list[Piece]]:
-    return read(decode(data, source), default_interviewee, catalog)
+    found = Meta()
+    text = repair(decode(data, source), found)
+    return read(text, default_interviewee, (catalog or Meta()).fill(found))

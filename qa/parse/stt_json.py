@@ -28,15 +28,21 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from .common import INTERVIEWEE, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs
+from .common import INTERVIEWEE, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs, repair
 
 
 def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
               ) -> tuple[Meta, list[Piece]]:
+    text = decode(data, source)
     try:
-        doc = json.loads(decode(data, source))
+        doc = json.loads(text)
     except json.JSONDecodeError as e:
-        raise SourceError(source, f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+        doc = _json_lines(text)
+        if doc is None:
+            raise SourceError(source, f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    records = _records(doc)
+    if records:  # a dataset's episode(s): a labelled transcript in a text field
+        return _read_records(records, source, default_interviewee, catalog)
     try:
         segments, text_key, per_second = _segments(doc)
     except (AttributeError, TypeError, KeyError, IndexError):  # a known shape whose parts have the wrong types
@@ -46,12 +52,13 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
         raise SourceError(source, "JSON that is not a speech-to-text transcript: expected 'segments', "
                                   "each with 'start', 'end' and 'text' (as Whisper and WhisperX write them), "
                                   "or AssemblyAI's or Deepgram's 'utterances', whisper.cpp's 'transcription', "
-                                  "Amazon Transcribe's or Google's 'results'")
-    meta = catalog or Meta()
+                                  "Amazon Transcribe's or Google's 'results', a list of {'speaker', 'text'} turns, "
+                                  "or records with a labelled transcript in 'text', 'transcript' or 'content'")
+    meta = Meta().fill(catalog or Meta())
     speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
     pieces = []
     for seg in segments:
-        text = seg[text_key].strip()
+        text = repair(seg[text_key], meta).strip()
         if not text:
             continue
         label = seg.get("speaker")
@@ -136,3 +143,64 @@ def _transcribe_items(results: dict) -> list[dict]:
             out[-1]["text"] += " " + word
         sentence_done = False
     return out
+
+
+# A record of a podcast or interview dataset: its transcript, labelled ("HOST: …\nGUEST: …"), in one text field,
+# beside its title, date and link under one of these names.
+TEXT_KEYS = ("transcript", "text", "content", "body")
+TITLE_KEYS = ("episode", "title", "episode_title", "name")
+DATE_KEYS = ("date", "published", "pub_date", "release_date", "air_date")
+URL_KEYS = ("url", "link", "episode_url", "source")
+MIN_RECORD_CHARS = 200  # a text field shorter than this is a segment's words, not a transcript
+
+
+def _json_lines(text: str) -> list | None:
+    """JSON Lines (one object a line), or None when the text is not that either."""
+    out = []
+    for line in text.split("\n"):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                return None
+    return out or None
+
+
+def _record_text(r) -> str | None:
+    if not isinstance(r, dict):
+        return None
+    for key in TEXT_KEYS:
+        value = r.get(key)
+        if isinstance(value, str) and len(value) >= MIN_RECORD_CHARS and "\n" in value.strip():
+            return value
+    return None
+
+
+def _records(doc) -> list[dict]:
+    """The dataset records in a document: one object, or a list of them, each holding a transcript's text."""
+    items = doc if isinstance(doc, list) else [doc]
+    if items and all(_record_text(r) is not None for r in items):
+        return items
+    return []
+
+
+def _first(r: dict, keys: tuple[str, ...]) -> str:
+    return next((str(r[k]).strip() for k in keys if isinstance(r.get(k), (str, int, float)) and str(r[k]).strip()), "")
+
+
+def _read_records(records: list[dict], source: str, default_interviewee: str, catalog: Meta | None
+                  ) -> tuple[Meta, list[Piece]]:
+    """Records -> one transcript read as plain text: one record with its title, date and link as the
+    file's; several as sections headed by their titles."""
+    from . import markdown
+
+    found = Meta()
+    if len(records) == 1:
+        r = records[0]
+        found = Meta(title=_first(r, TITLE_KEYS), date=_first(r, DATE_KEYS), url=_first(r, URL_KEYS))
+        text = _record_text(r)
+    else:
+        text = "\n\n".join(f"## {_first(r, TITLE_KEYS) or f'Record {i}'}\n\n{_record_text(r)}"
+                           for i, r in enumerate(records, start=1))
+    text = repair(text, found)
+    return markdown.read(text, default_interviewee, (catalog or Meta()).fill(found))

@@ -19,7 +19,7 @@ import re
 
 from collections import Counter
 
-from .common import INTERVIEWEE, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs, seconds
+from .common import INTERVIEWEE, NARRATOR, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs, repair, seconds
 from .markdown import _NAME, PLAIN_LABEL, accepted_labels
 
 _TAG = re.compile(r"</?[^>\n]{0,80}>")  # <i>, <c.yellow>, <00:00:01.000>, </v>
@@ -27,12 +27,15 @@ _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>\n]{1,60})>")
 _CHANGE = re.compile(r"^\s*(>>+|-\s)\s*")
 _BRACKET_LABEL = re.compile(rf"^\s*\[(?P<name>{_NAME})\]\s*(?P<rest>\S.*)$")
 _MID_CHANGE = re.compile(r"\s+(?=>>)")  # a speaker change inside a caption line
+# A sound or stage tag inside a cue: "[APPLAUSE]", "[MUSIC]", "[speaking Italian]", "(laughter)", "♪".
+_SOUND = re.compile(r"(\[[^\[\]\n]{1,40}\]|\((?:laughter|laughs|applause|music|inaudible|crosstalk|silence)"
+                    r"[^()\n]{0,20}\)|♪+)", re.IGNORECASE)
 
 
 def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
               ) -> tuple[Meta, list[Piece]]:
-    text = decode(data, source)
     meta = Meta().fill(catalog or Meta())  # a copy: the reader's notes are this file's own
+    text = repair(decode(data, source), meta)
     cues = _vtt(text, source) if text.lstrip().startswith("WEBVTT") else _srt(text, source, meta)
     if not cues:
         raise SourceError(source, "no subtitle cues found")
@@ -63,10 +66,12 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
             elif change:
                 changes += 1
                 current = speakers(f"Speaker {2 - changes % 2}")
-            if not line.strip():
-                continue
             who = current or (INTERVIEWEE if meta.interviewee else UNKNOWN)
-            pieces.append(Piece(who, line.strip(), start=start, line=line_no))
+            for part in _SOUND.split(line):  # "[APPLAUSE]" inside a cue: the room's, not the speaker's words
+                if _SOUND.fullmatch(part):
+                    pieces.append(Piece(NARRATOR, part.strip(), "narration", start=start, line=line_no))
+                elif part.strip():
+                    pieces.append(Piece(who, part.strip(), start=start, line=line_no))
     return meta, merge_runs(pieces)
 
 
