@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("turns", help="list the parsed turns of the transcripts",
                        description="Parse the transcripts and print their turns (one JSON object per line with --json).")
     _locations(s, sources="folder of transcripts (default: sources/)", index=False)
+    s.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                   help="show how these files read (anywhere; nothing is indexed or saved) instead of the folder")
     s.add_argument("--json", action="store_true", help="one JSON object per turn per line")
     s.add_argument("--interviewee", metavar="NAME",
                    help="the interviewee of every file that declares none (front matter or sources/catalog.toml)")
@@ -133,7 +135,11 @@ def cmd_turns(args, settings: Settings) -> int:
     from .parse import load_sources
     from .present import turn_json, turns_table
 
-    parsed, errors, notices, _ = load_sources(settings.sources, settings.interviewee, settings.declared_interviewee)
+    if args.files:
+        parsed, errors, notices = _read_files(args.files, settings)
+    else:
+        parsed, errors, notices, _ = load_sources(settings.sources, settings.interviewee,
+                                                  settings.declared_interviewee)
     for e in errors:
         print(f"qa turns: skipped {e}", file=sys.stderr)
     for n in notices:
@@ -144,7 +150,36 @@ def cmd_turns(args, settings: Settings) -> int:
             print(turn_json(t, a))
     else:
         print(turns_table(rows))
+    if args.files:  # how each file was read, as `qa index` would report it
+        from .build import read_summary
+
+        for a, ts in parsed:
+            print(f"qa turns: read {a.source}: {read_summary(ts)}", file=sys.stderr)
     return 0 if parsed else 1
+
+
+def _read_files(files: list[Path], settings: Settings):
+    """Files named on the command line, each read as `qa index` would read it in the sources folder (with its
+    catalogue entry there, if any)."""
+    from .parse import SourceError, parse_file
+    from .parse.catalog import read_catalog
+
+    parsed, errors, notices = [], [], []
+    try:
+        catalog = read_catalog(settings.sources) if settings.sources.is_dir() else {}
+    except SourceError as e:
+        errors.append(e)
+        catalog = {}
+    for path in files:
+        if not path.is_file():
+            errors.append(SourceError(path, "no such file"))
+            continue
+        try:
+            parsed.append(parse_file(path, None, settings.interviewee, catalog.get(path.name), notices,
+                                     settings.declared_interviewee))
+        except SourceError as e:
+            errors.append(e)
+    return parsed, errors, notices
 
 
 def cmd_index(args, settings: Settings) -> int:

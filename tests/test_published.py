@@ -148,3 +148,24 @@ def test_qa_index_reports_every_file_it_reads_on_a_first_build(tmp_path):
     report = build(Settings(sources=src, index=tmp_path / "index", model="hash"), HashEmbedder())
     assert len(report.read) == 1 and "Mira Murati" in report.read[0] and "with times" in report.read[0]
     assert [a.title for a, _ in load_sources(src).parsed] == ["Spring kiln livestream"]
+
+
+def test_times_written_into_a_markdown_transcript_are_times_not_words():
+    article, turns, _ = _turns(PUBLISHED / "kiln-livestream-machine.md")
+    assert [(t.speaker, t.start, t.section) for t in turns] == [
+        ("Ona Brandt", 4.0, "Opening"), ("Mira Murati", 7.0, "Opening"),
+        ("Ona Brandt", 15.0, "The firing"), ("Mira Murati", 24.0, "The firing")]
+    assert not any("[" in t.text or "](" in t.text or "00:" in t.text for t in turns)
+    assert turns[1].text.endswith("It keeps the colour across every bowl in the batch.")
+    assert article.url == "https://www.youtube.com/watch?v=Kq3vT0a9XbE"  # the linked video, its time dropped
+
+
+def test_qa_turns_shows_how_a_file_reads_without_indexing_it(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "qa.cli", "turns", str(LIVESTREAM), str(tmp_path / "none.vtt"),
+                           "--sources", str(tmp_path)], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0 and "Kiln Bot" in proc.stdout
+    assert "read Spring kiln livestream [Kq3vT0a9XbE].en.vtt: 11 turns with times" in proc.stderr
+    assert "none.vtt: no such file" in proc.stderr and not list(tmp_path.iterdir())

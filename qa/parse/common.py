@@ -276,30 +276,37 @@ def is_backchannel(text: str) -> bool:
 
 def fold_interjections(pieces: list[Piece]) -> list[Piece]:
     """One speaker's words interrupted by another's backchannel ("Right.") stay one turn; the interjections
-    follow it, visible in the reader and never taken for a question or an answer."""
+    follow it, visible in the reader and never taken for a question or an answer. A backchannel after which
+    the interrupted speaker does not resume was a turn of its own, and stays one."""
     out: list[Piece] = []
-    held: list[Piece] = []  # interjections inside the current speaker's run
+    held: list[Piece] = []  # backchannels since the current run's last words
+    trail: list[Piece] = []  # interjections folded out of the current run, shown after it
     for p in pieces:
         turn = p.kind != "narration"
-        holdable = is_backchannel(p.text) and (turn or bool(STAGE_TAG.match(p.text))) \
-            and bool(out) and out[-1].kind not in ("narration", "interjection") and p.speaker != out[-1].speaker
-        if holdable:
+        run = out[-1] if out else None
+        if run is not None and run.kind not in ("narration", "interjection") and p.speaker != run.speaker \
+                and is_backchannel(p.text) and (turn or STAGE_TAG.match(p.text)):
             held.append(p)
             continue
-        if held and turn and p.speaker == out[-1].speaker and p.section == out[-1].section \
-                and p.kind == out[-1].kind:
-            last = out[-1]
-            sep = "\n" if last.start is None else " "
-            out[-1] = Piece(last.speaker, last.text.rstrip() + sep + p.text.lstrip(), last.kind, last.section,
-                            last.start, last.line)
+        if held and turn and p.speaker == run.speaker and p.section == run.section and p.kind == run.kind:
+            sep = "\n" if run.start is None else " "  # the speaker resumes: what came between was interjected
+            out[-1] = Piece(run.speaker, run.text.rstrip() + sep + p.text.lstrip(), run.kind, run.section,
+                            run.start, run.line)
+            trail += [_interjection(h) for h in held]
+            held = []
             continue
-        out.extend(_interjection(h) for h in held)
-        held = []
+        out += trail + [_as_said(h) for h in held]
+        trail, held = [], []
         if turn and STAGE_TAG.match(p.text):  # "[APPLAUSE]" alone: the room, nobody's words
             p = Piece(NARRATOR, p.text, "narration", p.section, p.start, p.line)
         out.append(p)
-    out.extend(_interjection(h) for h in held)
-    return out
+    return out + trail + [_as_said(h) for h in held]
+
+
+def _as_said(p: Piece) -> Piece:
+    if STAGE_TAG.match(p.text):
+        return Piece(NARRATOR, p.text, "narration", p.section, p.start, p.line)
+    return p
 
 
 def _interjection(p: Piece) -> Piece:

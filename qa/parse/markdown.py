@@ -185,7 +185,7 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
                 aliases=parse_aliases(front.get("aliases", "")))
     if catalog is not None:  # the file's own front matter wins; the catalogue fills the rest
         meta = meta.fill(catalog)
-    lines = body.split("\n")
+    lines, marks, video = time_marks(body.split("\n"))
     speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
     # A file that marks its turns in bold (labels or questions) marks all of them so: plain labels are
     # read only in files that have none. Q:/A: are labels only in a file that uses both.
@@ -218,7 +218,7 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
         nonlocal current, furniture
         close()
         furniture = False
-        current = _Draft(speaker, lineno, start=seconds(at) if at else None)
+        current = _Draft(speaker, lineno, start=seconds(at) if at else marks.get(lineno - offset - 1))
         current.add(_inline(rest))
 
     for i, raw in enumerate(lines):
@@ -293,13 +293,46 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
             continue
         if current is None:
             current = _Draft(NARRATOR, lineno, kind="narration")
+        if current.start is None and i in marks:  # a turn's first time mark, wherever its paragraph ends
+            current.start = marks[i]
         current.add(text)
     close()
     if timed_lines:  # one speaker's timed lines: paragraphs, each with its time (common.merge_runs)
         pieces = merge_runs(pieces)
-    meta = meta.fill(Meta(title=info.get("title", ""), date=info.get("date", ""), url=info.get("url", ""),
+    meta = meta.fill(Meta(title=info.get("title", ""), date=info.get("date", ""), url=info.get("url", "") or video,
                           author=info.get("author", ""), place=info.get("place", "")))
     return meta, pieces
+
+
+# Times written into the text by machine transcripts: a linked time closing a paragraph
+# ("… [[00:21](https://www.youtube.com/watch?v=…&t=21)]"), a bare one ("… [00:00:13]"), or one opening a
+# heading ("## [[00:12](…)] Section", "## [00:53:00] Section"). They are the turn's or the section's start,
+# not words; the video they link to is the transcript's recording.
+_LINKED_TIME = rf"\[?\[(?P<t>{TIMESTAMP})\]\((?P<url>[^()\s]+)\)\]?"
+_TRAILING_TIME = re.compile(rf"\s*(?:{_LINKED_TIME}|\[(?P<t2>{TIMESTAMP})\])\s*$")
+_HEADING_TIME = re.compile(rf"^(?P<h>\s{{0,3}}#{{1,6}}\s*)(?:{_LINKED_TIME}|\[(?P<t2>{TIMESTAMP})\]|(?P<t3>{TIMESTAMP}))"
+                           rf"\s*[-–—:]?\s*(?P<rest>.*)$")
+
+
+def time_marks(lines: list[str]) -> tuple[list[str], dict[int, float], str]:
+    """Lines without their time marks, the time each marked line gives (by index), and the recording's
+    link (the first linked time's, without its time)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    out, marks, video = [], {}, ""
+    for i, line in enumerate(lines):
+        m = _HEADING_TIME.match(line) or _TRAILING_TIME.search(line)
+        if not m or (m.re is _TRAILING_TIME and not line[:m.start()].strip()):
+            out.append(line)
+            continue
+        stamp = m.group("t") or m.group("t2") or (m.groupdict().get("t3"))
+        marks[i] = seconds(stamp)
+        if m.group("url") and not video and re.match(r"https?://", m.group("url")):
+            parts = urlsplit(m.group("url"))
+            query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "t"])
+            video = urlunsplit(parts._replace(query=query, fragment=""))
+        out.append(m.group("h") + m.group("rest") if m.re is _HEADING_TIME else line[:m.start()])
+    return out, marks, video
 
 
 class _Label(NamedTuple):
