@@ -129,6 +129,7 @@ def dense_recall(assistant, embedder, questions: list[str]) -> float:
     + answer; every vector scanned) are among the 10 the product's dense leg ranks first."""
     from qa.chunk import QUESTION
     from qa.lexical import query_terms
+    from qa.retrieve import signals
 
     idx = assistant.index
     pool = assistant.interviewee
@@ -137,7 +138,8 @@ def dense_recall(assistant, embedder, questions: list[str]) -> float:
     hits = []
     for q in questions:
         qv = embedder.queries([q])[0].astype(np.float32)
-        cand, _, best = assistant._signals(qv, pool.copy(), query_terms(q, idx.glossary, idx.senses))
+        legs = signals.gather(assistant.corpus, qv, pool.copy(), query_terms(q, idx.glossary, idx.senses))
+        cand, best = legs.cand, legs.best
         product = set(cand[np.argsort(-best, kind="stable")[:10]].tolist())
         cos = np.asarray(idx.vectors) @ qv
         cos[question_rows] = -np.inf

@@ -87,7 +87,7 @@ def test_sentences_holding_a_term_are_those_whose_text_holds_it(sentences, term)
     """quote_span's look-up by occurrence gives the sentences a scan of each one would."""
     import numpy as np
 
-    from qa.retrieve import _sentences_holding
+    from qa.retrieve import sentences_holding
 
     text, spans = "", []
     for s in sentences:  # sentences with a one-character gap between some of them, as a turn's text has
@@ -97,7 +97,7 @@ def test_sentences_holding_a_term_are_those_whose_text_holds_it(sentences, term)
         text += " " if len(s) % 2 else ""
     spans = np.array(spans)
     expected = [i for i, (x, y) in enumerate(spans) if term in text[x:y]]
-    assert _sentences_holding(text, term, spans, spans[:, 0].tolist()) == expected
+    assert sentences_holding(text, term, spans, spans[:, 0].tolist()) == expected
 
 
 WORDISH = st.text(alphabet=string.ascii_letters + string.digits + "-.'’_%&#+,:;!?()\"", min_size=1, max_size=12)

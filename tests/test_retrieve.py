@@ -199,8 +199,10 @@ def test_every_unit_scored_reads_each_turns_best_scores_as_the_general_path(hash
     # A small flat index scores every unit with FAISS's inner-product kernel, unranked; that must be the scores
     # a search returns, and its shortcut must give each turn's best score per kind exactly as the path used for
     # big indexes (the search's hits grouped by turn) does.
+    from qa.retrieve.signals import dense_from_hits, dense_from_units
+
     a = hash_assistant
-    assert a._groups is not None
+    assert a.corpus.groups is not None
     for q in ("她如何看待AI监管？", "What does she think about regulation?", "教育"):
         qv = a.embedder.queries([q])[0]
         D, I = a.index.search(qv, a.index.faiss.ntotal)
@@ -208,8 +210,8 @@ def test_every_unit_scored_reads_each_turns_best_scores_as_the_general_path(hash
         np.testing.assert_array_equal(by_unit[I], D)
         turns, kinds = a.unit_turn[I], a.unit_kind[I]
         for cand in (np.flatnonzero(a.interviewee), np.flatnonzero(a.any_speaker)[::3]):
-            np.testing.assert_array_equal(a._dense_from_units(cand, by_unit),
-                                          a._dense_from_hits(cand, D, I, turns, kinds))
+            np.testing.assert_array_equal(dense_from_units(a.corpus, cand, by_unit),
+                                          dense_from_hits(cand, D, turns, kinds))
 
 
 def _beside_quinn(tmp_path, sources, transcript: str) -> Assistant:
@@ -263,7 +265,7 @@ def test_a_part_of_a_name_that_is_a_common_word_does_not_name_anybody():
 def test_she_in_a_question_is_the_assistants_subject_among_several_interviewees(tmp_path, sources, monkeypatch):
     from dataclasses import replace
 
-    import qa.retrieve as retrieve
+    import qa.retrieve.fuse as fuse
 
     a = _beside_quinn(tmp_path, sources,
                       "HOST: Ada, what do you think about regulation of AI models?\n\n"
@@ -272,7 +274,7 @@ def test_she_in_a_question_is_the_assistants_subject_among_several_interviewees(
                       "ADA QUINN: I strip the frame, replace the chain and true the wheels by hand.\n")
     # (the model-free embedder matches words: her Chinese turns meet the English ones only through glosses)
     q = "她认为AI models的regulation应该来自政府吗？"
-    monkeypatch.setattr(retrieve, "SUBJECT_PRIOR", 0.0)
+    monkeypatch.setattr(fuse, "SUBJECT_PRIOR", 0.0)
     plain = a.ask(q, k=5)
     assert plain.answers[0].turn.speaker == "Ada Quinn"  # the stronger match, without the rule
     monkeypatch.undo()
@@ -297,6 +299,8 @@ def test_she_in_a_question_is_the_assistants_subject_among_several_interviewees(
 
 
 def test_names_only_some_interviewees_speak_of_say_whose_conversations_a_question_is_about(tmp_path, sources):
+    from qa.retrieve.signals import conversation_scores
+
     a = _beside_quinn(tmp_path, sources,
                       "HOST: Ada, where do you ride?\n\n"
                       "ADA QUINN: Every summer I ride from Porto to Lisbon, and I repair bicycles on the way; "
@@ -304,12 +308,12 @@ def test_names_only_some_interviewees_speak_of_say_whose_conversations_a_questio
     assert a.n_people == 2 and {"lisbon", "porto", "openai"} <= a.names and "bicycles" not in a.names
     everyone = np.flatnonzero(a.any_speaker)
     quinn = a.person_of[everyone] == a.person_of[a.position["quinn#1"]]  # her conversation's turns
-    lisbon = a._conversation_scores([["lisbon"]], everyone)
+    lisbon = conversation_scores(a.corpus, [["lisbon"]], everyone)
     assert (lisbon[quinn] > 0).all() and (lisbon[~quinn] == 0).all()
-    openai = a._conversation_scores([["openai"]], everyone)  # Murati's articles say it, Quinn does not
+    openai = conversation_scores(a.corpus, [["openai"]], everyone)  # Murati's articles say it, Quinn does not
     assert (openai[~quinn] > 0).all() and (openai[quinn] == 0).all()
     # a word that is no name, or a name both speak of, says nothing
-    assert "chatgpt" in a.names and not a._conversation_scores([["bicycles"], ["chatgpt"]], everyone).any()
+    assert "chatgpt" in a.names and not conversation_scores(a.corpus, [["bicycles"], ["chatgpt"]], everyone).any()
     # and a question about Lisbon gets her answer
     assert a.ask("What happens on the road to Lisbon?", k=3).answers[0].turn.turn_id == "quinn#1"
 
@@ -325,12 +329,14 @@ def test_lexical_support_for_the_no_answer_bar_is_counted_per_language(tmp_path,
     a = _beside_quinn(tmp_path, sources,
                       "HOST: How do you choose a good bicycle for a child?\n\n"
                       "ADA QUINN: Pick a light frame and good brakes; a child's bicycle should be easy to lift.\n")
-    lang = {code: j for j, (code, _) in enumerate(a.languages)}
+    from qa.retrieve.abstain import rare_terms, supported as backed
+
+    lang = {code: j for j, (code, _) in enumerate(a.corpus.languages)}
     assert set(lang) == {"en", "zh"}
 
     def supported(q: str, code: str) -> bool:
-        terms = query_terms(q, a.index.glossary, a.index.senses, a.english)
-        return a._supported(q, is_chinese(q), a._rare_terms(terms[0]), lang[code])
+        terms = query_terms(q, a.index.glossary, a.index.senses, a.corpus.english)
+        return backed(a.corpus, q, is_chinese(q), rare_terms(a.corpus, terms[0]), lang[code])
 
     assert supported("怎么挑选自行车？", "en") and not supported("怎么挑选自行车？", "zh")
     assert supported("How do I choose a good bicycle?", "en")

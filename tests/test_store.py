@@ -79,7 +79,9 @@ def test_changed_sources_are_noticed_in_the_folder_the_index_was_built_from(hash
 
 
 def test_a_build_says_how_new_or_changed_files_were_read(hash_settings):
-    assert build(hash_settings, HashEmbedder()).read == []  # a first build: every file is new; qa turns lists them
+    first = build(hash_settings, HashEmbedder()).read  # a first build: every file is new, and said so
+    assert [r.split(":")[0] for r in first] == ["sources/2023-10-14-fortune-interview.md",
+                                               "sources/2024-06-21-dartmouth-conversation.md"]
     write(hash_settings.sources / "figs.txt", "ANN LEE: What grows here?\n\nMIRA MURATI: Figs and thyme.\n\n"
                                               "ANN LEE: In winter?\n\nMIRA MURATI: Nothing at all.\n")
     report = build(hash_settings, HashEmbedder())

@@ -1,0 +1,104 @@
+"""The no-answer decision: do the transcripts answer this question at all?
+
+Raw cosines shift with the question's language, so the best dense score is compared with the question's
+best score against off-topic background passages written in the transcripts' language (an English question
+then pays the same cross-lingual penalty on both sides); below MIN_MARGIN the transcripts do not cover it. A
+question none of whose rarer words (or glosses) occurs in the transcripts, or most of whose content words
+they never mention, must clear the higher UNSUPPORTED_MARGIN: the small model finds some short line
+"similar" to almost anything, and two independent legs agreeing is better evidence than one. A Chinese
+question over English turns has a bar of its own (CROSS_MARGIN, over the mean of the best few background
+passages): the small model's Chinese-English cosines are compressed. Over transcripts in two languages each
+language's bar counts only the words its own turns hold (`LanguageVocab`); a speaker's name is not a content
+word. Every value: docs/decisions.md.
+
+Flows in: the ranked turns, their best raw cosines and the question's words; flows out: covered or not.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..lexical import content_words, unfound_information
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
+
+MIN_MARGIN = 0.012  # best transcript cosine minus best background cosine, below which there is no answer
+UNSUPPORTED_MARGIN = 0.035  # ...for a question the word legs do not back
+CROSS_REFERENCE = 10  # a Chinese question over English turns: the mean of this many best background passages
+CROSS_MARGIN = 0.046  # ...which its best English turn must clear by this
+MAX_UNFOUND_SHARE = 0.5  # "most" content words unfound: more than half (lexical.unfound_information)
+RARE_SHARE = 0.2  # a "rare" term occurs in at most this share of the turns ("AI" and "OpenAI" do not help)
+
+
+class LanguageVocab:
+    """The word leg's vocabulary as one language's turns hold it: `word in LanguageVocab(...)`."""
+
+    def __init__(self, vocab: dict[str, int], word_langs: np.ndarray, lang: int):
+        self.vocab, self.word_langs, self.bit = vocab, word_langs, 1 << lang
+
+    def __contains__(self, word: object) -> bool:
+        j = self.vocab.get(word)  # type: ignore[arg-type]
+        return j is not None and bool(self.word_langs[j] & self.bit)
+
+
+def background_reference(cosines: np.ndarray) -> float:
+    """A question's mean cosine with its CROSS_REFERENCE best background passages of one language."""
+    return float(np.sort(cosines)[-CROSS_REFERENCE:].mean())
+
+
+def rare_terms(corpus: "Corpus", tokens: list[str]) -> set[str]:
+    """The question's terms that occur in at most RARE_SHARE of the turns."""
+    lex = corpus.index.lexical
+    limit = max(2, RARE_SHARE * int(corpus.any_speaker.sum()))
+    out = set()
+    for tok in tokens:
+        j = lex.vocab.get(tok)
+        if j is not None and lex.indptr[j + 1] - lex.indptr[j] <= limit:
+            out.add(tok)
+    return out
+
+
+def supported(corpus: "Corpus", text: str, chinese: bool, rare: set[str], lang: int) -> bool:
+    """Whether the word legs back the question in language `lang`'s turns: one of its `rare` terms is there,
+    most of its content words are, and for an English question its most informative one
+    (`lexical.content_words`). Over transcripts in one language, "there" is the whole index."""
+    idx = corpus.index
+    vocab, pairs = None, idx.bigram
+    if corpus.word_langs is not None:
+        vocab = LanguageVocab(idx.lexical.vocab, corpus.word_langs, lang)
+        rare = {t for t in rare if t in vocab}
+        if corpus.languages[lang][0] == "en":
+            pairs = None  # English turns are not in the character-pair leg
+    if not rare:
+        return False
+    # A speaker's name ("What does Raman use AI for?") says whose answer, not what about: not a content word
+    words = [w for w in content_words(text, idx.glossary, idx.lexical, pairs, corpus.english, idx.senses, vocab)
+             if w[0] not in corpus.speaker_words]
+    # An English question whose most informative word the transcripts never mention ("How do I choose a good
+    # laptop?": laptop) is about something else (for Chinese questions it refused answerable ones).
+    topic_found = chinese or not words or max(words, key=lambda w: w[1])[2]
+    return bool(unfound_information(words) <= MAX_UNFOUND_SHARE and topic_found)
+
+
+def covered(corpus: "Corpus", qv: np.ndarray, chinese: bool, order: np.ndarray, best_dense: np.ndarray,
+            is_supported: Callable[[int], bool]) -> bool:
+    """Whether the transcripts answer at all: in some language, the best raw cosine of a ranked turn
+    (`best_dense`, in `order`) clears that language's background bar by the margin; `is_supported(j)`:
+    whether the word legs back the question in language j's turns (`supported`)."""
+    bg = corpus.index.background @ qv
+    langs = corpus.lang_id[order]
+    for j, (lang, passages) in enumerate(corpus.languages):
+        if not (langs == j).any():
+            continue
+        best = float(best_dense[langs == j].max())
+        if chinese and lang == "en":
+            ref, bar = background_reference(bg[passages]), CROSS_MARGIN
+        else:
+            ref = float(bg[passages].max())
+            bar = MIN_MARGIN if is_supported(j) else UNSUPPORTED_MARGIN
+        if best - ref >= bar:
+            return True
+    return False

@@ -1,0 +1,75 @@
+"""Fusion: each signal standardised over the candidate turns and summed with its weight (`signals.SIGNALS`),
+in the signals' order; then, for a question that calls somebody "she", the subject's answers first; for a
+quote or a claim, the first RERANK turns re-scored by their best sentence run. `qa eval`'s baselines (dense
+alone, plain BM25) read one signal each (`baseline`). Every value: docs/decisions.md.
+
+Flows in: `signals.Legs`; flows out: the candidates in ranked order with their fused scores.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..chunk import WINDOW
+from ..query import QUESTION
+from .signals import QUESTION_TO_QUESTION, SIGNALS, WORDS, Legs, features
+
+WEIGHTS = np.array([s.weight for s in SIGNALS], dtype=np.float32)
+SUBJECT_PRIOR = 3.0  # a "she" question: the subject's turns rank as if their fused score were this higher
+RUN_WEIGHT = 1.0  # a quote's or claim's best sentence run, as a signal of the first RERANK turns
+RERANK = 50
+# How strong a match is, from its fused score (qa eval's calibration table reports these on held-out splits)
+MATCH_ANSWERS, MATCH_RELATED = 12.0, 8.0
+MATCH = ("answers it", "related", "loosely related")
+
+
+def match_label(score: float) -> str:
+    """"answers it", "related" or "loosely related" (see MATCH_ANSWERS)."""
+    return MATCH[0] if score >= MATCH_ANSWERS else MATCH[1] if score >= MATCH_RELATED else MATCH[2]
+
+
+def fused(feats: np.ndarray, kind: str) -> np.ndarray:
+    """The signals standardised over the candidates and summed with their weights. A quote or a claim is her
+    words, not a question: how like the interviewer's question it is says nothing of where she said them."""
+    out = np.zeros(len(feats), dtype=np.float32)
+    cols = np.ascontiguousarray(feats.T)  # each signal's values side by side: one mean and std call
+    means, stds = cols.mean(axis=1), cols.std(axis=1)
+    for j in range(len(cols)):
+        if j == QUESTION_TO_QUESTION and kind != QUESTION:
+            continue
+        if stds[j] > 1e-9:
+            out += WEIGHTS[j] * (cols[j] - means[j]) / stds[j]
+    return out
+
+
+def baseline(feats: np.ndarray, mode: str) -> np.ndarray:
+    """`qa eval`'s baselines: "dense" (best window cosine) or "bm25" (plain BM25 over words)."""
+    return feats[:, WINDOW if mode == "dense" else WORDS].copy()
+
+
+def order(legs: Legs, mode: str, kind: str, subject: np.ndarray | None,
+          best_run: Callable[[int], float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The candidates best first, their scores and their best raw dense cosines.
+
+    `subject`: for a "she" question over several interviewees, which turns are the subject's (SUBJECT_PRIOR);
+    `best_run(t)`: turn t's best sentence run's cosine, for a quote or a claim (RERANK)."""
+    feats = features(legs)
+    score = fused(feats, kind) if mode == "hybrid" else baseline(feats, mode)
+    ranking = score
+    if subject is not None:
+        hers = subject[legs.cand]
+        if hers.any() and not hers.all():
+            ranking = score + SUBJECT_PRIOR * hers
+    by_score = np.argsort(-ranking, kind="stable")
+    cand, score, best_dense = legs.cand[by_score], score[by_score], legs.best[by_score]
+    if mode == "hybrid" and kind != QUESTION and len(cand) > 1:
+        top = min(RERANK, len(cand))
+        runs = np.array([best_run(int(t)) for t in cand[:top]], dtype=np.float32)
+        std = runs.std()
+        if std > 1e-9:
+            score = score.copy()
+            score[:top] += RUN_WEIGHT * (runs - runs.mean()) / std
+            again = np.concatenate([np.argsort(-score[:top], kind="stable"), np.arange(top, len(cand))])
+            cand, score, best_dense = cand[again], score[again], best_dense[again]
+    return cand, score, best_dense

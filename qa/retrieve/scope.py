@@ -1,0 +1,82 @@
+"""Whose turns answer a question: one speaker's, everyone's, or the interviewees' (those the question names,
+when it names any); and which pronoun refers to the person this assistant is about.
+
+Flows in: the question's text and a `Corpus`; flows out: a boolean mask over the turns and a notice.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..parse import is_chinese
+from ..parse.common import KNOWN_ALIASES
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
+
+# A part of a name alone names an interviewee only if it is no common English word (docs/decisions.md):
+# wordfreq's Zipf below 4.5 ("Raman" 3.1, "Priya" 2.9; "Grace" 4.6, "Young" 5.4, "Will" 6.5 are not names).
+COMMON_NAME_SURPRISAL = (9.0 - 4.5) * 2.302585
+# The pronouns that refer to her (Settings.interviewee_pronoun); "其他" (other) and "他们" (they) are none.
+PRONOUNS = {"she": re.compile(r"她(?![们們])|\b(?:she|her|hers|herself)\b", re.IGNORECASE),
+            "he": re.compile(r"(?<![其吉])他(?![们們人])|\b(?:he|him|his|himself)\b", re.IGNORECASE)}
+
+
+def name_patterns(names: set[str]) -> list[tuple[str, re.Pattern]]:
+    """For each interviewee, a pattern that finds them named in a question: the whole name, or a part of it
+    that is no common English word and no other interviewee's ("Raman", "Priya"; not "Young" or "Will"), not
+    inside a longer Latin word ("Ramanujan"; "Raman认为" names her); for Mira Murati also her Chinese names
+    ("穆拉蒂").
+    None when there is one interviewee or none: then naming her changes nothing."""
+    if len(names) < 2:
+        return []
+    from ..lexical import _english_surprisal
+
+    parts: dict[str, set[str]] = {}
+    for name in names:
+        for part in name.casefold().split():
+            parts.setdefault(part, set()).add(name)
+    out = []
+    for name in sorted(names):
+        forms = [name.casefold()] + [p for p in name.casefold().split()
+                                     if len(p) >= 3 and parts[p] == {name} and p != name.casefold()
+                                     and (not p.isascii() or _english_surprisal(p) > COMMON_NAME_SURPRISAL)]
+        chinese = [a for a in KNOWN_ALIASES.get(name, ()) if is_chinese(a) and len(a) >= 3]  # "穆拉蒂"
+        latin = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        pattern = rf"(?<![a-z])(?:{latin})(?![a-z])" if name.isascii() else latin
+        out.append((name, re.compile("|".join([pattern] + [re.escape(a) for a in chinese]), re.IGNORECASE)))
+    return out
+
+
+def speakers(corpus: "Corpus") -> list[str]:
+    """Everyone who speaks in the retrievable turns, interviewees first, then by how often."""
+    turns = corpus.index.turns
+    counts = Counter(t.speaker for t, ok in zip(turns, corpus.any_speaker) if ok)
+    first = {t.speaker for t, ok in zip(turns, corpus.interviewee) if ok}
+    return sorted(counts, key=lambda s: (s not in first, -counts[s], s))
+
+
+def speaker_pool(corpus: "Corpus", speaker: str) -> np.ndarray:
+    """Turns by `speaker` (case-insensitive; a surname alone does too: "Swisher")."""
+    want = speaker.strip().casefold()
+    exact = corpus.speaker_of == want
+    if exact.any():
+        return exact & corpus.any_speaker
+    return np.array([want in s.split() for s in corpus.speaker_of], dtype=bool) & corpus.any_speaker
+
+
+def scope(corpus: "Corpus", text: str, *, speaker: str | None = None, all_speakers: bool = False
+          ) -> tuple[np.ndarray, str]:
+    """Whose turns answer `text`, and a notice saying whose they are when the question named somebody."""
+    if speaker:
+        return speaker_pool(corpus, speaker), ""
+    if all_speakers:
+        return corpus.any_speaker.copy(), ""
+    named = [name for name, pattern in corpus.name_patterns if pattern.search(text)]
+    if named:
+        pool = np.logical_or.reduce([speaker_pool(corpus, name) for name in named])
+        return pool, "Answers by " + " and ".join(named) + ", named in the question."
+    return corpus.interviewee.copy(), ""
