@@ -59,10 +59,10 @@ def main() -> int:
     app = make_server(LiveAssistant(assistant))
     # A server meets new words all day: read jieba's dictionary whole and wordfreq's English list, and
     # tokenise every Chinese gloss an English question can bring, in the background (jieba's a few thousand
-    # words at a time), while it answers from the on-disk copy meanwhile (lexical.hold_dictionaries).
+    # words at a time), while it answers from the on-disk copy meanwhile (text.hold_dictionaries).
     import threading
 
-    from qa.lexical import hold_dictionaries
+    from qa.text import hold_dictionaries
 
     threading.Thread(target=hold_dictionaries, args=(assistant.index.glossary,), name="dictionaries",
                      daemon=True).start()

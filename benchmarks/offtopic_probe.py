@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.lexical import bigrams, dictionary_file, read_dictionary  # noqa: E402
+from qa.text import bigrams, dictionary_file, read_dictionary  # noqa: E402
 
 EN_TEMPLATES = ["What is a {w}?", "How do I choose a good {w}?", "Where can I buy a {w}?", "Tell me about the {w}."]
 ZH_TEMPLATES = ["{w}是什么？", "怎么挑选{w}？", "哪里能买到{w}？", "介绍一下{w}。"]

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from qa.chunk import WINDOW, sentence_spans, units_for  # noqa: E402
 from qa.config import Settings  # noqa: E402
-from qa.lexical import BM25, tokenize  # noqa: E402
+from qa.text import BM25, tokenize  # noqa: E402
 from qa.parse import load_sources  # noqa: E402
 from qa.retrieve import CANDIDATE_UNITS  # noqa: E402
 from qa.store import HNSW_ABOVE, HNSW_CANDIDATES as CANDIDATE_UNITS_AT_SCALE  # noqa: E402

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from qa.config import Settings  # noqa: E402
 from qa.evaluate import load_questions  # noqa: E402
-from qa.lexical import BM25, bigrams, tokenize  # noqa: E402
+from qa.text import BM25, bigrams, tokenize  # noqa: E402
 from qa.store import Index, load, make_faiss  # noqa: E402
 
 TARGET_MS = {100_000: 30.0, 1_000_000: 100.0}
@@ -93,7 +93,7 @@ def copied_bm25(documents: dict[int, list[str]], pick: np.ndarray) -> BM25:
     copies of the documents that hold it. tests/test_lexical.py checks it equals BM25.build."""
     from collections import Counter
 
-    from qa.lexical import B, K1
+    from qa.text import B, K1
 
     n = len(pick)
     lengths = {t: len(d) for t, d in documents.items()}
@@ -128,7 +128,7 @@ def dense_recall(assistant, embedder, questions: list[str]) -> float:
     """How many of the 10 turns exact search ranks first by their best dense score (windows, sentences, question
     + answer; every vector scanned) are among the 10 the product's dense leg ranks first."""
     from qa.chunk import QUESTION
-    from qa.lexical import query_terms
+    from qa.text import query_terms
     from qa.retrieve import signals
 
     idx = assistant.index

@@ -67,7 +67,7 @@ def _commit() -> str:
 
 
 def warm(settings: Settings, questions: list[str]) -> dict:
-    from .lexical import hold_dictionaries
+    from .text import hold_dictionaries
     from .parse import is_chinese
     from .retrieve import Assistant
 
@@ -82,7 +82,7 @@ def warm(settings: Settings, questions: list[str]) -> dict:
     # Timed: the other questions, each as if seen for the first time (a question's tokens are memoised
     # in-process: the memo is emptied before each pass). PASSES passes; each question's time is its median
     # over them, so that a pause of the machine in one pass is not taken for the tail of the questions.
-    from .lexical import _tokenize_short
+    from .text.tokens import _tokenize_short
 
     questions = [q for q in questions if q not in set(zh + en)]
     enc = {q: [] for q in questions}
@@ -128,7 +128,7 @@ def cold(settings: Settings) -> dict:
         "help_s": _process_s(["-m", "qa.cli", "--help"]),
         "turns_s": _process_s(["-m", "qa.cli", "turns", "--sources", str(settings.sources)]),
         "jieba_whole_s": _process_s(["-c", "import jieba; jieba.initialize()"]),
-        "jieba_qa_s": _process_s(["-c", "from qa.lexical import tokenize; tokenize('她如何看待AI监管？')"]),
+        "jieba_qa_s": _process_s(["-c", "from qa.text import tokenize; tokenize('她如何看待AI监管？')"]),
     }
 
 

@@ -3,7 +3,7 @@
     parse    every transcript in sources/ -> articles and turns   (parse/)
     chunk    each turn -> the units embedded for it                (chunk.py)
     embed    the units not embedded before (cache by content hash) (embed.py)
-    lexical  BM25 over words and over character pairs, glossaries  (lexical.py)
+    lexical  BM25 over words and over character pairs, glossaries  (text/)
     write    a new version folder, switched in atomically          (store.py)
 
 Only one build runs per index folder at a time; a build that fails or is killed
@@ -28,7 +28,7 @@ import numpy as np
 from . import __version__
 from .chunk import QUERY_FORM, Unit, units_for
 from .config import Settings
-from .lexical import BM25, bigrams, build_glossary, build_reverse_glossary, dictionary_file, name_tokens, tokenize
+from .text import BM25, bigrams, build_glossary, build_reverse_glossary, dictionary_file, name_tokens, tokenize
 from .parse import CATALOG, NARRATOR, NOT_SOURCES, SourceError, is_chinese, load_sources
 from .parse.common import Meta
 from .progress import Progress, silent
@@ -150,7 +150,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
 
         vectors = np.stack([cache[k] for k in keys]).astype(np.float32)
         background = np.stack([cache[k] for k in bg_keys]).astype(np.float32)
-        english = "en" in languages  # stems and English stop words in the word leg (lexical.tokenize)
+        english = "en" in languages  # stems and English stop words in the word leg (text.tokenize)
         documents = [tokenize(t.text + "\n" + (t.question or ""), english) if turn_units[i + 1] > turn_units[i]
                      else [] for i, t in enumerate(turns)]
         lexical = BM25.build(documents)
@@ -201,15 +201,15 @@ def _fingerprint(settings: Settings, model: str, articles: list[Article]) -> str
     """Everything a build's output depends on: format, model, settings, the sources folder and its files'
     bytes, and the code and data that turn sources into an index (so changing how turns are parsed or
     chunked rebuilds it)."""
-    from . import chunk, lexical, parse, store
+    from . import chunk, lang, parse, store, text
 
     h = hashlib.sha256(json.dumps([FORMAT_VERSION, __version__, model, settings.window_chars, settings.interviewee,
                                    settings.declared_interviewee, sorted((a.source, a.sha256) for a in articles),
                                    str(Path(settings.sources).resolve())]
                                   ).encode())
     catalog = Path(settings.sources) / CATALOG
-    code = sorted(Path(parse.__file__).parent.glob("*.py"))
-    for path in (BACKGROUND, lexical.LEXICON, Path(chunk.__file__), Path(lexical.__file__), *code,
+    code = sorted(Path(parse.__file__).parent.glob("*.py")) + sorted(Path(text.__file__).parent.glob("*.py"))
+    for path in (BACKGROUND, text.LEXICON, Path(chunk.__file__), Path(lang.__file__), *code,
                  Path(store.__file__), Path(__file__), dictionary_file(), catalog if catalog.is_file() else None):
         h.update(path.read_bytes() if path is not None else b"none")
     return h.hexdigest()

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .lang import HAN as _HAN
+
 QUESTION, QUOTE, CLAIM = "question", "quote", "claim"
 
 # Who a claim is about: her name in the forms the press and the transcripts use, or a pronoun.
@@ -61,7 +63,6 @@ _ASK_ZH = re.compile(r"(?:吗|呢|么|嘛)[。.!！]*$|^(?:请|请问|说说|谈
                      r"(?:如何|怎么|怎样|为什么|为何|什么|哪些|哪个|哪里|哪儿|谁|是否|是不是|有没有|多少|几)")
 _QUOTED = re.compile(r"^\s*[\"“”'‘「『](?P<inner>.+?)[\"“”'’」』]\s*[.。]?\s*$", re.S)
 _WH_ZH = re.compile(r"如何|怎么|怎样|为什么|为何|什么|哪些|哪个|哪里|还是")
-_HAN = re.compile(r"[\u3400-\u9fff]")
 MIN_QUOTE_WORDS = 4  # a shorter statement ("AI regulation") is a keyword search: asked as a question
 MIN_QUOTE_HAN = 8
 

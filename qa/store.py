@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .lexical import BM25
+from .text import BM25
 from .types import Article, Turn
 
 FORMAT_VERSION = 4  # 2: character-bigram BM25 added; 3: glossary; 4: languages, times, English stems

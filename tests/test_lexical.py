@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.lexical import BM25, bigrams, dictionary_file, query_terms, read_dictionary, tokenize, unfound_share
+from qa.text import BM25, bigrams, dictionary_file, query_terms, read_dictionary, tokenize, unfound_share
 
 
 def query_tokens(question: str) -> list[str]:
@@ -96,8 +96,9 @@ def test_the_dictionary_read_from_disk_segments_exactly_as_jieba_does(tmp_path, 
     # whole; the tokens must be jieba's own.
     import jieba
 
-    from qa import lexical
     from qa.config import ROOT
+    from qa.text import tokens as lexical
+    from qa.text.glossary import hold_dictionaries
 
     monkeypatch.setenv("QA_CACHE", str(tmp_path / "cache"))
     lexical._jieba.cache_clear()
@@ -111,7 +112,7 @@ def test_the_dictionary_read_from_disk_segments_exactly_as_jieba_does(tmp_path, 
             assert tok.lcut(text) == reference.lcut(text), path.name
         assert tok.lcut("穆拉蒂谈胡狼与Sky的声音") == reference.lcut("穆拉蒂谈胡狼与Sky的声音")
         # A long-running process reads the table whole: the same dictionary, the same words.
-        lexical.hold_dictionaries()
+        hold_dictionaries()
         assert tok.FREQ == reference.FREQ
         for path in sorted((ROOT / "sources").glob("*.md")):
             text = path.read_text(encoding="utf-8")
@@ -121,7 +122,7 @@ def test_the_dictionary_read_from_disk_segments_exactly_as_jieba_does(tmp_path, 
 
 
 def test_without_a_writable_cache_folder_jieba_loads_its_dictionary_whole(tmp_path, monkeypatch):
-    from qa import lexical
+    from qa.text import tokens as lexical
 
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
@@ -138,10 +139,10 @@ def test_without_a_writable_cache_folder_jieba_loads_its_dictionary_whole(tmp_pa
 def test_scores_at_candidates_equal_the_full_scores(monkeypatch, small_corpus):
     import numpy as np
 
-    import qa.lexical
-    from qa.lexical import BM25
+    import qa.text.bm25
+    from qa.text import BM25
 
-    monkeypatch.setattr(qa.lexical, "SMALL_CORPUS", small_corpus)
+    monkeypatch.setattr(qa.text.bm25, "SMALL_CORPUS", small_corpus)
 
     rng = np.random.default_rng(3)
     words = ["监管", "模型", "安全", "教育", "AI", "学习", "创造力", "工作"]
@@ -162,7 +163,7 @@ def test_the_scale_benchmarks_copied_bm25_equals_a_build():
     import numpy as np
 
     from qa.config import ROOT
-    from qa.lexical import BM25
+    from qa.text import BM25
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from scale_ask import copied_bm25
@@ -175,7 +176,7 @@ def test_the_scale_benchmarks_copied_bm25_equals_a_build():
 
 
 def test_a_compound_the_dictionary_lacks_takes_its_parts_senses():
-    from qa.lexical import english_senses
+    from qa.text import english_senses
 
     senses = {"预料": ["expect"], "创新": ["innov"]}
     assert english_senses("预料到", senses) == ["expect"]  # jieba's search mode cuts 预料 out of it
@@ -185,7 +186,7 @@ def test_a_compound_the_dictionary_lacks_takes_its_parts_senses():
 
 
 def test_why_it_matched_names_the_words_as_the_text_writes_them():
-    from qa.lexical import matched_terms
+    from qa.text import matched_terms
 
     text = "I think it is good to let people without much compute keep innovating."
     labels, spans = matched_terms("严格监管会不会妨碍小公司创新？", text, senses={"创新": ["innov"]})
@@ -201,10 +202,10 @@ def test_grouped_scores_count_a_word_and_its_translations_as_one_term(monkeypatc
 
     import numpy as np
 
-    import qa.lexical
-    from qa.lexical import B, K1, BM25
+    import qa.text.bm25
+    from qa.text import B, K1, BM25
 
-    monkeypatch.setattr(qa.lexical, "SMALL_CORPUS", small_corpus)
+    monkeypatch.setattr(qa.text.bm25, "SMALL_CORPUS", small_corpus)
     docs = [["job", "job", "ai"], ["工作", "岗位", "监管"], ["工作"], ["监管", "ai"], [], ["岗位", "岗位", "岗位", "ai"]]
     bm = BM25.build(docs)
     n, avgdl = len(docs), sum(map(len, docs)) / len(docs)
@@ -239,7 +240,7 @@ def test_grouped_scores_count_a_word_and_its_translations_as_one_term(monkeypatc
 
 
 def test_query_groups_put_each_word_with_its_translations():
-    from qa.lexical import query_groups
+    from qa.text import query_groups
 
     groups = query_groups("Will AI take away people's jobs?", {}, {}, english=True)
     job = next(g for g in groups if "job" in g)
@@ -255,7 +256,7 @@ def test_query_groups_put_each_word_with_its_translations():
 
 
 def test_name_tokens_are_latin_words_in_chinese_and_capitalised_words_inside_english_sentences():
-    from qa.lexical import name_tokens
+    from qa.text import name_tokens
 
     names = name_tokens([("zh", "我在OpenAI工作，之前在Dartmouth读书。"),
                          ("en", "We moved to Lisbon in May. Then the Harbor Evaluation Institute called.\n"

@@ -106,9 +106,9 @@ WORDISH = st.text(alphabet=string.ascii_letters + string.digits + "-.'’_%&#+,:
 @given(st.lists(st.tuples(WORDISH, st.sampled_from([" ", "  ", "\t", "\n", "\u3000", "\u00a0"])), max_size=12),
        st.booleans())
 def test_text_without_chinese_is_tokenised_as_jieba_cuts_it_whole(pieces, english):
-    """lexical._tokenize cuts text without Chinese piece by piece (each piece memoised): the tokens must be
+    """tokenize._tokenize cuts text without Chinese piece by piece (each piece memoised): the tokens must be
     those of jieba's cut of the whole text, filtered and stemmed the same way."""
-    from qa import lexical
+    from qa.text import tokens as lexical
 
     text = "".join(w + sep for w, sep in pieces)
     whole = lexical._kept(lexical._jieba().lcut(lexical._POSSESSIVE.sub("", text.lower())), english)
@@ -116,11 +116,12 @@ def test_text_without_chinese_is_tokenised_as_jieba_cuts_it_whole(pieces, englis
 
 
 def test_a_gloss_is_tokenised_as_any_text_is():
-    from qa import lexical
+    from qa.text import glossary as lexical
+    from qa.text import tokens
 
     # hold_dictionaries tokenises every gloss beforehand: the lexicon's and the given glossary's senses
     lexical.hold_dictionaries({"regulation": ["监管", "规章制度"], "hype": ["炒作", "的"]})
     lexicon = [t for terms in lexical.load_lexicon().values() for t in terms]
     for term in ["监管", "规章制度", "炒作", "的"] + lexicon[:: max(1, len(lexicon) // 50)]:
-        assert lexical._GLOSS_TOKENS[term] == tuple(lexical.tokenize(term) or [term])
-    assert lexical._gloss_tokens("新词汇测试") == tuple(lexical.tokenize("新词汇测试"))
+        assert lexical._GLOSS_TOKENS[term] == tuple(tokens.tokenize(term) or [term])
+    assert lexical._gloss_tokens("新词汇测试") == tuple(tokens.tokenize("新词汇测试"))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from qa.chunk import SENTENCE
-from qa.lexical import query_terms
+from qa.text import query_terms
 from qa.parse import is_chinese
 from qa.retrieve import Assistant, QuestionError, clean_question
 from qa.store import IndexError_

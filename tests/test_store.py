@@ -202,7 +202,7 @@ def test_large_index_switches_to_ivf_and_still_answers(hash_settings, monkeypatc
 
 
 def test_changed_lexicon_or_code_data_rebuilds(hash_settings, tmp_path, monkeypatch):
-    import qa.lexical as lexical
+    import qa.text as lexical
 
     lex = tmp_path / "lexicon.tsv"
     lex.write_text(lexical.LEXICON.read_text(encoding="utf-8"), encoding="utf-8")

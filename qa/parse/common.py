@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..lang import HAN as CJK, is_chinese
 from ..types import Article, Turn
 
 NARRATOR = "Narrator"
 UNKNOWN = "Unknown speaker"
-CJK = re.compile(r"[\u3400-\u9fff]")
 # Other names a person is printed under, beyond the parts of the name itself.
 KNOWN_ALIASES = {"Mira Murati": ("穆拉蒂", "米拉·穆拉蒂", "米拉穆拉蒂", "米拉", "Mira", "Murati")}
 # Speaker labels that name nobody: "Speaker 1", "SPEAKER_00", "Unknown", "Interviewee 2"…
@@ -77,14 +77,6 @@ def repair(text: str, meta: "Meta") -> str:
     return "\n".join(fixed)
 
 
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
-
-
-def is_chinese(text: str) -> bool:
-    """Whether a text is mostly Chinese (a Chinese character weighs about as much as a Latin word)."""
-    cjk = len(CJK.findall(text))
-    latin = len(_ASCII_LETTER.findall(text))
-    return cjk > 0 and cjk >= latin / 4
 
 
 @dataclass

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..lexical import content_words, unfound_information
+from ..text import content_words, unfound_information
 
 if TYPE_CHECKING:
     from .corpus import Corpus
@@ -29,7 +29,7 @@ MIN_MARGIN = 0.012  # best transcript cosine minus best background cosine, below
 UNSUPPORTED_MARGIN = 0.035  # ...for a question the word legs do not back
 CROSS_REFERENCE = 10  # a Chinese question over English turns: the mean of this many best background passages
 CROSS_MARGIN = 0.046  # ...which its best English turn must clear by this
-MAX_UNFOUND_SHARE = 0.5  # "most" content words unfound: more than half (lexical.unfound_information)
+MAX_UNFOUND_SHARE = 0.5  # "most" content words unfound: more than half (text.unfound_information)
 RARE_SHARE = 0.2  # a "rare" term occurs in at most this share of the turns ("AI" and "OpenAI" do not help)
 
 
@@ -64,7 +64,7 @@ def rare_terms(corpus: "Corpus", tokens: list[str]) -> set[str]:
 def supported(corpus: "Corpus", text: str, chinese: bool, rare: set[str], lang: int) -> bool:
     """Whether the word legs back the question in language `lang`'s turns: one of its `rare` terms is there,
     most of its content words are, and for an English question its most informative one
-    (`lexical.content_words`). Over transcripts in one language, "there" is the whole index."""
+    (`text.content_words`). Over transcripts in one language, "there" is the whole index."""
     idx = corpus.index
     vocab, pairs = None, idx.bigram
     if corpus.word_langs is not None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..build import build
 from ..config import Settings
-from ..lexical import query_groups, query_terms, tokenize
+from ..text import query_groups, query_terms, tokenize
 from ..parse import is_chinese
 from ..query import QUESTION, read_query
 from ..store import IndexError_, IndexMissing, IndexOutdated, current_dir, load, stale_sources
@@ -241,7 +241,7 @@ class Assistant:
 
     def why(self, question: str, answer: Answer) -> tuple[list[str], list[tuple[int, int]]]:
         """The question's words that the quote holds, directly or through a gloss, and their spans in it."""
-        from ..lexical import matched_terms
+        from ..text import matched_terms
 
         return matched_terms(question, answer.quote, self.index.glossary, self.index.senses)
 

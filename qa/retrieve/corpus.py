@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import Settings
-from ..lexical import tokenize
+from ..text import tokenize
 from ..store import Index
 from .scope import PRONOUNS, name_patterns
 

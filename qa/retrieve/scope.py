@@ -33,7 +33,7 @@ def name_patterns(names: set[str]) -> list[tuple[str, re.Pattern]]:
     None when there is one interviewee or none: then naming her changes nothing."""
     if len(names) < 2:
         return []
-    from ..lexical import _english_surprisal
+    from ..text.evidence import _english_surprisal
 
     parts: dict[str, set[str]] = {}
     for name in names:

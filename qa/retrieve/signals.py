@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..chunk import CONTEXT, QUESTION as ASKED, SENTENCE, WINDOW
-from ..lexical import bm25_idf
+from ..text import bm25_idf
 from ..store import HNSW_CANDIDATES
 from .abstain import background_reference
 from .corpus import CANDIDATE_UNITS
@@ -77,7 +77,7 @@ def gather(corpus: "Corpus", qv: np.ndarray, pool: np.ndarray, terms: tuple[list
 
     The candidates are the pool's turns; in a pool of more than LARGE_POOL turns only those a leg found
     (a dense hit, or a word of the question), so that the work per question grows with what the search
-    returned, not with the corpus. `term_groups` (lexical.query_groups), for an index of two languages: the
+    returned, not with the corpus. `term_groups` (text.query_groups), for an index of two languages: the
     word leg's terms grouped with their translations, each group one term.
     """
     idx = corpus.index
