@@ -16,7 +16,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
 import re
 import time
 from contextlib import contextmanager
@@ -29,8 +28,7 @@ from . import __version__
 from .chunk import QUERY_FORM, Unit, units_for
 from .config import Settings
 from .text import BM25, bigrams, build_glossary, build_reverse_glossary, dictionary_file, name_tokens, tokenize
-from .parse import CATALOG, NARRATOR, NOT_SOURCES, SourceError, is_chinese, load_sources
-from .parse.common import Meta
+from .parse import CATALOG, NARRATOR, SourceError, is_chinese, load_sources
 from .progress import Progress, silent
 from .store import FORMAT_VERSION, Index, IndexError_, current_dir, load, make_faiss, prune, write_version
 from .types import Article, Turn

@@ -71,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     s = sub.add_parser("turns", help="list the parsed turns of the transcripts",
-                       description="Parse the transcripts and print their turns (one JSON object per line with --json).")
+                       description="Parse the transcripts and print their turns (one JSON object per line with "
+                                   "--json).")
     _locations(s, sources="folder of transcripts (default: sources/)", index=False)
     s.add_argument("files", nargs="*", type=Path, metavar="FILE",
                    help="show how these files read (anywhere; nothing is indexed or saved) instead of the folder")
@@ -235,21 +236,7 @@ def cmd_ask(args, settings: Settings) -> int:
         raise UsageError("give a question, e.g. qa ask \"她如何看待AI监管？\", or --batch FILE")
     if args.batch is not None and args.question is not None:
         raise UsageError("give either a question or --batch, not both")
-    if args.batch is None:
-        try:  # refuse an empty question before loading anything
-            from .retrieve import clean_question
-
-            clean_question(args.question, settings.max_question_chars)
-        except QuestionError as e:
-            raise UsageError(str(e)) from None
-        lines = [args.question]
-    elif args.batch == "-":
-        lines = sys.stdin.read().splitlines()
-    else:
-        try:
-            lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as e:
-            raise UsageError(f"cannot read questions from {args.batch}: {e}") from None
+    lines = _questions(args, settings)
     assistant = _assistant(settings, explicit_index=args.index is not None and args.sources is None)
     if args.speaker and not assistant.speaker_pool(args.speaker).any():
         raise UsageError(f"no turns by {args.speaker!r}; speakers: {', '.join(assistant.speakers()[:12])}")
@@ -273,6 +260,24 @@ def cmd_ask(args, settings: Settings) -> int:
         else:
             print(result_json(result), flush=True)
     return 0
+
+
+def _questions(args, settings: Settings) -> list[str]:
+    """The questions `qa ask` was given: one, checked before anything is loaded, or a batch file's lines."""
+    from .retrieve import QuestionError, clean_question
+
+    if args.batch is None:
+        try:  # refuse an empty question before loading anything
+            clean_question(args.question, settings.max_question_chars)
+        except QuestionError as e:
+            raise UsageError(str(e)) from None
+        return [args.question]
+    if args.batch == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        return Path(args.batch).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read questions from {args.batch}: {e}") from None
 
 
 def cmd_eval(args, settings: Settings) -> int:

@@ -167,7 +167,8 @@ def _figures(rows: list) -> dict:
 
 def format_table(report: dict, misses: bool = False) -> str:
     lines = [f"split: {report['split']}  questions: {report['questions']}", "",
-             f"{'retriever':<9} {'lang':<4} {'n':>3} {'R@1':>6} {'R@5':>6} {'MRR@10':>7} {'no-ans acc':>10} {'off-topic answered':>18}"]
+             f"{'retriever':<9} {'lang':<4} {'n':>3} {'R@1':>6} {'R@5':>6} {'MRR@10':>7} {'no-ans acc':>10} "
+             f"{'off-topic answered':>18}"]
     for mode, by_lang in report["retrievers"].items():
         for lang, f in by_lang.items():
             na = f"{f['no_answer_accuracy']:.3f}" if "no_answer_accuracy" in f else "n/a"
@@ -175,7 +176,8 @@ def format_table(report: dict, misses: bool = False) -> str:
             lines.append(f"{mode:<9} {lang:<4} {f['n']:>3} {f['recall@1']:>6.3f} {f['recall@5']:>6.3f} "
                          f"{f['mrr@10']:>7.3f} {na:>10} {oa:>18}")
     if "by_type" in report:
-        lines += ["", "by query type:", f"{'retriever':<9} {'type/lang':<13} {'n':>3} {'R@1':>6} {'R@5':>6} {'MRR@10':>7}"]
+        lines += ["", "by query type:",
+                  f"{'retriever':<9} {'type/lang':<13} {'n':>3} {'R@1':>6} {'R@5':>6} {'MRR@10':>7}"]
         for mode, groups in report["by_type"].items():
             for group, f in groups.items():
                 if f["n"]:

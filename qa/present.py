@@ -6,19 +6,15 @@ import shutil
 import textwrap
 from dataclasses import replace
 
-from .parse import is_chinese
+from .labels import LABELS
+from .lang import is_chinese
 from .types import Article, Result, Turn, clock, moment_url, turn_to_dict
 
-READ_AS = {  # how a quote or claim was searched (query.py), said before the answers
-    "quote": "searched as a quote: her words in another rendering, matched sentence by sentence",
-    "claim": "read as a claim; searched for: {}",
-}
-SAID_HERE = "where she said it"
-
-NO_ANSWER = {
-    "zh": "这些访谈里没有谈到这个问题。",
-    "en": "The transcripts don't cover this.",
-}
+# The terminal says what the app says (labels.py), in a sentence's lower case.
+READ_AS = {kind: text[0].lower() + text[1:] + ("{}" if kind == "claim" else "")
+           for kind, text in LABELS["en"]["read_as"].items()}
+SAID_HERE = LABELS["en"]["said"]
+NO_ANSWER = {lang: LABELS[lang]["none"] for lang in LABELS}
 
 
 def result_json(result: Result) -> str:

@@ -268,6 +268,18 @@ def _damaged(directory: Path, reason: str) -> IndexError_:
     return IndexError_(f"the index in {directory} is damaged ({reason}); run 'qa index --full' to rebuild it")
 
 
+def _check_files(d: Path, manifest: dict) -> None:
+    """Every file the manifest lists is there, of its size, and (up to HASHED_MAX_BYTES) its checksum."""
+    for name, info in manifest.get("files", {}).items():
+        p = d / name
+        if not p.is_file():
+            raise _damaged(d, f"{name} is missing")
+        if p.stat().st_size != info.get("bytes"):
+            raise _damaged(d, f"{name} has {p.stat().st_size} bytes, the manifest says {info.get('bytes')}")
+        if "sha256" in info and _sha256(p) != info["sha256"]:
+            raise _damaged(d, f"{name} does not match its checksum")
+
+
 def load(index_dir: str | Path, model: str | None = None) -> Index:
     """Load the current index version; raises IndexError_ with what to run when it cannot be used."""
     index_dir = Path(index_dir)
@@ -285,14 +297,7 @@ def load(index_dir: str | Path, model: str | None = None) -> Index:
     if model is not None and manifest.get("model") != model:
         raise IndexError_(f"the index in {d} was built with model {manifest.get('model')!r}, not {model!r}; "
                           "run 'qa index --full' to rebuild it with this model")
-    for name, info in manifest.get("files", {}).items():
-        p = d / name
-        if not p.is_file():
-            raise _damaged(d, f"{name} is missing")
-        if p.stat().st_size != info.get("bytes"):
-            raise _damaged(d, f"{name} has {p.stat().st_size} bytes, the manifest says {info.get('bytes')}")
-        if "sha256" in info and _sha256(p) != info["sha256"]:
-            raise _damaged(d, f"{name} does not match its checksum")
+    _check_files(d, manifest)
     try:
         articles = {a["article_id"]: Article(**a) for a in json.loads((d / "articles.json").read_text("utf-8"))}
         with open(d / "turns.jsonl", encoding="utf-8") as f:

@@ -98,7 +98,7 @@ class Answer:
         """The quote with everything a reader needs to check it: speaker, title, section, date, time, link."""
         art, t = self.article, self.turn
         at = f"at {clock(t.start)}" if t.start is not None else ""
-        link = moment_url(art.url, t.start)
+        link = moment_url(clean_url(art.url), t.start)
         if markdown:  # the transcript's words are text, never markup: no raw HTML, no link of their own
             safe_link = link.translate({ord(c): f"%{ord(c):02X}" for c in "<>() "})
             title = f"[{md_escape(art.title)}]({safe_link})" if link else md_escape(art.title)
@@ -166,6 +166,24 @@ def md_escape(text: str) -> str:
     """Text as Markdown shows it literally: every character that could open markup, a link, an image or raw
     HTML is escaped (CommonMark backslash escapes)."""
     return _MARKDOWN.sub(r"\\\1", text or "")
+
+
+# Query parameters that track who shared a link, not which page it is.
+_TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|spm|si|feature|share_\w+|sharer_\w+)$")
+_WECHAT_KEEP = ("__biz", "mid", "idx", "sn")  # what names a WeChat article; chksm, scene, … are the sharer's
+
+
+def clean_url(url: str) -> str:
+    """A link as a citation carries it: what identifies the page, without tracking parameters."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if parts.netloc.lower() == "mp.weixin.qq.com" and any(k == "__biz" for k, _ in query):
+        return urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k in _WECHAT_KEEP], safe="="),
+                                         fragment=""))
+    kept = [(k, v) for k, v in query if not _TRACKING.match(k)]
+    return url if len(kept) == len(query) else urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 def moment_url(url: str, seconds: float | None) -> str:

@@ -15,7 +15,6 @@ import os
 import re
 from pathlib import Path
 
-from .build import read_summary
 from .chunk import units_for
 from .config import Settings
 from .parse import CATALOG, NOT_SOURCES, SourceError, transcript_key

@@ -21,7 +21,7 @@ from qa.embed import HashEmbedder
 from qa.parse import READERS, SourceError, load_sources, parse_file
 from qa.parse.common import Meta
 from qa.store import current_dir, load
-from qa.upload import PENDING, add_source, recover, rollback
+from qa.upload import PENDING, add_source, recover
 
 from .conftest import ROOT, SOURCES, write
 

@@ -78,3 +78,24 @@ def test_a_timed_transcript_page_shows_each_turns_moment(hash_settings):
     # An untimed article shows no times, and its meta line only what it has.
     page = transcript_page(assistant, "2024-06-21-dartmouth-conversation", None)
     assert 'class="at"' not in page and " ·  · " not in page
+
+
+def test_a_conversation_reads_follow_ups_against_its_last_question(hash_assistant):
+    from qa.conversation import Conversation, export_markdown, export_name, leave_out
+
+    talk = Conversation()
+    first = talk.read("她如何看待AI监管？")
+    assert (first.query, first.lang, first.leave_out) == ("她如何看待AI监管？", "zh", frozenset())
+    result = leave_out(hash_assistant.ask(first.query, k=6), first, 3)
+    talk.answered(first, result)
+    why = talk.read("为什么？")  # narrows the last question, and shows what was not shown yet
+    assert why.query == "她如何看待AI监管？ 为什么？" and why.leave_out == set(talk.shown)
+    again = leave_out(hash_assistant.ask(why.query, k=6), why, 3)
+    assert not {a.turn.turn_id for a in again.answers} & set(talk.shown)
+    more = talk.read("tell me more")  # a follow-up keeps the conversation's language
+    assert more.more and more.lang == "zh" and more.query == "她如何看待AI监管？"
+    md = export_markdown(talk.log)
+    assert md.startswith("# Murati QA") and "## 她如何看待AI监管？" in md and "**" in md.split("## ", 1)[1]
+    assert any(a["match"] in md for a in talk.log[0]["answers"])
+    assert export_name(talk.log).startswith("murati-qa-") and export_name([]) == "murati-qa"
+    assert Conversation.from_state(talk.to_state()) == talk and Conversation.from_state("junk") == Conversation()

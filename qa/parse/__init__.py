@@ -9,7 +9,7 @@ file's content is sniffed too (a `.txt` that is WebVTT or SubRip is read as subt
 |---|---|---|
 | Markdown, plain text (labels of every common shape, Q&A) | `markdown` | .md .markdown .txt |
 | subtitles (voice tags, `Name:` in cues, `>>` speaker changes) | `subtitles` | .vtt .srt |
-| speech-to-text JSON (Whisper, WhisperX: `segments`; AssemblyAI, Deepgram: `utterances`; whisper.cpp; Amazon Transcribe; Google) | `stt_json` | .json |
+| speech-to-text JSON (Whisper, AssemblyAI, Deepgram, Amazon, Google…); dataset records | `stt_json` | .json |
 | a saved web page (article text only, via trafilatura) | `html` | .html .htm |
 | Word documents (via python-docx) | `docx` | .docx |
 

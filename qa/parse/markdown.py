@@ -74,10 +74,12 @@ ASCII_WORD_END = re.compile(r"[A-Za-z0-9.,;:!?)\]'\"%]$")
 ASCII_WORD_START = re.compile(r"^[A-Za-z0-9(\['\"]")
 # A name: one to four capitalised words ("Kara Swisher", "Dr. Joy", "Speaker 1", "MIRA MURATI"), or two to
 # eight Chinese characters ("穆拉蒂", "米拉·穆拉蒂", "说话人1" as Chinese transcription services number them).
-_NAME = r"(?:[A-Z][\w.'’-]+(?:\s(?:[A-Z0-9][\w.'’-]*|de|van|von|der|la|le|di|da|bin)){0,3}|[\u3400-\u9fff·]{2,8}\d{0,2})"
+_NAME = (r"(?:[A-Z][\w.'’-]+(?:\s(?:[A-Z0-9][\w.'’-]*|de|van|von|der|la|le|di|da|bin)){0,3}"
+         r"|[\u3400-\u9fff·]{2,8}\d{0,2})")
 # "Name: text", "[00:01:02] Name: text", "00:01:02 Name: text", "Name (00:01:02): text", "Name (role): text"
 PLAIN_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*|(?P<t0>{TIMESTAMP})\s+)?(?P<name>{_NAME})\s*"
-                         rf"(?:\((?!\s*{TIMESTAMP}\s*\))(?P<role>[^()\n]{{1,40}})\)\s*)?"  # "KARA LIN (host, 00:01:02):"
+                         # "KARA LIN (host, 00:01:02):"
+                         rf"(?:\((?!\s*{TIMESTAMP}\s*\))(?P<role>[^()\n]{{1,40}})\)\s*)?"
                          rf"(?:[(\[（](?P<t2>{TIMESTAMP})[)\]）])?\s*[:：]\s*(?P<rest>.*)$")
 # "【主持人】你好" (full-width brackets, as Chinese transcripts mark speakers)
 CJK_BRACKET_LABEL = re.compile(rf"^\s*【(?P<name>{_NAME})】\s*[:：]?\s*(?P<rest>.*)$")
@@ -179,129 +181,167 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
     front, body, offset = read_front_matter(text)
     # Comments are notes for people; blank them but keep line numbers.
     body = COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), body)
-    meta = Meta(title=front.get("title", ""), date=front.get("date", ""), url=front.get("url", "") or front.get("link", ""),
+    meta = Meta(title=front.get("title", ""), date=front.get("date", ""),
+                url=front.get("url", "") or front.get("link", ""),
                 author=front.get("author", ""), place=front.get("place", ""),
                 interviewee=front.get("interviewee", ""), interviewer=front.get("interviewer", ""),
                 aliases=parse_aliases(front.get("aliases", "")))
     if catalog is not None:  # the file's own front matter wins; the catalogue fills the rest
         meta = meta.fill(catalog)
     lines, marks, video = time_marks(body.split("\n"))
-    speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
-    # A file that marks its turns in bold (labels or questions) marks all of them so: plain labels are
-    # read only in files that have none. Q:/A: are labels only in a file that uses both.
-    marked = any(LABEL.match(l) or QUESTION.match(l) for l in lines)
-    meta.spoken = meta.spoken and not marked  # an edited article keeps every short line as a turn
-    labels = set() if marked else _plain_labels(lines, speakers)
-    qa_marks = {QA_NAMES[m.group("qa").casefold()] for l in lines if (m := QA_LABEL.match(l))}
-    qa_labels = not marked and qa_marks == {True, False}
-    has_sections = any((m := HEADING.match(l)) and len(m.group(1)) >= 2 for l in lines)
-    timed_lines = not marked and not labels and not qa_labels and \
-        sum(bool(TIME_LINE.match(l)) for l in lines) >= MIN_TIME_LINES
-    interviewer = meta.interviewer or "Interviewer"
-
-    info: dict[str, str] = {}
-    skip: set[int] = set()
-    block_time: str | None = None
-    pieces: list[Piece] = []
-    section = ""
-    current: _Draft | None = None
-    furniture = False  # after a rule: skip until the next turn starts
-
-    def close() -> None:
-        nonlocal current
-        if current is not None and current.text():
-            pieces.append(Piece(current.speaker, current.text(), current.kind, section, current.start,
-                                current.line))
-        current = None
-
-    def start(speaker: str, lineno: int, rest: str = "", at: str | None = None) -> None:
-        nonlocal current, furniture
-        close()
-        furniture = False
-        current = _Draft(speaker, lineno, start=seconds(at) if at else marks.get(lineno - offset - 1))
-        current.add(_inline(rest))
-
+    reader = _Reader(lines, marks, offset, meta, default_interviewee)
     for i, raw in enumerate(lines):
-        lineno = offset + i + 1
-        line = raw.strip()
-        if not line:
-            if current is not None:
-                if current.kind == "narration":
-                    close()
+        if reader.line(i, raw) is _STOP:
+            break
+    reader.close()
+    pieces = reader.pieces
+    if reader.timed_lines:  # one speaker's timed lines: paragraphs, each with its time (common.merge_runs)
+        pieces = merge_runs(pieces)
+    info = reader.info
+    meta = meta.fill(Meta(title=info.get("title", ""), date=info.get("date", ""), url=info.get("url", "") or video,
+                          author=info.get("author", ""), place=info.get("place", "")))
+    return meta, pieces
+
+
+_STOP = object()  # the rest of the page is furniture
+
+
+class _Reader:
+    """The state of reading a transcript's lines in order: the turn being drafted, the section, the metadata
+    lines seen, and what the file's shape says about its labels (decided once, from all of its lines)."""
+
+    def __init__(self, lines: list[str], marks: dict[int, float], offset: int, meta: Meta, default_interviewee: str):
+        self.lines, self.marks, self.offset, self.meta = lines, marks, offset, meta
+        self.speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
+        # A file that marks its turns in bold (labels or questions) marks all of them so: plain labels are
+        # read only in files that have none. Q:/A: are labels only in a file that uses both.
+        marked = any(LABEL.match(l) or QUESTION.match(l) for l in lines)
+        meta.spoken = meta.spoken and not marked  # an edited article keeps every short line as a turn
+        self.labels = set() if marked else _plain_labels(lines, self.speakers)
+        qa_marks = {QA_NAMES[m.group("qa").casefold()] for l in lines if (m := QA_LABEL.match(l))}
+        self.qa_labels = not marked and qa_marks == {True, False}
+        self.has_sections = any((m := HEADING.match(l)) and len(m.group(1)) >= 2 for l in lines)
+        self.timed_lines = not marked and not self.labels and not self.qa_labels and \
+            sum(bool(TIME_LINE.match(l)) for l in lines) >= MIN_TIME_LINES
+        self.interviewer = meta.interviewer or "Interviewer"
+        self.info: dict[str, str] = {}
+        self.skip: set[int] = set()
+        self.block_time: str | None = None
+        self.pieces: list[Piece] = []
+        self.section = ""
+        self.current: _Draft | None = None
+        self.furniture = False  # after a rule: skip until the next turn starts
+
+    def close(self) -> None:
+        c = self.current
+        if c is not None and c.text():
+            self.pieces.append(Piece(c.speaker, c.text(), c.kind, self.section, c.start, c.line))
+        self.current = None
+
+    def start(self, speaker: str, i: int, rest: str = "", at: str | None = None) -> None:
+        self.close()
+        self.furniture = False
+        self.current = _Draft(speaker, self.offset + i + 1, start=seconds(at) if at else self.marks.get(i))
+        self.current.add(_inline(rest))
+
+    def line(self, i: int, raw: str):
+        """Read one line: structure (blank, heading, metadata, rule), a turn's start, or words."""
+        handled = self._structure(i, raw)
+        if handled is not None:
+            return handled
+        if self._turn_start(i, raw):
+            return None
+        self._words(i, raw)
+        return None
+
+    def _structure(self, i: int, raw: str):
+        """A blank line, heading, metadata line or rule: True (or _STOP) when it was one."""
+        if not raw.strip():
+            if self.current is not None:
+                if self.current.kind == "narration":
+                    self.close()
                 else:
-                    current.paragraph_break()
-            continue
+                    self.current.paragraph_break()
+            return True
         if (h := HEADING.match(raw)):
-            title = _inline(h.group(2))
-            if "title" not in info and len(h.group(1)) == 1:
-                info["title"] = title
-                continue
-            close()
-            if FURNITURE_HEADINGS.match(title):
-                break  # the rest of the page is link lists and adverts
-            if not furniture and title:
-                section = title
-            continue
-        if (m := METADATA_LINE.match(line)) and (current is None or current.kind == "narration"):
+            return self._heading(h)
+        if (m := METADATA_LINE.match(raw.strip())) and (self.current is None or self.current.kind == "narration"):
             key = METADATA[next(k for k in METADATA if k.casefold() == m.group(1).casefold())]
             if key and m.group(2).strip():
-                info.setdefault(key, m.group(2).strip())
-            close()
-            continue
+                self.info.setdefault(key, m.group(2).strip())
+            self.close()
+            return True
         if RULE.match(raw):
-            close()
-            furniture = True
-            continue
+            self.close()
+            self.furniture = True
+            return True
+        return None
+
+    def _heading(self, h: re.Match):
+        title = _inline(h.group(2))
+        if "title" not in self.info and len(h.group(1)) == 1:
+            self.info["title"] = title
+            return True
+        self.close()
+        if FURNITURE_HEADINGS.match(title):
+            return _STOP
+        if not self.furniture and title:
+            self.section = title
+        return True
+
+    def _turn_start(self, i: int, raw: str) -> bool:
+        """A line that starts a turn (a question, a label, a time), or is part of a label: True."""
         if (q := QUESTION.match(raw)):
             question = _inline(q.group("q") or q.group("b"))
-            close()  # the answer before ends in its own section
-            if not has_sections:
-                section = short_question(question)
-            start(interviewer, lineno, question)
-            current.kind = "question"
-            close()
-            current = _Draft(INTERVIEWEE, lineno + 1)
-            continue
+            self.close()  # the answer before ends in its own section
+            if not self.has_sections:
+                self.section = short_question(question)
+            self.start(self.interviewer, i, question)
+            self.current.kind = "question"
+            self.close()
+            self.current = _Draft(INTERVIEWEE, self.offset + i + 2)
+            return True
         if (lab := LABEL.match(raw)):
             name = (lab.group("a") or lab.group("b")).strip()
             rest = lab.group("rest") if lab.group("a") else lab.group("rest2")
             if name.casefold() in QA_NAMES:  # "**Q:**" / "**A:**", as press Q&As print them
-                start(interviewer if QA_NAMES[name.casefold()] else INTERVIEWEE, lineno, rest)
+                self.start(self.interviewer if QA_NAMES[name.casefold()] else INTERVIEWEE, i, rest)
             else:
-                start(speakers(name), lineno, rest)
-            continue
-        if qa_labels and (qa := QA_LABEL.match(raw)):
+                self.start(self.speakers(name), i, rest)
+            return True
+        if self.qa_labels and (qa := QA_LABEL.match(raw)):
             asker = QA_NAMES[qa.group("qa").casefold()]
-            start(interviewer if asker else INTERVIEWEE, lineno, qa.group("rest"))
-            continue
-        if i in skip:  # the time line of a name-then-time label
-            continue
-        if labels and (lab := _label_at(lines, i)) and lab.name in labels:
-            start(speakers(lab.name), lineno, lab.rest, lab.time or block_time)
-            skip.update(range(i + 1, i + lab.lines))
-            continue
-        if labels and (t := BARE_TIME.match(raw)):  # a time between labelled turns (a meeting transcript's
-            block_time = t.group("t")              # marks): the time of the turns after it, not words
-            continue
-        if timed_lines and (t := TIME_LINE.match(raw)) and (t.group("rest") or _words_follow(lines, i)):
-            start(INTERVIEWEE if meta.interviewee else UNKNOWN, lineno, t.group("rest"), t.group("t"))
-            continue
-        if furniture or LINK_ONLY.match(line) or URL_ONLY.match(line):
-            continue
+            self.start(self.interviewer if asker else INTERVIEWEE, i, qa.group("rest"))
+            return True
+        return self._plain_turn_start(i, raw)
+
+    def _plain_turn_start(self, i: int, raw: str) -> bool:
+        if i in self.skip:  # the time line of a name-then-time label
+            return True
+        if self.labels and (lab := _label_at(self.lines, i)) and lab.name in self.labels:
+            self.start(self.speakers(lab.name), i, lab.rest, lab.time or self.block_time)
+            self.skip.update(range(i + 1, i + lab.lines))
+            return True
+        if self.labels and (t := BARE_TIME.match(raw)):  # a time between labelled turns (a meeting transcript's
+            self.block_time = t.group("t")              # marks): the time of the turns after it, not words
+            return True
+        if self.timed_lines and (t := TIME_LINE.match(raw)) and (t.group("rest") or _words_follow(self.lines, i)):
+            self.start(INTERVIEWEE if self.meta.interviewee else UNKNOWN, i, t.group("rest"), t.group("t"))
+            return True
+        return False
+
+    def _words(self, i: int, raw: str) -> None:
+        line = raw.strip()
+        if self.furniture or LINK_ONLY.match(line) or URL_ONLY.match(line):
+            return
         text = _inline(IMAGE.sub("", line))
         if not text:
-            continue
-        if current is None:
-            current = _Draft(NARRATOR, lineno, kind="narration")
-        if current.start is None and i in marks:  # a turn's first time mark, wherever its paragraph ends
-            current.start = marks[i]
-        current.add(text)
-    close()
-    if timed_lines:  # one speaker's timed lines: paragraphs, each with its time (common.merge_runs)
-        pieces = merge_runs(pieces)
-    meta = meta.fill(Meta(title=info.get("title", ""), date=info.get("date", ""), url=info.get("url", "") or video,
-                          author=info.get("author", ""), place=info.get("place", "")))
-    return meta, pieces
+            return
+        if self.current is None:
+            self.current = _Draft(NARRATOR, self.offset + i + 1, kind="narration")
+        if self.current.start is None and i in self.marks:  # a turn's first time mark, wherever its paragraph ends
+            self.current.start = self.marks[i]
+        self.current.add(text)
 
 
 # Times written into the text by machine transcripts: a linked time closing a paragraph
@@ -310,7 +350,8 @@ def read(text: str, default_interviewee: str, catalog: Meta | None = None) -> tu
 # not words; the video they link to is the transcript's recording.
 _LINKED_TIME = rf"\[?\[(?P<t>{TIMESTAMP})\]\((?P<url>[^()\s]+)\)\]?"
 _TRAILING_TIME = re.compile(rf"\s*(?:{_LINKED_TIME}|\[(?P<t2>{TIMESTAMP})\])\s*$")
-_HEADING_TIME = re.compile(rf"^(?P<h>\s{{0,3}}#{{1,6}}\s*)(?:{_LINKED_TIME}|\[(?P<t2>{TIMESTAMP})\]|(?P<t3>{TIMESTAMP}))"
+_HEADING_TIME = re.compile(rf"^(?P<h>\s{{0,3}}#{{1,6}}\s*)"
+                           rf"(?:{_LINKED_TIME}|\[(?P<t2>{TIMESTAMP})\]|(?P<t3>{TIMESTAMP}))"
                            rf"\s*[-–—:]?\s*(?P<rest>.*)$")
 
 

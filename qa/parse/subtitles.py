@@ -8,7 +8,8 @@ speakers elsewhere; in a file that names nobody, two voices taking turns,
 no speaker at all belong to the speaker before them, and in a file with none to
 its declared interviewee.
 Consecutive cues of one speaker become one turn that keeps the first cue's start
-time (cues of nobody in particular, paragraphs: `common.merge_runs`); caption line breaks are joined (a space between Latin words, nothing
+time (cues of nobody in particular, paragraphs: `common.merge_runs`); caption line breaks are joined (a space
+between Latin words, nothing
 inside Chinese); cue numbers, styling tags and positions are dropped, and a cue
 line that only repeats the previous cue's last line (rolling captions) is skipped.
 """
@@ -19,7 +20,8 @@ import re
 
 from collections import Counter
 
-from .common import INTERVIEWEE, NARRATOR, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs, repair, seconds
+from .common import (INTERVIEWEE, NARRATOR, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs, repair,
+                     seconds)
 from .markdown import _NAME, PLAIN_LABEL, accepted_labels
 
 _TAG = re.compile(r"</?[^>\n]{0,80}>")  # <i>, <c.yellow>, <00:00:01.000>, </v>

@@ -19,16 +19,8 @@ def matched_terms(question: str, text: str, glossary: dict[str, list[str]] | Non
     labels: list[str] = []
     spans: list[tuple[int, int]] = []
 
-    def find(term: str) -> list[tuple[int, int]]:
-        t = term.lower()
-        if not t:
-            return []
-        if _LATIN.fullmatch(t):  # a whole word, or the word's own start ("regulat" in "regulation")
-            return [m.span() for m in re.finditer(rf"(?<![a-z]){re.escape(t)}[a-z]*", low)]
-        return [m.span() for m in re.finditer(re.escape(t), low)]
-
     def add(source: str | None, term: str) -> None:
-        found = find(term)
+        found = _find(low, term)
         if found:
             label = text[found[0][0]:found[0][1]]  # in the text's own form ("innovating", not the stem "innov")
             label = f"{source} → {label}" if source else label
@@ -50,10 +42,26 @@ def matched_terms(question: str, text: str, glossary: dict[str, list[str]] | Non
             for gloss in dict.fromkeys(lexicon.get(w) or _dictionary_senses(w, glossary or {})):
                 if _HAN.search(gloss):  # (the lexicon's Latin entries are names the word already finds)
                     add(w, gloss)
+    return labels, _merged(spans)
+
+
+def _find(low: str, term: str) -> list[tuple[int, int]]:
+    """Where `term` occurs in the lower-cased text: a Latin word whole or as a word's start ("regulat" in
+    "regulation"), anything else as it is."""
+    t = term.lower()
+    if not t:
+        return []
+    if _LATIN.fullmatch(t):
+        return [m.span() for m in re.finditer(rf"(?<![a-z]){re.escape(t)}[a-z]*", low)]
+    return [m.span() for m in re.finditer(re.escape(t), low)]
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans sorted, overlapping ones joined."""
     merged: list[tuple[int, int]] = []
     for a, b in sorted(spans):
         if merged and a <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
         else:
             merged.append((a, b))
-    return labels, merged
+    return merged
