@@ -9,41 +9,27 @@ benchmarks/english_questions.jsonl for both, and the Chinese evaluation set
 (benchmarks/eval_questions.jsonl, every split) on the mixed index beside the
 Chinese-only one, so a change that helps English transcripts and hurts the
 Chinese ones shows. en-dev is what the English-side choices were made on;
-en-test is reported once. en-test2 (40 answerable questions, 30 of them Chinese, and
-10 off-topic) was written in session 6, after en-test had been seen, and committed
-before any run: the Chinese-question work of that session was done on en-dev and
-en-test, and en-test2 is reported once. en-test3 (24 Chinese questions, 6 off-topic) was written
-after the en-test2 run, committed before any run of its own, for work done on the
-other three splits after that; en-test4 (24 Chinese, 6 off-topic) likewise, after
-the en-test3 run, for the work on the other four.
+en-test is reported once. Each later split was written and committed before any run of its own and held
+out for the work that followed it: en-test2 (40 answerable questions, 30 of them Chinese, and 10 off-topic;
+06d8261), en-test3 (24 Chinese questions, 6 off-topic; 3d547ad), en-test4 (24 Chinese, 6 off-topic;
+0030a67).
 
 The English rendering re-renders answers of the same two conversations, so in the
 mixed corpus a rendering of a neighbouring answer competes with the right Chinese
-turn: the hardest case for the Chinese set. A third corpus, the articles plus
-benchmarks/other_interview/ (an invented English interview with somebody else, on
-the same subjects, written in session 7), is the case of an English transcript of
-another conversation; the Chinese set is measured on it too (first run at the
-commit that added it). benchmarks/other_interview2/ is a second one, with 22
-questions of its own (14 English, 8 Chinese), written and committed after the
-first had been run and used in development, before any run of its own.
-benchmarks/other_interview3/ is a third (24 questions of its own, half of them naming
-her), written and committed in session 8 before any run, and held out for that
-session's work (grouped BM25 over two languages, questions that name an interviewee).
-benchmarks/other_interview4/ is a fourth (24 questions of its own, half naming her, and of the
-others 8 that call her "she" / "她"), written and committed in session 10 before any run, and held out
-for that session's work (a question that calls somebody "she" is read as being about the assistant's
-subject, retrieve.SUBJECT_PRIOR); its interviewee is a woman, so those 8 are the case that rule can cost.
-benchmarks/other_interview5/ is a fifth (a film director, a man; 20 questions of its own, 8 naming him:
-`names_her` means "names the interviewee"), written and committed in session 10 after the fourth's run,
-before any run of its own, and held out for that session's second change (which interviewee's
-conversations a question's words belong to). That change was not kept (seen data, README), and the
-fifth was run once with the session's final code instead (english_eval_other5.json).
-benchmarks/other_interview6/ is a sixth (a hospital's medical director, a woman; 20 questions of its own, 8
-naming her), written and committed in session 10 after the fifth's run, before any run of its own, and held
-out for that session's third change (a question naming something only some interviewees speak of).
-benchmarks/other_interview7/ is a seventh (a public librarian, a man; 20 answerable questions of its own, 7
-naming him, and 8 off-topic ones), written and committed in session 11 before any run, and held out for that
-session's change (when an English question over English transcripts is off-topic).
+turn: the hardest case for the Chinese set. The other corpora are the articles plus an invented English
+interview with somebody else, on the same subjects: the case of an English transcript of another
+conversation. Each was written and committed before any run of its own (the commit that added it) and held
+out for the change that followed:
+
+| corpus | interviewee | its own questions | commit |
+|---|---|---|---|
+| other_interview/ | a lighthouse historian | none (the Chinese set only) | 638dd18 |
+| other_interview2/ | a translator | 22 (14 English, 8 Chinese) | bd46fa9 |
+| other_interview3/ | a researcher, a woman | 24, half naming her | e23f073 |
+| other_interview4/ | a college president, a woman | 24, half naming her, 8 calling her "she"/"她" | 9cdc147 |
+| other_interview5/ | a film director, a man | 20, 8 naming him (`names_her`: names the interviewee) | 907b859 |
+| other_interview6/ | a hospital's medical director, a woman | 20, 8 naming her | 3976ece |
+| other_interview7/ | a public librarian, a man | 20 answerable (7 naming him), 8 off-topic | aa4d85e |
 
 `--probe SEED` also asks benchmarks/offtopic_probe.py's questions (200 random dictionary words with that seed,
 and the everyday parts) on every corpus built, so that the no-answer rate of each is beside its answer figures.

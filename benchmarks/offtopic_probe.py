@@ -16,13 +16,11 @@ eggs, ants, salaries), written after the no-answer rules were settled and not
 tuned on. Their words are common, so they test what the random words cannot:
 a question built of words the dictionary glosses into the transcripts' vocabulary.
 
-A third part, EVERYDAY_HELD_OUT, 16 more in each language, was written after the English no-answer rule
-of the quotes-and-claims session (issue 14) had been settled on the first two parts, committed before it
-was ever run, and run once; so was `--seed 11` for the random words.
-
-A fourth part, EVERYDAY_SESSION11, 16 more in each language, was written in session 11 (issue 11: an English
-question over English transcripts answered because its common words are found there, "Which stocks should I buy
-this year?"), committed before that session's change was ever run, and held out for it, as was `--seed 19`.
+A third part, EVERYDAY_HELD_OUT, 16 more in each language, was committed before it was ever run (7d13574)
+and run once after the English no-answer rule had been settled on the first two parts; so was `--seed 11`.
+A fourth, EVERYDAY_FOURTH, 16 more in each language (everyday questions whose common words English
+transcripts hold: "Which stocks should I buy this year?"), was committed before any run (aa4d85e), held out
+for the per-language no-answer support, as was `--seed 19`.
 
 Prints the share answered by language (lower is better) and, with --show, the
 answered questions and what was returned first.
@@ -69,7 +67,7 @@ EVERYDAY_HELD_OUT = {
            "金鱼应该喂什么？", "厨房水槽堵了怎么办？", "《蒙娜丽莎》是谁画的？", "腰疼适合做什么运动？"],
 }
 
-EVERYDAY_SESSION11 = {
+EVERYDAY_FOURTH = {
     "en": ["Should I buy a new car or a used one this year?", "How much should I tip a waiter in New York?",
            "What is the best time of year to visit Iceland?", "How do I keep my houseplants alive in winter?",
            "Which phone has the best camera right now?", "How do I train my puppy to stop biting?",
@@ -101,7 +99,7 @@ def probe_questions(assistant, n_words: int, seed: int = 7) -> list[tuple[str, s
     return out
 
 
-PARTS = {"everyday": EVERYDAY, "everyday, held out": EVERYDAY_HELD_OUT, "everyday, session 11": EVERYDAY_SESSION11}
+PARTS = {"everyday": EVERYDAY, "everyday, held out": EVERYDAY_HELD_OUT, "everyday, fourth": EVERYDAY_FOURTH}
 
 
 def probe(assistant, n_words: int = 200, seed: int = 7) -> tuple[dict, dict[str, dict[str, list]]]:

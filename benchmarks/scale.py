@@ -16,7 +16,7 @@
    at other probe counts; the BM25 leg (build, query, size) on documents of
    real tokens.
 
-Writes benchmarks/scale.json and benchmarks/scale.png.
+Writes benchmarks/results/scale.json and benchmarks/results/scale.png.
 """
 from __future__ import annotations
 
@@ -162,10 +162,10 @@ def main(argv=None) -> int:
     rng, nrng = random.Random(7), np.random.default_rng(7)
     turns, sentences, units_per_turn, windows_per_turn = real_material()
     if args.replot:
-        out = json.loads((ROOT / "benchmarks" / "scale.json").read_text())
+        out = json.loads((ROOT / "benchmarks" / "results" / "scale.json").read_text())
         project(out, windows_per_turn)
-        (ROOT / "benchmarks" / "scale.json").write_text(json.dumps(out, indent=1))
-        plot(out, ROOT / "benchmarks" / "scale.png")
+        (ROOT / "benchmarks" / "results" / "scale.json").write_text(json.dumps(out, indent=1))
+        plot(out, ROOT / "benchmarks" / "results" / "scale.png")
         return 0
     out = {"units_per_turn": units_per_turn, "windows_per_turn": windows_per_turn, "hnsw_above": HNSW_ABOVE}
     if args.embed:
@@ -198,7 +198,7 @@ def main(argv=None) -> int:
         del vecs
     # Sizes not measured this run keep their last figures (so a quiet rerun of the small sizes, or of the
     # embedding rate, does not cost the 1M-turn row); the merged file says which run each row came from.
-    path = ROOT / "benchmarks" / "scale.json"
+    path = ROOT / "benchmarks" / "results" / "scale.json"
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     for row in rows:
         row["measured"] = stamp
@@ -210,8 +210,8 @@ def main(argv=None) -> int:
             out["embedding"] = old["embedding"]
     out["sizes"] = rows
     project(out, windows_per_turn)
-    (ROOT / "benchmarks" / "scale.json").write_text(json.dumps(out, indent=1))
-    plot(out, ROOT / "benchmarks" / "scale.png")
+    (ROOT / "benchmarks" / "results" / "scale.json").write_text(json.dumps(out, indent=1))
+    plot(out, ROOT / "benchmarks" / "results" / "scale.png")
     return 0
 
 

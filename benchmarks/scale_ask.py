@@ -13,8 +13,8 @@ questions are the evaluation set's (Chinese and English), asked with the real
 model; the figure is the whole `Assistant.ask` call, beside the query encoding
 alone.
 
-Prints p50/p95 per size beside the targets (issue 12: 30 ms at 100k turns, 100 ms
-at 1M) and writes benchmarks/scale_ask.json.
+Prints p50/p95 per size beside the targets (30 ms at 100k turns, 100 ms
+at 1M) and writes benchmarks/results/scale_ask.json.
 """
 from __future__ import annotations
 
@@ -158,7 +158,7 @@ def main(argv=None) -> int:
     ap.add_argument("--questions", type=int, default=60, help="evaluation questions asked per size")
     ap.add_argument("--index", default=str(ROOT / "index"))
     ap.add_argument("--scratch", default=None, help="folder for the synthetic vectors (default: the system's temp)")
-    ap.add_argument("--json", default=str(ROOT / "benchmarks" / "scale_ask.json"))
+    ap.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "scale_ask.json"))
     args = ap.parse_args(argv)
 
     from qa.embed import load_embedder

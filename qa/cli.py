@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("bench", help="measure latency, build time and memory",
                        description="Warm and cold ask latency, bare query encoding, index build and re-index "
                                    "times, app start-up and memory; prints a table and appends to "
-                                   "benchmarks/results.jsonl.")
+                                   "benchmarks/results/bench.jsonl.")
     _locations(s)
     s.add_argument("--quick", action="store_true", help="skip the full rebuild and the app start-up")
     s.set_defaults(func=cmd_bench)

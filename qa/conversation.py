@@ -1,6 +1,6 @@
 """A conversation with the assistant: follow-ups read against the last question, answers already shown
 left out of the next ones, and the log a person exports. Plain data in and out (the app keeps a
-`Conversation` per browser session as a dict), so it serves any front end.
+`Conversation` per open page as a dict), so it serves any front end.
 
 Flows in: a message and the conversation so far; flows out: what to search, which answers to show, and the
 conversation after it.

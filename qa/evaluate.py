@@ -5,10 +5,9 @@ person would ask them, each with the turns that answer it, plus off-topic ones
 with none. Every third question of each language is in the held-out "test"
 split, fixed before any tuning; weights and the no-answer margin were chosen on
 "dev" only, so the "test" figures are the honest ones. A second held-out split,
-"test2" (56 questions), was written in a later session, committed before it was
-ever run, and is scored only once a change has been settled on dev. When a later
-session changes the retriever after test2 has been seen, it writes a new split
-first ("test3", 57 questions) and scores that once at the end.
+"test2" (56 questions, 1c4e97b), was committed before it was ever run, and is scored only once a change
+has been settled on dev; "test3" (57 questions, 4066b8f), likewise, after test2 had been seen
+(docs/evaluation.md).
 
 For the product (hybrid) a question answered with `no_answer` counts as a miss;
 the baselines (plain BM25 over jieba, dense-only cosine) are judged on their
