@@ -250,8 +250,7 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(url)
-        page.get_by_role("tab", name="Transcripts · 原文").click()
-        page.locator("#qa-add").get_by_text("Add a transcript").click()
+        page.get_by_role("tab", name="Add a transcript · 添加文稿").click()
         # a file that cannot be used is named with its reason, and nothing is written
         page.locator("#qa-upload input[type=file]").set_input_files(str(bad))
         page.wait_for_selector(".qa-upload-error", timeout=30000)
@@ -279,6 +278,15 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
         assert "Orchard days" in first.locator(".qa-cite").first.inner_text() and "at 0:04" in first.inner_text()
         assert first.locator("a[href*='watch?v=abcdefghijk&t=4s']").count() > 0
         page.screenshot(path=str(shots / "ui-asked-added.png"))
+        # a page opened after the addition lists the new article and searches it (the lists follow the live index)
+        fresh = browser.new_page(viewport={"width": 390, "height": 844})
+        fresh.goto(url)
+        fresh.wait_for_function("document.querySelector('#qa-articles') && "
+                                "document.querySelector('#qa-articles').innerText.includes('Orchard days')", timeout=30000)
+        fresh.locator("#qa-question textarea").fill("What does she do with the apples in the orchard?")
+        fresh.locator("#qa-send").click()
+        fresh.wait_for_selector(".qa-answer", timeout=30000)
+        assert "Orchard days" in fresh.locator(".qa-answer").first.inner_text()
         browser.close()
 
 
@@ -404,3 +412,80 @@ def test_the_upload_handler_reads_no_path_a_client_names(app_url, model_settings
             break
     assert "Saved" not in said and "secret" not in {p.stem for p in model_settings.sources.iterdir()}
     assert "not a file uploaded to this app" in said or "Cannot move" in said, said[-500:]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("device, viewport", [("desktop", (1400, 1000)), ("phone", (390, 844))])
+def test_the_answer_in_view_readable_and_accessible(app_url, tmp_path, device, viewport):
+    """The newest question and its first card in view when the answer arrives; the input and examples on the first
+    screen; no floating label over the answers; axe-core finds no serious or critical violation, loaded or answered;
+    an example asks itself; follow-ups bring new answers in the conversation's language; clearing forgets."""
+    need_chromium()
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    def serious(page) -> list:
+        found = Axe().run(page).response["violations"]
+        return [(v["id"], v["nodes"][0]["target"]) for v in found if v["impact"] in ("serious", "critical")]
+
+    def in_view(page, locator) -> bool:
+        box = locator.bounding_box()
+        return box is not None and 0 <= box["y"] and box["y"] + min(box["height"], 40) <= page.viewport_size["height"]
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        page.goto(app_url)
+        page.wait_for_selector("#qa-question textarea")
+        assert in_view(page, page.locator("#qa-question textarea")) and in_view(page, page.locator("#qa-examples"))
+        assert serious(page) == []
+        assert page.locator("#qa-chat [data-testid='block-label']").count() == 0  # no label floating over answers
+        # an example asks itself
+        page.locator("#qa-examples button, #qa-examples td, #qa-examples .gallery-item").filter(
+            has_text="她如何看待AI监管？").first.click()
+        page.wait_for_function("document.querySelectorAll('.qa-user-q').length >= 1", timeout=30000)
+        page.wait_for_selector(".qa-answer", timeout=30000)
+        for q in ("What does she think about AI in education?", "为什么？"):
+            page.locator("#qa-question textarea").fill(q)
+            page.locator("#qa-send").click()
+            page.wait_for_function(f"document.querySelectorAll('.qa-user-q').length >= "
+                                   f"{2 if q.startswith('What') else 3}", timeout=30000)
+        page.wait_for_timeout(500)
+        newest = page.locator(".qa-user-q").last
+        assert in_view(page, newest), newest.bounding_box()
+        assert in_view(page, page.locator("#qa-chat .message-row").last.locator(".qa-answer").first)
+        assert serious(page) == []
+        # "为什么？" after an English question: its answers are new ones, in English
+        bubbles = page.locator("#qa-chat .message-row")
+        last = bubbles.last.inner_text()
+        assert last.startswith("Read as") and "Asked" in last and "提问" not in last
+        ranks = page.locator("#qa-chat .message-row").last.locator(".qa-quote").all_inner_texts()
+        before = page.locator("#qa-chat .message-row").nth(-3).locator(".qa-quote").all_inner_texts()
+        assert ranks and not set(ranks) & set(before)
+        page.screenshot(path=str(tmp_path / f"ui-in-view-{device}.png"))
+        # the chat's own clear button forgets the conversation: "tell me more" then has nothing to follow
+        page.locator("#qa-chat button[aria-label*='lear'], #qa-chat button[title*='lear']").first.click()
+        page.locator("#qa-question textarea").fill("tell me more")
+        page.locator("#qa-send").click()
+        page.wait_for_function("document.querySelectorAll('.qa-user-q').length >= 1", timeout=30000)
+        assert page.locator(".qa-user-q").count() == 1
+        browser.close()
+
+
+@pytest.mark.browser
+def test_a_file_qa_cannot_read_is_refused_in_words_in_the_add_tab(app_url, tmp_path):
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    png = tmp_path / "photo.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(app_url)
+        page.get_by_role("tab", name="Add a transcript · 添加文稿").click()
+        page.locator("#qa-upload input[type=file]").set_input_files(str(png))
+        page.wait_for_selector(".qa-upload-error", timeout=30000)
+        said = page.locator("#qa-add-status").inner_text()
+        assert "Not added · 未添加" in said and "unknown format '.png'" in said and ".vtt" in said
+        browser.close()

@@ -15,6 +15,10 @@ from ..retrieve import Assistant
 from ..types import Answer, Result, Turn, clean_url, clock, moment_url
 
 CSS = """
+:root, .gradio-container{--button-primary-background-fill:#c2410c;--button-primary-background-fill-hover:#9a3412;
+  --button-primary-text-color:#ffffff;--color-accent:#c2410c;--color-accent-soft:#fff1e5}
+button[role="tab"][aria-selected="true"], button[role="tab"].selected{color:#9a3412 !important}
+.min_value, .max_value, .show-api, footer a, footer button{color:#57606a !important}
 .qa-title{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;font-size:1.6em;
   font-weight:700;margin:4px 0}
 .qa-lede{margin:0 0 8px 0;color:var(--body-text-color)}
