@@ -357,10 +357,17 @@ def test_research_tools(app_url, tmp_path, device, viewport):
         page.screenshot(path=str(shots / f"ui-card-{device}.png"))
         first.get_by_text("Cite").click()
         first.screenshot(path=str(shots / f"card-{device}.png"))
-        # by interview date: 2023 beside 2024, a heading per date, in order
-        page.locator("#qa-dated input").check()
+        # copying says so; the citation names the article without the sharer's tracking parameters
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        first.locator(".qa-copy").first.click()
+        page.wait_for_function("document.querySelector('.qa-copy[data-copied]') !== null", timeout=10000)
+        citation = first.locator(".qa-citation").first.inner_text()
+        assert "mp.weixin.qq.com" in citation and "__biz=" in citation and "chksm" not in citation
+        # by interview date: 2023 beside 2024, a heading per date, in order; the answers already shown re-sort too
         page.locator("#qa-question textarea").fill("她怎么看AI监管？")
         page.locator("#qa-send").click()
+        page.wait_for_function("document.querySelectorAll('.qa-user-q').length >= 2", timeout=30000)
+        page.locator("#qa-dated input").check()
         page.wait_for_function("document.querySelectorAll('.qa-date-head').length >= 2", timeout=30000)
         heads = page.locator(".qa-date-head").all_inner_texts()
         assert heads == sorted(heads) and {"2023-10-14", "2024-06-21"} <= set(heads)
@@ -374,7 +381,8 @@ def test_research_tools(app_url, tmp_path, device, viewport):
         with page.expect_download() as dl:
             page.locator("#qa-export-md").click()
         md = Path(dl.value.path()).read_text(encoding="utf-8")
-        assert md.count("\n## ") == 2 and "— Mira Murati, [" in md
+        assert md.count("\n## ") == 2 and "— Mira Murati, [" in md and "**answers it**" in md
+        assert dl.value.suggested_filename.startswith("murati-qa-is-the-sky-voice")
         # browse: an article's sections with how many of her answers each holds; one opens her turns
         page.get_by_role("tab", name="Transcripts · 原文").click()
         page.locator("#qa-section input").click()
@@ -384,6 +392,8 @@ def test_research_tools(app_url, tmp_path, device, viewport):
         page.wait_for_function("document.querySelectorAll('#qa-section-view .qa-answer').length > 0", timeout=30000)
         n = int(label.rsplit("(", 1)[1].rstrip(")"))
         assert page.locator("#qa-section-view .qa-answer").count() == n
+        # the in-app reader is the styled transcript, speakers set apart from their words
+        assert page.locator("#qa-reader .qa-reader .turn .speaker").count() > 10
         page.screenshot(path=str(shots / f"ui-browse-{device}.png"))
         browser.close()
 

@@ -99,3 +99,14 @@ def test_a_conversation_reads_follow_ups_against_its_last_question(hash_assistan
     assert any(a["match"] in md for a in talk.log[0]["answers"])
     assert export_name(talk.log).startswith("murati-qa-") and export_name([]) == "murati-qa"
     assert Conversation.from_state(talk.to_state()) == talk and Conversation.from_state("junk") == Conversation()
+
+
+def test_reading_notices_in_the_app_say_what_to_do_in_the_app():
+    from qa.ui.handlers import for_the_app
+
+    cli = ("talk.vtt: none of its speakers (Ann Lee) is Mira Murati; indexed under their own names (ask with --speaker "
+           "NAME or all speakers): if one of them is the interviewee, say so in sources/catalog.toml "
+           "(interviewee = \"Name\") and run 'qa index'")
+    said = for_the_app(cli)
+    assert "catalog.toml" not in said and "--speaker" not in said and "qa index" not in said
+    assert said.startswith("talk.vtt: none of its speakers (Ann Lee) is Mira Murati") and "Interviewee · 受访者" in said

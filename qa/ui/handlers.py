@@ -321,7 +321,7 @@ class Handlers:
         """Progress of the background indexing; on completion, the new article in every list."""
         st = dict(self.indexer.state)
         notes = (f'<p class="qa-read">Read as · 读作 {esc(st["read"])}</p>' if st.get("read") else "") + \
-            "".join(f'<p class="qa-notice">{esc(n)}</p>' for n in dict.fromkeys(st.get("notices", [])))
+            "".join(f'<p class="qa-notice">{esc(for_the_app(n))}</p>' for n in dict.fromkeys(st.get("notices", [])))
         if st["phase"] == "indexing":
             done = f" {st['done']}/{st['total']}" if st.get("total") else ""
             return (f"<p>Indexing · 正在建立索引 {esc(st['file'])}{done}…</p>{notes}", gr.Timer(active=True),
@@ -339,6 +339,17 @@ class Handlers:
         return (message, gr.Timer(active=False), gr.update(choices=now, value=[aid for _, aid in now]),
                 gr.update(choices=now, value=new) if new else gr.update(choices=now),
                 gr.update(choices=speaker_choices(assistant)))
+
+
+_CLI_ADVICE = re.compile(r"(?:: (?:if (?:they|one of them).*|name them in .*)|; name them .*)$")
+
+
+def for_the_app(notice: str) -> str:
+    """A reading notice as the person adding a file in the app can act on it: the fields beside the file,
+    not the catalogue file or a command-line flag."""
+    notice = notice.replace(" (ask with --speaker NAME or all speakers)", "")
+    return _CLI_ADVICE.sub(": to change that, add the file again with Interviewee · 受访者 or Speaker names · "
+                           "说话人 filled in above", notice)
 
 
 def upload_error(reason: str) -> str:
