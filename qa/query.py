@@ -63,6 +63,9 @@ _ASK_ZH = re.compile(r"(?:吗|呢|么|嘛)[。.!！]*$|^(?:请|请问|说说|谈
                      r"(?:如何|怎么|怎样|为什么|为何|什么|哪些|哪个|哪里|哪儿|谁|是否|是不是|有没有|多少|几)")
 _QUOTED = re.compile(r"^\s*[\"“”'‘「『](?P<inner>.+?)[\"“”'’」』]\s*[.。]?\s*$", re.S)
 _WH_ZH = re.compile(r"如何|怎么|怎样|为什么|为何|什么|哪些|哪个|哪里|还是")
+# ...and these only in a sentence that ends as a question: "她说GPT-4o在哪几种模态上有提升？" asks, while
+# "Murati说没人知道AI会让多少人失业。" reports what she said.
+_WH_ZH_ASKED = re.compile(r"哪[几一种类方儿]|几[种个项点类方次]|多少")
 MIN_QUOTE_WORDS = 4  # a shorter statement ("AI regulation") is a keyword search: asked as a question
 MIN_QUOTE_HAN = 8
 
@@ -105,8 +108,8 @@ def _claim(q: str) -> str | None:
             rest = rest.strip(" ，,：:？?。.！!")
             if quoted := _QUOTED.match(rest):
                 rest = quoted["inner"]
-            if zh and _WH_ZH.search(rest):  # "她说过哪些模型需要监管？" asks, it does not claim
-                return None
+            if zh and (_WH_ZH.search(rest) or (_WH_ZH_ASKED.search(rest) and q.rstrip().endswith(("？", "?")))):
+                return None  # "她说过哪些模型需要监管？" asks, it does not claim
             if _long_enough(rest, words=2, han_chars=4):
                 return rest.strip()
     if han:  # "AI的影响堪比核武器，这是真的吗？"

@@ -233,3 +233,21 @@ def test_the_match_thresholds_are_the_ones_the_dev_split_gives(assistant):
     from qa.retrieve import MATCH_ANSWERS, MATCH_RELATED
 
     assert fit_match_thresholds(assistant, split="dev") == (MATCH_ANSWERS, MATCH_RELATED)
+
+
+def test_a_claims_marked_sentence_is_the_one_that_carries_its_content(assistant):
+    """"Where she said it" marks the sentence holding the claim's words (nuclear weapons -> 核武器), not the
+    turn's first strong sentence."""
+    r = assistant.ask("Did Murati say AI could be as dangerous as nuclear weapons?", k=3)
+    assert r.kind == "claim" and r.answers[0].said_here and "核武器" in r.answers[0].quote
+
+
+def test_related_needs_more_than_a_ubiquitous_word(assistant):
+    """An answer whose only word in common with the question is everywhere ("AI", 人工智能) is loosely related,
+    however close its score; one holding the question's own subject (监管) keeps its label."""
+    r = assistant.ask("What does she think about AI regulation?", k=5)
+    for a in r.answers:
+        words = {w.split(" → ")[-1].lower() for w in assistant.why(r.question, a)[0]}
+        if a.match == "related":
+            assert words - {"ai", "人工智能"}, (a.turn.turn_id, words)
+    assert any(a.match == "related" and "监管" in a.turn.text for a in r.answers)

@@ -11,6 +11,8 @@ from qa.query import CLAIM, QUESTION, QUOTE, read_query
     "她认为AI公司之间的竞争有好处吗？",
     "她说的扩展定律到底是什么意思？",  # 说 followed by 的: a question about her words, not a claim
     "她说过哪些模型需要监管？",  # a question word inside: it asks
+    "她说GPT-4o在哪几种模态上有提升？",  # 她说 opens it, but it asks which ones
+    "她说公司里有多少人在做安全研究？",
     "谈谈她对教育的看法",  # a request, no question mark
     "What does she think about regulation?",
     "How do the two interviews differ on safety",  # no question mark, but a question word and a verb

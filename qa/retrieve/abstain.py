@@ -102,3 +102,32 @@ def covered(corpus: "Corpus", qv: np.ndarray, chinese: bool, order: np.ndarray, 
         if best - ref >= bar:
             return True
     return False
+
+
+def support_groups(corpus: "Corpus", groups: list[list[str]]) -> list[list[int]]:
+    """The question's word groups (a word with its translations, `text.query_groups`) that are not ubiquitous,
+    as word-leg term ids: a group whose terms together occur in more than RARE_SHARE of the turns ("AI" with
+    人工智能, "OpenAI", "她") says nothing about what a turn is about."""
+    lex = corpus.index.lexical
+    limit = max(2, RARE_SHARE * int(corpus.any_speaker.sum()))
+    out = []
+    for group in groups:
+        ids = [lex.vocab[t] for t in dict.fromkeys(group) if t in lex.vocab]
+        if not ids:
+            continue
+        held = np.unique(np.concatenate([lex.docs[lex.indptr[j]:lex.indptr[j + 1]] for j in ids]))
+        if len(held) <= limit:
+            out.append(ids)
+    return out
+
+
+def holds(corpus: "Corpus", groups: list[list[int]], t: int) -> bool:
+    """Whether turn `t` holds a term of one of `groups` (support_groups)."""
+    lex = corpus.index.lexical
+    for ids in groups:
+        for j in ids:
+            docs = lex.docs[lex.indptr[j]:lex.indptr[j + 1]]
+            i = int(np.searchsorted(docs, t))
+            if i < len(docs) and docs[i] == t:
+                return True
+    return False

@@ -181,7 +181,9 @@ class Assistant:
             notices += (f"“{pronoun.group(0)}” is read as {self.settings.interviewee}, whose answers come first; "
                         "to ask about another interviewee, name them or choose a speaker.",)
         weighted = self.quotes.weighted_terms(terms[0])
-        answers = tuple(self._answer(rank, int(t), float(score), qv, weighted, query.kind)
+        support = abstain.support_groups(self.corpus, query_groups(text, self.index.glossary, self.index.senses,
+                                                                   self.corpus.english))
+        answers = tuple(self._answer(rank, int(t), float(score), qv, weighted, query.kind, support)
                         for rank, (t, score) in enumerate(zip(order[:k], scores[:k]), start=1))
         lead = float(scores[0] - scores[1]) if len(scores) > 1 else np.inf
         if query.kind != QUESTION and scores[0] >= SAID_SCORE and lead >= SAID_LEAD:
@@ -222,14 +224,15 @@ class Assistant:
                           lambda t: self.quotes.best_run(t, qv)[0])
 
     def _answer(self, rank: int, t: int, score: float, qv: np.ndarray,
-                weighted: list[tuple[str, float]] = (), kind: str = QUESTION) -> Answer:
+                weighted: list[tuple[str, float]] = (), kind: str = QUESTION, support: list | None = None) -> Answer:
         turn = self.index.turns[t]
         if kind == QUESTION:
             start, end = self.quotes.quote_span(t, qv, weighted)
         else:  # her words in another rendering: the quote is the run of sentences that matched them
-            _, start, end = self.quotes.best_run(t, qv)
+            _, start, end = self.quotes.best_run(t, qv, weighted)
         return Answer(rank=rank, score=score, turn=turn, article=self.index.articles[turn.article_id],
-                      quote=turn.text[start:end], quote_start=start, quote_end=end, match=fuse.match_label(score))
+                      quote=turn.text[start:end], quote_start=start, quote_end=end,
+                      match=fuse.match_label(score, support is None or abstain.holds(self.corpus, support, t)))
 
     def best_run(self, t: int, qv: np.ndarray) -> tuple[float, int, int]:
         """Turn `t`'s best run of consecutive sentences for `qv` (quotes.Quotes.best_run)."""

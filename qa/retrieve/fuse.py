@@ -24,9 +24,13 @@ MATCH_ANSWERS, MATCH_RELATED = 12.0, 8.0
 MATCH = ("answers it", "related", "loosely related")
 
 
-def match_label(score: float) -> str:
-    """"answers it", "related" or "loosely related" (see MATCH_ANSWERS)."""
-    return MATCH[0] if score >= MATCH_ANSWERS else MATCH[1] if score >= MATCH_RELATED else MATCH[2]
+def match_label(score: float, supported: bool = True) -> str:
+    """"answers it", "related" or "loosely related" (see MATCH_ANSWERS). "Related" needs support beyond
+    ubiquitous words (`supported`: the turn holds one of the question's other words, abstain.support_groups);
+    without it a middling score is only loosely related."""
+    if score >= MATCH_ANSWERS:
+        return MATCH[0]
+    return MATCH[1] if score >= MATCH_RELATED and supported else MATCH[2]
 
 
 def fused(feats: np.ndarray, kind: str) -> np.ndarray:

@@ -82,13 +82,14 @@ class Quotes:
         self._sentence_cache[t] = out
         return out
 
-    def best_run(self, t: int, qv: np.ndarray) -> tuple[float, int, int]:
+    def best_run(self, t: int, qv: np.ndarray, weighted: list[tuple[str, float]] = ()) -> tuple[float, int, int]:
         """Turn `t`'s best run of 1 to RUN_SENTENCES consecutive sentences for `qv`: (cosine, start, end).
 
         A run is scored by the normalised mean of its sentence vectors. The cosine is the best run's (the
         ranking signal); the span, the matched words shown, is the run whose cosine less RUN_LENGTH_COST per
         added sentence is highest, since a mean of more sentences scores a little higher even when they add
-        nothing.
+        nothing, plus QUOTE_TERM_WEIGHT per unit of idf of the `weighted` terms it holds: the run that carries
+        the claim's content ("nuclear weapons" -> 核武器) is the one shown, not the turn's first strong sentence.
         """
         idx = self.index
         text = idx.turns[t].text
@@ -104,6 +105,11 @@ class Quotes:
             editorial = editorial_mask(text, spans)
         ok = ~editorial
         vecs = np.asarray(idx.vectors[rows], dtype=np.float32)
+        bonus = np.zeros(len(rows), dtype=np.float32)  # per sentence: idf of the terms it holds
+        if weighted and sent is not None:
+            for w, idf in weighted:
+                for i in sentences_holding(sent[3], w, spans, sent[2]):
+                    bonus[i] += idf
         best, span, kept = -1.0, (0, len(text)), -np.inf
         for n in range(1, RUN_SENTENCES + 1):
             for i in range(len(rows) - n + 1):
@@ -112,8 +118,9 @@ class Quotes:
                 v = vecs[i:i + n].sum(axis=0)
                 cos = float(v @ qv) / max(float(np.linalg.norm(v)), 1e-9)
                 best = max(best, cos)
-                if cos - RUN_LENGTH_COST * (n - 1) > kept:
-                    kept, span = cos - RUN_LENGTH_COST * (n - 1), (int(spans[i][0]), int(spans[i + n - 1][1]))
+                value = cos - RUN_LENGTH_COST * (n - 1) + QUOTE_TERM_WEIGHT * float(bonus[i:i + n].sum())
+                if value > kept:
+                    kept, span = value, (int(spans[i][0]), int(spans[i + n - 1][1]))
         return best, span[0], span[1]
 
     def quote_span(self, t: int, qv: np.ndarray, weighted: list[tuple[str, float]]) -> tuple[int, int]:
