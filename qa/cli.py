@@ -162,7 +162,7 @@ def cmd_turns(args, settings: Settings) -> int:
 def _read_files(files: list[Path], settings: Settings):
     """Files named on the command line, each read as `qa index` would read it in the sources folder (with its
     catalogue entry there, if any)."""
-    from .parse import SourceError, parse_file
+    from .parse import SourceError, parse_file_all
     from .parse.catalog import read_catalog
 
     parsed, errors, notices = [], [], []
@@ -176,8 +176,8 @@ def _read_files(files: list[Path], settings: Settings):
             errors.append(SourceError(path, "no such file"))
             continue
         try:
-            parsed.append(parse_file(path, None, settings.interviewee, catalog.get(path.name), notices,
-                                     settings.declared_interviewee))
+            parsed.extend(parse_file_all(path, None, settings.interviewee, catalog.get(path.name), notices,
+                                         settings.declared_interviewee))
         except SourceError as e:
             errors.append(e)
     return parsed, errors, notices

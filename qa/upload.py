@@ -52,7 +52,7 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None
     transcript under another name is refused. With `pending`, the addition is marked as under way
     (`mark_pending`) until the caller's indexing clears or rolls it back. Raises SourceError with the reason.
     """
-    from .parse import READERS, parse_file
+    from .parse import READERS, parse_file_all
 
     sources = Path(settings.sources)
     base = Path(str(filename).replace("\\", "/")).name
@@ -83,8 +83,8 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None
         if given and catalog:
             raise SourceError(base, f"{sources.name}/{CATALOG} already has an entry for {target.name}; "
                                     "add the file without details, or edit that entry")
-        _, turns = parse_file(tmp, None, settings.interviewee, given or catalog, notices,
-                              settings.declared_interviewee or None)
+        turns = [t for _, ts in parse_file_all(tmp, None, settings.interviewee, given or catalog, notices,
+                                                 settings.declared_interviewee or None) for t in ts]
         same = (known or {}).get(transcript_key(turns))
         if same:
             raise SourceError(base, f"the same transcript as {same}, which is already indexed")

@@ -11,7 +11,7 @@ from hypothesis import given, settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from qa.build import read_summary, reading_warnings
-from qa.parse import load_sources, parse_file
+from qa.parse import load_sources, parse_file, parse_file_all
 from qa.parse.common import Piece, fold_interjections, is_backchannel, merge_runs
 
 from .conftest import ROOT, write
@@ -77,12 +77,18 @@ def test_a_podcast_dataset_record_is_one_transcript_with_its_metadata():
 
 
 def test_records_and_turn_lists_in_json_and_json_lines(tmp_path):
-    episode = "HOST: " + "We talk about kilns today. " * 10 + "\nGUEST: " + "I fire them weekly. " * 10 + "\n"
-    write(tmp_path / "many.jsonl", "\n".join(json.dumps({"title": f"Episode {i}", "transcript": episode})
+    episode = ("HOST: " + "We talk about kilns today. " * 5 + "\nGUEST: " + "I fire them weekly. " * 5 +
+               "\nHOST: And the glaze?\nGUEST: " + "Ash from the orchard, mixed by hand. " * 4 + "\n")
+    write(tmp_path / "many.jsonl", "\n".join(json.dumps({"title": f"Episode {i}", "transcript": f"{episode}"
+                                                                                                f"HOST: Episode {i}?\n"})
                                              for i in (1, 2)))
     path = write(tmp_path / "many.json", (tmp_path / "many.jsonl").read_text())
-    _, turns = parse_file(path)
-    assert [t.section for t in turns] == ["Episode 1", "Episode 1", "Episode 2", "Episode 2"]
+    episodes = parse_file_all(path)  # a file of many episodes: one article each, with its own title
+    assert [(a.article_id, a.title, len(ts)) for a, ts in episodes] == [("many-1", "Episode 1", 5),
+                                                                        ("many-2", "Episode 2", 5)]
+    assert [t.turn_id for t in episodes[1][1]][:2] == ["many-2#0", "many-2#1"]
+    assert [a.article_id for a, _ in load_sources(tmp_path).parsed if a.source.endswith("many.json")] == \
+        ["many-1", "many-2"]
     path = write(tmp_path / "turns.json", json.dumps([{"speaker": "Ona Brandt", "text": "窑有多热？", "start": 1.5},
                                                       {"speaker": "Mira Murati", "text": "一千二百度左右，要保持两个小时。",
                                                        "start": 3.0}], ensure_ascii=False))

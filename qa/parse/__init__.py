@@ -32,8 +32,8 @@ from .common import NARRATOR, UNKNOWN, Meta, SourceError, assemble, decode, is_c
 from .markdown import join_lines, short_question
 
 __all__ = ["NARRATOR", "UNKNOWN", "SourceError", "decode", "is_chinese", "join_lines", "short_question",
-           "parse_aliases", "parse_file", "parse_text", "load_sources", "source_files", "READERS", "Sources",
-           "NOT_SOURCES", "transcript_key"]
+           "parse_aliases", "parse_file", "parse_file_all", "parse_text", "load_sources", "source_files", "READERS",
+           "Sources", "NOT_SOURCES", "transcript_key"]
 
 # extension -> reader module; each has read_file(data, source, default_interviewee, catalog) -> (Meta, pieces)
 READERS = {
@@ -75,8 +75,17 @@ def parse_file(path: str | Path, root: str | Path | None = None, default_intervi
                catalog: Meta | None = None, notices: list[str] | None = None, interviewee: str | None = None
                ) -> tuple[Article, list[Turn]]:
     """Read and parse one transcript file of any supported format; raises SourceError naming the file.
+    A file of several transcripts (a dataset's records) gives its first; `parse_file_all` gives each.
 
     `interviewee` is the declared interviewee of a file whose front matter or catalogue entry names none."""
+    return parse_file_all(path, root, default_interviewee, catalog, notices, interviewee)[0]
+
+
+def parse_file_all(path: str | Path, root: str | Path | None = None, default_interviewee: str = "Mira Murati",
+                   catalog: Meta | None = None, notices: list[str] | None = None, interviewee: str | None = None
+                   ) -> list[tuple[Article, list[Turn]]]:
+    """Every transcript in one file: one for most formats; one per record of a dataset file (article ids
+    `stem-1`, `stem-2`, … in the file's order). Raises SourceError naming the file."""
     path = Path(path)
     source = path.name if root is None else _relative(path, Path(root))
     try:
@@ -94,9 +103,14 @@ def parse_file(path: str | Path, root: str | Path | None = None, default_intervi
     if interviewee:
         catalog = (catalog or Meta()).fill(Meta(interviewee=interviewee))
     try:
-        meta, pieces = reader.read_file(data, source, default_interviewee, catalog)
-        meta = meta.fill(name_meta(path.name))  # the weakest source: what the file's name says
-        article, turns, found = assemble(pieces, meta, path.stem, source, default_interviewee)
+        parts = reader.read_all(data, source, default_interviewee, catalog) if hasattr(reader, "read_all") \
+            else [(*reader.read_file(data, source, default_interviewee, catalog), "")]
+        out, found = [], []
+        for meta, pieces, suffix in parts:
+            meta = meta.fill(name_meta(path.name))  # the weakest source: what the file's name says
+            article, turns, said = assemble(pieces, meta, path.stem + suffix, source, default_interviewee)
+            out.append((article, turns))
+            found += said
     except SourceError:
         raise
     except RecursionError:
@@ -106,9 +120,10 @@ def parse_file(path: str | Path, root: str | Path | None = None, default_intervi
         raise SourceError(source, f"could not be read ({e.__class__.__name__}: {str(e)[:160]}); if it is a "
                                   "transcript, save it as plain text with 'Name: words' lines") from None
     if notices is not None:
-        notices.extend(found)
+        notices.extend(dict.fromkeys(found))
     # Hash the bytes that were parsed, not the file again: it may change or vanish meanwhile.
-    return replace(article, sha256=hashlib.sha256(data).hexdigest()), turns
+    sha = hashlib.sha256(data).hexdigest()
+    return [(replace(article, sha256=sha), turns) for article, turns in out]
 
 
 # yt-dlp names what it saves "Title [VIDEOID].en.vtt" (and "Title [VIDEOID].en-orig.vtt", ".live_chat.json").
@@ -191,16 +206,17 @@ def load_sources(directory: str | Path, default_interviewee: str = "Mira Murati"
                                                           "copy the file itself into it"))
             continue
         try:
-            article, turns = parse_file(path, d, default_interviewee, catalog.get(path.name), notices, interviewee)
+            found = parse_file_all(path, d, default_interviewee, catalog.get(path.name), notices, interviewee)
         except SourceError as e:
             errors.append(SourceError(_relative(path, d), e.reason))
             continue
-        key = transcript_key(turns)
-        if key in seen:
-            errors.append(SourceError(article.source, f"same transcript as {seen[key]}; skipped"))
-            continue
-        seen[key] = article.source
-        parsed.append((article, turns))
+        for article, turns in found:
+            key = transcript_key(turns)
+            if key in seen:
+                errors.append(SourceError(article.source, f"same transcript as {seen[key]}; skipped"))
+                continue
+            seen[key] = article.source
+            parsed.append((article, turns))
     for name in sorted(set(catalog) - {p.name for p in files}):
         notices.append(f"{d.name}/{CATALOG}: entry [\"{name}\"] names no file in {d.name}/")
     return Sources(parsed, errors, notices, catalog_used)

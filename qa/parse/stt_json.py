@@ -31,15 +31,31 @@ from collections import Counter
 from .common import INTERVIEWEE, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs, repair
 
 
-def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
-              ) -> tuple[Meta, list[Piece]]:
-    text = decode(data, source)
+def read_all(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
+             ) -> list[tuple[Meta, list[Piece], str]]:
+    """Every transcript in the file, with the suffix of its article id: a dataset file of several records
+    gives one each ("-1", "-2", …), with its own title, date and link; anything else is one."""
+    records = _records(_document(decode(data, source), source))
+    if len(records) > 1:
+        return [(*_read_records([r], source, default_interviewee, catalog), f"-{i}")
+                for i, r in enumerate(records, start=1)]
+    return [(*read_file(data, source, default_interviewee, catalog), "")]
+
+
+def _document(text: str, source: str):
+    """The JSON document, or JSON Lines as a list; a SourceError for neither."""
     try:
-        doc = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as e:
         doc = _json_lines(text)
         if doc is None:
             raise SourceError(source, f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+        return doc
+
+
+def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
+              ) -> tuple[Meta, list[Piece]]:
+    doc = _document(decode(data, source), source)
     records = _records(doc)
     if records:  # a dataset's episode(s): a labelled transcript in a text field
         return _read_records(records, source, default_interviewee, catalog)
