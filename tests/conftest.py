@@ -26,6 +26,13 @@ def sources(tmp_path) -> Path:
 
 
 @pytest.fixture
+def settings(tmp_path) -> Settings:
+    """An empty sources folder and its index, with the model-free embedder."""
+    (tmp_path / "sources").mkdir()
+    return Settings(sources=tmp_path / "sources", index=tmp_path / "index", model="hash")
+
+
+@pytest.fixture
 def hash_settings(tmp_path, sources) -> Settings:
     return Settings(sources=sources, index=tmp_path / "index", model="hash")
 

@@ -29,12 +29,6 @@ CAPTIONS = ("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Ona Brandt>Where did th
             "00:00:03.000 --> 00:00:06.000\n<v Mira Murati>从河边挖来的黏土，自己烧的釉。\n").encode()
 
 
-@pytest.fixture
-def settings(tmp_path) -> Settings:
-    (tmp_path / "sources").mkdir()
-    return Settings(sources=tmp_path / "sources", index=tmp_path / "index", model="hash")
-
-
 def run_qa(*args, env=None, timeout=120):
     return subprocess.run([sys.executable, "-m", "qa.cli", *args], capture_output=True, text=True,
                           timeout=timeout, env={**os.environ, "QA_MODEL": "hash", **(env or {})}, cwd=ROOT)
@@ -322,3 +316,16 @@ def test_fuzz_mutated_word_documents_are_read_or_refused_by_name(tmp_path, edits
     out = io.BytesIO()
     document.save(out)
     _read_or_refuse(tmp_path, ".docx", _mutate(out.getvalue(), edits))
+
+
+def test_a_web_page_too_large_to_parse_within_the_memory_bound_is_refused(tmp_path):
+    from qa.parse.html import MAX_PAGE_BYTES
+
+    para = "<p><b>Mira Murati:</b> 窑火烧了十二个小时，釉色很均匀。</p>\n"
+    script = "<script>" + "x" * (2 * MAX_PAGE_BYTES) + "</script>"  # scripts are dropped before the bound
+    small = write(tmp_path / "small.html", f"<html><body><article>{para * 20}</article>{script}</body></html>")
+    assert parse_file(small)[1]
+    big = write(tmp_path / "big.html", f"<html><body><article>{para * (MAX_PAGE_BYTES // len(para.encode()) + 10)}"
+                                       "</article></body></html>")
+    with pytest.raises(SourceError, match=r"big.html: a web page of \d+ MB of markup"):
+        parse_file(big)

@@ -110,3 +110,8 @@ def test_reading_notices_in_the_app_say_what_to_do_in_the_app():
     said = for_the_app(cli)
     assert "catalog.toml" not in said and "--speaker" not in said and "qa index" not in said
     assert said.startswith("talk.vtt: none of its speakers (Ann Lee) is Mira Murati") and "Interviewee · 受访者" in said
+
+
+def test_a_notice_is_shown_once(hash_assistant):
+    result = Result("教育", (), True, notices=("sources changed since the index was built",) * 2)
+    assert result_html(hash_assistant, result, "zh").count("sources changed since") == 1

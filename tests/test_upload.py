@@ -10,18 +10,11 @@ from hypothesis import strategies as st
 
 from qa.build import read_summary
 from qa.upload import add_source
-from qa.config import Settings
 from qa.parse import SourceError, load_sources
 from qa.parse.common import Meta
 
 CAPTIONS = ("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n>> WHERE IS THE KILN?\n\n"
             "00:00:03.000 --> 00:00:06.000\n>> BEHIND THE BARN, NEXT TO THE WOODPILE.\n").encode()
-
-
-@pytest.fixture
-def settings(tmp_path) -> Settings:
-    (tmp_path / "sources").mkdir()
-    return Settings(sources=tmp_path / "sources", index=tmp_path / "index", model="hash")
 
 
 def _turns(settings, name):

@@ -25,11 +25,22 @@ _CALL_TO_ACTION = re.compile(
 _ITALIC_QUESTION = re.compile(r"^\s*(?:\*|_)(?!\*)(?P<q>[^*_\n]+?[?？])\s*(?:\*|_)\s*$", re.MULTILINE)
 
 
+# A saved page's markup, once scripts and styles are dropped, that trafilatura may parse: its tree costs about
+# 50 times the page's size in memory (a 20 MB page of paragraphs peaked at 980 MB), and an interview's page is
+# well under a MB of markup. benchmarks/upload_memory.py measures it.
+MAX_PAGE_BYTES = 8 * 2**20
+_NOT_TEXT = re.compile(r"<(script|style|svg|noscript)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
 def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
               ) -> tuple[Meta, list[Piece]]:
     import trafilatura
 
-    page = decode(data, source)
+    page = _NOT_TEXT.sub("", decode(data, source))
+    if len(page.encode("utf-8")) > MAX_PAGE_BYTES:
+        raise SourceError(source, f"a web page of {len(page.encode('utf-8')) / 2**20:.0f} MB of markup, more "
+                                  f"than an interview's page holds (at most {MAX_PAGE_BYTES // 2**20} MB): save the "
+                                  "article's text as .txt and add that")
     text = trafilatura.extract(page, output_format="markdown", include_formatting=True, include_comments=False,
                                include_tables=False, include_images=False, include_links=False, favor_recall=True)
     # What is left of a page without an article is a menu word or two ("Home"): not a transcript.
