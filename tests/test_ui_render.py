@@ -113,5 +113,7 @@ def test_reading_notices_in_the_app_say_what_to_do_in_the_app():
 
 
 def test_a_notice_is_shown_once(hash_assistant):
+    from qa.types import Result
+
     result = Result("教育", (), True, notices=("sources changed since the index was built",) * 2)
     assert result_html(hash_assistant, result, "zh").count("sources changed since") == 1
