@@ -1,6 +1,6 @@
 """Stage 5a, read the query: a question, a pasted quote, or a claim about what she said.
 
-People arrive three ways, and each is searched a little differently (retrieve.py):
+People arrive three ways, and each is searched a little differently (retrieve/):
 
 - a **question** ("她如何看待AI监管？", "What does she think of regulation?"): the default;
 - a **quote**, her words as printed somewhere, pasted with or without quotation marks

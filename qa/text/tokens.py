@@ -209,7 +209,7 @@ def name_tokens(texts: list[tuple[str, str]], english: bool = False) -> set[str]
     """The word-leg terms that name something (a person, a company, a place) in transcripts given as
     (language, text): in Chinese text every Latin-script word ("OpenAI", "Dartmouth"), which translation
     leaves as it was; in English text a capitalised word that does not begin a sentence ("Riverside").
-    A question's own word among them is one that only some interviewees may speak of (retrieve.py)."""
+    A question's own word among them is one that only some interviewees may speak of (retrieve/signals.py)."""
     out: set[str] = set()
     for language, text in texts:
         if language == "zh":
