@@ -76,17 +76,33 @@ class Query(NamedTuple):
     question: str  # as asked (cleaned)
 
 
+# Spoken fillers a transcript keeps and a quote carries ("So yeah, …", "…, you know, …", "…, right?"): they
+# say nothing of what she said, and the rendering drops them. Taken out of what is searched for a quote.
+_FILLERS = re.compile(r"(?:^|(?<=[,.;:!?—–-]))\s*(?:so\s+yeah|yeah|so|well|um+|uh+|you\s+know|i\s+mean|"
+                      r"like|basically|right|okay|ok)\s*(?=[,.;:!?—–-]|$)"
+                      r"|\b(?:you\s+know|i\s+mean),\s*", re.IGNORECASE)
+
+
+def without_fillers(text: str) -> str:
+    """A spoken quote without its fillers ("So yeah, we had to adapt, you know, fast." -> "we had to adapt,
+    fast."); the text itself when nothing else would be left."""
+    out = _FILLERS.sub("", text)
+    out = re.sub(r"\s*,\s*([.?!;:])", r"\1", re.sub(r"\s*,(\s*,)+", ",", out))
+    out = re.sub(r"^[\s,;:—–-]+", "", out).strip()
+    return out if _long_enough(out) else text
+
+
 def read_query(question: str) -> Query:
     """How a (cleaned) question is searched: see the module docstring."""
     q = question.strip()
     quoted = _QUOTED.match(q)
     if quoted and _long_enough(quoted["inner"]):
-        return Query(QUOTE, quoted["inner"].strip(), q)
+        return Query(QUOTE, without_fillers(quoted["inner"].strip()), q)
     claim = _claim(q)
     if claim is not None:
         return Query(CLAIM, claim, q)
     if _long_enough(q) and not _asks(q):
-        return Query(QUOTE, q, q)
+        return Query(QUOTE, without_fillers(q), q)
     return Query(QUESTION, q, q)
 
 

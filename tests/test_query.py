@@ -59,3 +59,15 @@ def test_quotes(q, text):
 ])
 def test_claims(q, text):
     assert read_query(q) == (CLAIM, text, q)
+
+
+@pytest.mark.parametrize("pasted, searched", [
+    ("So yeah, on the kiln side we started small, because, you know, nobody knew how to fire it.",
+     "on the kiln side we started small, because, nobody knew how to fire it."),
+    ("I think the biggest risk is a race to the bottom, it's a big concern, yeah.",
+     "I think the biggest risk is a race to the bottom, it's a big concern."),
+    ("We had to really adapt and change the way that we operate.",
+     "We had to really adapt and change the way that we operate."),  # nothing to take out
+])
+def test_a_pasted_quote_is_searched_without_its_spoken_fillers(pasted, searched):
+    assert read_query(pasted) == (QUOTE, searched, pasted)
