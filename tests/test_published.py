@@ -175,3 +175,15 @@ def test_qa_turns_shows_how_a_file_reads_without_indexing_it(tmp_path):
     assert proc.returncode == 0 and "Kiln Bot" in proc.stdout
     assert "read Spring kiln livestream [Kq3vT0a9XbE].en.vtt: 11 turns with times" in proc.stderr
     assert "none.vtt: no such file" in proc.stderr and not list(tmp_path.iterdir())
+
+
+def test_automatic_captions_that_roll_up_are_read_once():
+    # YouTube's automatic captions as yt-dlp saves them: each cue repeats the line before it, word timings in
+    # <c> tags, and a 10 ms cue repeats the line just shown.
+    _, turns, _ = _turns(PUBLISHED / "Kiln firing day [Zx81Lm0QpRt].en.vtt")
+    spoken = " ".join(t.text for t in turns if t.speaker != "Narrator")
+    for line in ("so today we're firing the kiln", "the glaze is made from orchard ash",
+                 "if the temperature holds overnight"):
+        assert spoken.count(line) == 1, spoken
+    assert [t.text for t in turns if t.speaker == "Narrator"] == ["[Music]"]
+    assert all(t.start is not None for t in turns)

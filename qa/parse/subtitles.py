@@ -47,15 +47,20 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
     changes = 0  # bare speaker changes so far, in a file that names nobody
     pieces: list[Piece] = []
     current: str | None = None
-    previous_line = ""
-    for start, raw, line_no in cues:
+    texts = [[l.strip() for l in _TAG.sub("", raw).split("\n") if l.strip()] for _, raw, _ in cues]
+    rolling = _rolling(texts)
+    previous: list[str] = []
+    for (start, raw, line_no), lines in zip(cues, texts):
         voice = _VOICE.search(raw)
-        lines = [l.strip() for l in _TAG.sub("", raw).split("\n") if l.strip()]
         if voice:
             current = speakers(voice.group(1).strip())
-        if len(lines) > 1 and lines[0] == previous_line:  # a rolling caption repeats the line before
+        shown = lines
+        if rolling:  # YouTube's automatic captions: each cue repeats the lines before, and a 10 ms cue repeats it
+            while lines and lines[0] in previous:
+                lines = lines[1:]
+        elif len(lines) > 1 and previous and lines[0] == previous[-1]:  # a rolling caption repeats the line before
             lines = lines[1:]
-        previous_line = lines[-1] if lines else previous_line
+        previous = shown or previous
         for line in (part for l in lines for part in _MID_CHANGE.split(l)):
             change = _CHANGE.match(line)
             if change:
@@ -75,6 +80,13 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
                 elif part.strip():
                     pieces.append(Piece(who, part.strip(), start=start, line=line_no))
     return meta, merge_runs(pieces)
+
+
+def _rolling(texts: list[list[str]]) -> bool:
+    """Whether captions roll up, as YouTube's automatic ones do: most cues of two lines open with the line the
+    cue before ended on (then a cue that only repeats lines already shown is no new words)."""
+    opens = [b[0] == a[-1] for a, b in zip(texts, texts[1:]) if a and len(b) > 1]
+    return len(opens) >= 2 and sum(opens) >= 0.5 * len(opens)
 
 
 def _label(line: str) -> tuple[str, str, bool] | None:
