@@ -52,15 +52,18 @@ class Conversation:
     lang: str = ""
     shown: list[str] = field(default_factory=list)
     log: list[dict] = field(default_factory=list)
+    scope: dict = field(default_factory=dict)  # whose turns and which articles the last answers were searched in
 
     @classmethod
     def from_state(cls, state: dict | None) -> "Conversation":
         state = state if isinstance(state, dict) else {}
+        scope = state.get("scope")
         return cls(state.get("question"), state.get("lang", ""), list(state.get("shown", [])),
-                   list(state.get("log", [])))
+                   list(state.get("log", [])), dict(scope) if isinstance(scope, dict) else {})
 
     def to_state(self) -> dict:
-        return {"question": self.question, "lang": self.lang, "shown": self.shown, "log": self.log}
+        return {"question": self.question, "lang": self.lang, "shown": self.shown, "log": self.log,
+                "scope": self.scope}
 
     def read(self, message: str) -> Reading:
         """How to answer `message`: a follow-up ("why?", "tell me more", "为什么？") is read against the last
@@ -71,8 +74,10 @@ class Conversation:
         leave_out = frozenset(self.shown) if followup else frozenset()
         return Reading(message.strip(), query, lang, leave_out, more)
 
-    def answered(self, turn: Reading, result: Result) -> None:
-        """Record the answers shown for `turn` (and their citations, for the export)."""
+    def answered(self, turn: Reading, result: Result, scope: dict | None = None) -> None:
+        """Record the answers shown for `turn` (and their citations, for the export), and the `scope` they
+        were searched in."""
+        self.scope = dict(scope or {})
         followup = bool(turn.leave_out) or turn.more
         self.shown = sorted((set(self.shown) if followup else set()) | {a.turn.turn_id for a in result.answers})
         self.question, self.lang = turn.query, turn.lang

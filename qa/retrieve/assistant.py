@@ -172,7 +172,8 @@ class Assistant:
             pool = pool & np.isin(self.corpus.article_of, list(articles))
         notices = notices + ((note,) if note else ())
         terms = query_terms(text, self.index.glossary, self.index.senses, self.corpus.english)
-        ranked = self._ranked(text, qv, pool, terms, query.kind) if pool.any() else None
+        groups = query_groups(text, self.index.glossary, self.index.senses, self.corpus.english)
+        ranked = self._ranked(text, qv, pool, terms, query.kind, groups) if pool.any() else None
         if ranked is None:
             return Result(q, (), True, notices + self.notices, query.kind, text)
         order, scores = ranked
@@ -181,8 +182,7 @@ class Assistant:
             notices += (f"“{pronoun.group(0)}” is read as {self.settings.interviewee}, whose answers come first; "
                         "to ask about another interviewee, name them or choose a speaker.",)
         weighted = self.quotes.weighted_terms(terms[0])
-        support = abstain.support_groups(self.corpus, query_groups(text, self.index.glossary, self.index.senses,
-                                                                   self.corpus.english))
+        support = abstain.support_groups(self.corpus, groups)
         answers = tuple(self._answer(rank, int(t), float(score), qv, weighted, query.kind, support)
                         for rank, (t, score) in enumerate(zip(order[:k], scores[:k]), start=1))
         lead = float(scores[0] - scores[1]) if len(scores) > 1 else np.inf
@@ -191,9 +191,9 @@ class Assistant:
         return Result(q, answers, False, notices + self.notices, query.kind, text)
 
     def _ranked(self, text: str, qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]],
-                kind: str) -> tuple[np.ndarray, np.ndarray] | None:
+                kind: str, groups: list[list[str]]) -> tuple[np.ndarray, np.ndarray] | None:
         """The pool's turns ranked for the question and their scores, or None when they do not cover it."""
-        order, scores, best_dense = self.rank(text, qv, pool, terms=terms, kind=kind)
+        order, scores, best_dense = self.rank(text, qv, pool, terms=terms, kind=kind, groups=groups)
         chinese = is_chinese(text)
         rare = abstain.rare_terms(self.corpus, terms[0])
         if not abstain.covered(self.corpus, qv, chinese, order, best_dense,
@@ -202,13 +202,13 @@ class Assistant:
         return order, scores
 
     def rank(self, q: str, qv: np.ndarray, pool: np.ndarray, mode: str = "hybrid",
-             terms: tuple[list[str], list[str]] | None = None, kind: str = QUESTION
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             terms: tuple[list[str], list[str]] | None = None, kind: str = QUESTION,
+             groups: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Turn indices of the pool, best first, their scores in the same order, and each turn's best dense score.
 
         `mode` "hybrid" is the product; "dense" (best window cosine) and "bm25" (plain BM25, no lexicon) are
         the baselines `qa eval` compares it with. `kind`: a quote or a claim re-scores the first turns by their
-        best sentence run (fuse.RERANK).
+        best sentence run (fuse.RERANK). `groups`: the question's `text.query_groups`, when already worked out.
         """
         english = self.corpus.english
         if mode == "bm25":
@@ -216,8 +216,10 @@ class Assistant:
         elif terms is None:
             terms = query_terms(q, self.index.glossary, self.index.senses, english)
         # Transcripts in two languages: a question word and its translations count as one BM25 term
-        term_groups = query_groups(q, self.index.glossary, self.index.senses, english) \
-            if mode == "hybrid" and self.corpus.bilingual else None
+        term_groups = None
+        if mode == "hybrid" and self.corpus.bilingual:
+            term_groups = groups if groups is not None else query_groups(q, self.index.glossary, self.index.senses,
+                                                                         english)
         legs = signals.gather(self.corpus, qv, pool, terms, term_groups)
         she = mode == "hybrid" and kind == QUESTION and self.pronoun is not None and self.pronoun.search(q)
         return fuse.order(legs, mode, kind, self.corpus.subject if she else None,

@@ -194,17 +194,16 @@ class Handlers:
             return reply(f"<p>{L['no_articles']}</p>")
         assistant = self.live.get()
         known = [a for a in articles if a in assistant.index.articles]
+        scope = {"articles": known or list(articles), "speaker": speaker}
         try:
             k = max(1, min(10, int(k)))
-            result = assistant.ask(reading.query, k=k + len(reading.leave_out), all_speakers=speaker == EVERYONE,
-                                   speaker=speaker if speaker not in (EVERYONE, INTERVIEWEES, None) else None,
-                                   articles=known or list(articles))
+            result = search(assistant, reading.query, k + len(reading.leave_out), scope)
         except (QuestionError, TypeError, ValueError) as e:
             return reply(f"<p>{esc(str(e))}</p>")
         result = leave_out(result, reading, k)
         if reading.more and not result.answers:
             return reply(f"<p>{L['more_none']}</p>")
-        talk.answered(reading, result)
+        talk.answered(reading, result, scope)
         resolved = reading.query if reading.query != reading.message else None
         return reply(result_html(assistant, result, reading.lang, resolved=resolved, dated=bool(dated)))
 
@@ -216,9 +215,10 @@ class Handlers:
         history = list(history)
         assistant = self.live.get()
         last = talk.log[-1]
-        try:
-            result = assistant.ask(last["searched"], k=max(1, len(last["answers"]) or 3))
-        except QuestionError:
+        try:  # the same search, as deep as the deepest answer shown (a follow-up shows later ranks)
+            result = search(assistant, last["searched"], max([a["rank"] for a in last["answers"]] or [3]),
+                            talk.scope)
+        except (QuestionError, TypeError, ValueError):
             return history
         shown = {a["turn_id"] for a in last["answers"]}
         result = replace(result, answers=tuple(a for a in result.answers if a.turn.turn_id in shown))
@@ -350,6 +350,15 @@ def for_the_app(notice: str) -> str:
     notice = notice.replace(" (ask with --speaker NAME or all speakers)", "")
     return _CLI_ADVICE.sub(": to change that, add the file again with Interviewee · 受访者 or Speaker names · "
                            "说话人 filled in above", notice)
+
+
+def search(assistant: Assistant, query: str, k: int, scope: dict):
+    """`assistant.ask` in a conversation's scope: the articles chosen and whose words (EVERYONE, INTERVIEWEES
+    or one speaker's name)."""
+    speaker = scope.get("speaker", INTERVIEWEES)
+    return assistant.ask(query, k=k, all_speakers=speaker == EVERYONE,
+                         speaker=speaker if speaker not in (EVERYONE, INTERVIEWEES, None) else None,
+                         articles=scope.get("articles") or None)
 
 
 def upload_error(reason: str) -> str:
