@@ -28,7 +28,7 @@ from . import __version__
 from .chunk import QUERY_FORM, Unit, units_for
 from .config import Settings
 from .text import BM25, bigrams, build_glossary, build_reverse_glossary, dictionary_file, name_tokens, tokenize
-from .parse import CATALOG, NARRATOR, SourceError, is_chinese, load_sources
+from .parse import CATALOG, NARRATOR, SourceError, is_chinese, load_sources, unstaged
 from .progress import Progress, silent
 from .store import FORMAT_VERSION, Index, IndexError_, current_dir, load, make_faiss, prune, write_version
 from .types import Article, Turn
@@ -132,7 +132,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
                                len(set(keys) | set(bg_keys)), time.perf_counter() - t0, errors, "unchanged",
                                notices=notices)
         before = current.manifest.get("sources", {}) if current is not None else None
-        read = [f"{a.source}: {read_summary(ts)}" for a, ts in parsed
+        read = [f"{read_name(a, parsed)}: {read_summary(ts)}" for a, ts in parsed
                 if before is None or before.get(a.source) != a.sha256]
         cache = _cache_of(current, embedder.name) if current is not None else {}
         todo: dict[str, tuple[str, bool]] = {}
@@ -149,15 +149,16 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
         vectors = np.stack([cache[k] for k in keys]).astype(np.float32)
         background = np.stack([cache[k] for k in bg_keys]).astype(np.float32)
         english = "en" in languages  # stems and English stop words in the word leg (text.tokenize)
-        documents = [tokenize(t.text + "\n" + (t.question or ""), english) if turn_units[i + 1] > turn_units[i]
-                     else [] for i, t in enumerate(turns)]
+        said = [unstaged(t.text + "\n" + (t.question or "")) for t in turns]  # words, not "[laughter]"
+        documents = [tokenize(said[i], english) if turn_units[i + 1] > turn_units[i] else []
+                     for i, t in enumerate(turns)]
         lexical = BM25.build(documents)
         # Character pairs are the Chinese text's second leg; in English text they would only be its Latin words
         # again, unstemmed, which a Chinese question's "AI" or "ChatGPT" matched in every English turn that says
         # it (benchmarks/english_eval.py: Chinese questions over English turns R@1 0.72 -> 0.79 without).
         language_of = {a.article_id: a.language for a in articles}
-        bigram = BM25.build([bigrams(t.text + "\n" + (t.question or "")) if doc and language_of[t.article_id] != "en"
-                             else [] for t, doc in zip(turns, documents)])
+        bigram = BM25.build([bigrams(text) if doc and language_of[t.article_id] != "en" else []
+                             for t, text, doc in zip(turns, said, documents)])
         glossary = build_glossary(lexical, bigram)
         # Chinese words -> English stems, for Chinese questions over English transcripts (none without them).
         senses = build_reverse_glossary(lexical) if "en" in languages else {}
@@ -250,6 +251,13 @@ def _embed_missing(embedder, todo: dict[str, tuple[str, bool]], cache: dict, bat
                     cache[k] = v
                 bar.update(len(chunk))
     return len(items)
+
+
+def read_name(article, parsed) -> str:
+    """The file an article was read from, and its id when the file gave several (a dataset, bilingual
+    subtitles)."""
+    several = sum(a.source == article.source for a, _ in parsed) > 1
+    return f"{article.source} ({article.article_id})" if several else article.source
 
 
 def read_summary(turns: list[Turn]) -> str:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .parse import NARRATOR
+from .parse import NARRATOR, STAGE_INLINE, unstaged
 from .types import Turn
 
 WINDOW, SENTENCE, CONTEXT, QUESTION = 0, 1, 2, 3
@@ -61,13 +61,28 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans.append((start, len(text)))
     out = []
     for a, b in spans:
+        a, b = _trimmed(text, a, b)
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def _trimmed(text: str, a: int, b: int) -> tuple[int, int]:
+    """A span without the white space and the sound or stage tags ("[laughter]") at its ends."""
+    while True:
         while a < b and text[a].isspace():
             a += 1
         while b > a and text[b - 1].isspace():
             b -= 1
-        if b > a:
-            out.append((a, b))
-    return out
+        lead = STAGE_INLINE.match(text, a, b)
+        if lead:
+            a = lead.end()
+            continue
+        tail = next((m for m in STAGE_INLINE.finditer(text, a, b) if m.end() == b), None)
+        if tail and tail.start() > a:
+            b = tail.start()
+            continue
+        return a, b
 
 
 def windows(spans: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:
@@ -93,14 +108,14 @@ def units_for(turn_index: int, turn: Turn, window_chars: int) -> list[Unit]:
         return []
     spans = sentence_spans(text)
     wins = windows(spans, window_chars)
-    units = [Unit(turn_index, WINDOW, a, b, text[a:b]) for a, b in wins]
+    units = [Unit(turn_index, WINDOW, a, b, unstaged(text[a:b])) for a, b in wins]
     if len(spans) > 1:
-        units += [Unit(turn_index, SENTENCE, a, b, text[a:b]) for a, b in spans
-                  if len(text[a:b].strip()) >= _MIN_SENTENCE_CHARS]
+        units += [Unit(turn_index, SENTENCE, a, b, unstaged(text[a:b])) for a, b in spans
+                  if len(unstaged(text[a:b])) >= _MIN_SENTENCE_CHARS]
     if turn.question and wins:
         a, b = wins[0]
-        units.append(Unit(turn_index, CONTEXT, a, b, f"{turn.question}\n{text[a:b]}"))
-        units.append(Unit(turn_index, QUESTION, 0, 0, turn.question))
+        units.append(Unit(turn_index, CONTEXT, a, b, f"{unstaged(turn.question)}\n{unstaged(text[a:b])}"))
+        units.append(Unit(turn_index, QUESTION, 0, 0, unstaged(turn.question)))
     return units
 
 

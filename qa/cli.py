@@ -152,10 +152,10 @@ def cmd_turns(args, settings: Settings) -> int:
     else:
         print(turns_table(rows))
     if args.files:  # how each file was read, as `qa index` would report it
-        from .build import read_summary
+        from .build import read_name, read_summary
 
         for a, ts in parsed:
-            print(f"qa turns: read {a.source}: {read_summary(ts)}", file=sys.stderr)
+            print(f"qa turns: read {read_name(a, parsed)}: {read_summary(ts)}", file=sys.stderr)
     return 0 if parsed else 1
 
 

@@ -187,3 +187,81 @@ def test_automatic_captions_that_roll_up_are_read_once():
         assert spoken.count(line) == 1, spoken
     assert [t.text for t in turns if t.speaker == "Narrator"] == ["[Music]"]
     assert all(t.start is not None for t in turns)
+
+
+SHAPES = [  # (fixture, speakers in order, times kept)
+    ("podcast-2.0.json", ["Dana Whitlow", "Ines Varga", "Dana Whitlow", "Ines Varga"], True),
+    ("podcast-2.0-words.json", ["Dana Whitlow", "Ines Varga"], True),  # a word a segment, a name where it changes
+    ("podlove-export.json", ["Dana Whitlow", "Ines Varga"], True),  # times as "00:00:02.100", names as "voice"
+    ("podcast-2.0-transcript.html", ["Dana Whitlow", "Ines Varga", "Dana Whitlow", "Ines Varga"], True),
+    ("kiln-talk.sbv", ["Dana", "Ines", "Dana", "Ines"], True),  # YouTube's SubViewer captions
+    ("rev-inline-times.txt", ["Speaker 1", "Speaker 2", "Speaker 1", "Speaker 2"], True),  # "Speaker 1: [00:00:02]"
+    ("whisper-console.txt", ["Unknown speaker"], True),  # "[00:00.000 --> 00:05.000]  words"
+]
+
+
+@pytest.mark.parametrize("name, speakers, timed", SHAPES)
+def test_each_published_shape_reads_into_its_speakers_with_times_and_no_markup(name, speakers, timed):
+    _, turns, _ = _turns(PUBLISHED / name)
+    assert [t.speaker for t in turns] == speakers
+    assert all(t.start is not None for t in turns) == timed
+    for t in turns:
+        assert not re.search(r"<[a-z/]|&[a-z#]+;|\[\d|\d\]|-->|^\w[\w ]*:\s", t.text), t.text
+    assert turns[0].text.split()[:2] in (["Welcome", "back"], ["So", "how"])
+
+
+def test_times_after_a_label_are_the_turns_start():
+    _, turns, _ = _turns(PUBLISHED / "rev-inline-times.txt")
+    assert [t.start for t in turns] == [2.0, 9.0, 12.0, 15.0]
+
+
+def test_bilingual_subtitles_are_two_transcripts_one_a_language():
+    found = parse_file_all(PUBLISHED / "kiln-talk.zh-en.srt")
+    (en, en_turns), (zh, zh_turns) = found
+    assert (en.article_id, zh.article_id) == ("kiln-talk.zh-en-en", "kiln-talk.zh-en-zh")
+    assert en.title.endswith("(English)") and zh.title.endswith("（中文）")
+    en_text, zh_text = " ".join(t.text for t in en_turns), "".join(t.text for t in zh_turns)
+    assert "Welcome back to the show" in en_text and not re.search(r"[\u4e00-\u9fff]", en_text)
+    assert "欢迎回到节目" in zh_text and not re.search(r"[A-Za-z]{3}", zh_text)
+    assert all(t.start is not None for t in en_turns + zh_turns)
+
+
+def test_cues_out_of_time_order_are_read_in_time_order(tmp_path):
+    path = write(tmp_path / "out.srt", "1\n00:00:09,000 --> 00:00:11,000\nINES: Second words here.\n\n"
+                                       "2\n00:00:02,000 --> 00:00:08,000\nDANA: First words here.\n\n"
+                                       "3\n00:00:12,000 --> 00:00:14,000\nDANA: Third words here.\n")
+    notices: list[str] = []
+    _, turns = parse_file(path, notices=notices)
+    assert [(t.speaker, t.start) for t in turns] == [("Dana", 2.0), ("Ines", 9.0), ("Dana", 12.0)]
+    assert any("time order" in n for n in notices)
+
+
+def test_unpunctuated_captions_are_cut_at_their_longest_pauses(tmp_path):
+    # Automatic captions without a stop: cues of a few words, a pause of 0.2 s between most, 3 s after cues 14,
+    # 29 and 44 (paragraphs of about 700 characters). The paragraphs end at those pauses, not at a fixed length.
+    cues, t = [], 0.0
+    for i in range(60):
+        words = f"we carry wood number {i} to the kiln and stack it"
+        cues.append(f"{_stamp(t)} --> {_stamp(t + 2.0)}\n{words}\n")
+        t += 2.0 + (3.0 if i in (14, 29, 44) else 0.2)
+    path = write(tmp_path / "auto.vtt", "WEBVTT\n\n" + "\n".join(cues))
+    _, turns, _ = _turns(path)
+    ends = [t.text.rsplit("number ", 1)[1].split()[0] for t in turns]
+    assert ends == ["14", "29", "44", "59"]
+    assert " ".join(t.text for t in turns).count("we carry wood") == 60
+
+
+def _stamp(s: float) -> str:
+    return f"00:{int(s // 60):02d}:{s % 60:06.3f}"
+
+
+def test_sound_tags_inside_a_turn_stay_in_the_reader_and_out_of_the_index():
+    from qa.chunk import SENTENCE, units_for
+
+    _, turns, _ = _turns(PUBLISHED / "stage-tags.txt")
+    answer = turns[1]
+    assert answer.text.startswith("[laughter] It was") and "(inaudible)" in answer.text  # shown as written
+    units = units_for(1, answer, 400)
+    assert units and not any(re.search(r"laughter|inaudible|APPLAUSE", u.text) for u in units)
+    sentences = [answer.text[u.start:u.end] for u in units if u.kind == SENTENCE]
+    assert sentences[0] == "It was, honestly." and not sentences[-1].endswith("]")

@@ -8,7 +8,7 @@ file's content is sniffed too (a `.txt` that is WebVTT or SubRip is read as subt
 | format | reader | extensions |
 |---|---|---|
 | Markdown, plain text (labels of every common shape, Q&A) | `markdown` | .md .markdown .txt |
-| subtitles (voice tags, `Name:` in cues, `>>` speaker changes) | `subtitles` | .vtt .srt |
+| subtitles (voice tags, `Name:`, `>>`); Whisper's console lines | `subtitles` | .vtt .srt .sbv |
 | speech-to-text JSON (Whisper, AssemblyAI, Deepgram, Amazon, Google…); dataset records | `stt_json` | .json |
 | a saved web page (article text only, via trafilatura) | `html` | .html .htm |
 | Word documents (via python-docx) | `docx` | .docx |
@@ -28,31 +28,36 @@ from typing import NamedTuple
 from ..types import Article, Turn
 from . import docx as _docx, html as _html, markdown as _markdown, stt_json as _stt_json, subtitles as _subtitles
 from .catalog import CATALOG, catalog_text, parse_catalog
-from .common import NARRATOR, UNKNOWN, Meta, SourceError, assemble, decode, is_chinese, parse_aliases
+from .common import (NARRATOR, STAGE_INLINE, UNKNOWN, Meta, SourceError, assemble, decode, is_chinese, parse_aliases,
+                     unstaged)
 from .markdown import join_lines, short_question
 
-__all__ = ["NARRATOR", "UNKNOWN", "SourceError", "decode", "is_chinese", "join_lines", "short_question",
-           "parse_aliases", "parse_file", "parse_file_all", "parse_text", "load_sources", "source_files", "READERS",
-           "Sources", "NOT_SOURCES", "transcript_key"]
+__all__ = ["NARRATOR", "STAGE_INLINE", "unstaged", "UNKNOWN", "SourceError", "decode", "is_chinese", "join_lines",
+           "short_question", "parse_aliases", "parse_file", "parse_file_all", "parse_text", "load_sources",
+           "source_files", "READERS", "Sources", "NOT_SOURCES", "transcript_key"]
 
 # extension -> reader module; each has read_file(data, source, default_interviewee, catalog) -> (Meta, pieces)
 READERS = {
     ".md": _markdown, ".markdown": _markdown, ".txt": _markdown,
-    ".vtt": _subtitles, ".srt": _subtitles,
+    ".vtt": _subtitles, ".srt": _subtitles, ".sbv": _subtitles,
     ".json": _stt_json,
     ".html": _html, ".htm": _html,
     ".docx": _docx,
 }
+# The two transcripts of bilingual subtitles (`subtitles.read_all`): their article ids' suffixes and titles'.
+_VERSIONS = {"-en": " (English)", "-zh": "（中文）"}
 MAX_BYTES = 50 * 2**20  # a transcript is text: anything larger is not one (and would not fit an upload)
 
 
 _SRT_START = re.compile(rb"\d+[ \t]*\r?\n[ \t]*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}[ \t]*-->")  # SubRip's first cue
+_CONSOLE_START = re.compile(rb"\[(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->")  # "[00:00.000 --> 00:05.000]  words"
 
 
 def sniff(data: bytes, suffix: str):
     """The reader for a file: by its content where that is unmistakable, else by its extension."""
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"WEBVTT") or (suffix in (".txt", ".md") and _SRT_START.match(head)):
+    if head.startswith(b"WEBVTT") or (suffix in (".txt", ".md") and (_SRT_START.match(head)
+                                                                       or _CONSOLE_START.match(head))):
         return _subtitles
     if head.startswith(b"PK\x03\x04") and suffix == ".docx":
         return _docx
@@ -108,6 +113,8 @@ def parse_file_all(path: str | Path, root: str | Path | None = None, default_int
         out, found = [], []
         for meta, pieces, suffix in parts:
             meta = meta.fill(name_meta(path.name))  # the weakest source: what the file's name says
+            if suffix in _VERSIONS:
+                meta.title = (meta.title or path.stem) + _VERSIONS[suffix]
             article, turns, said = assemble(pieces, meta, path.stem + suffix, source, default_interviewee)
             out.append((article, turns))
             found += said

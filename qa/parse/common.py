@@ -173,6 +173,7 @@ class Piece:
     section: str = ""
     start: float | None = None  # seconds from the start of the recording
     line: int = 0
+    end: float | None = None  # when its last word was said, where the file says (captions)
 
 
 WEB_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
@@ -205,10 +206,55 @@ def merge_runs(pieces: list[Piece]) -> list[Piece]:
     """Consecutive pieces of one speaker (and section) as one, keeping the first one's time and line; a
     timed run of nobody's in particular (PARAGRAPH_CHARS) in paragraphs that end at a sentence's end, even
     when the sentence ends inside a cue ("…across all of your conversations. And then"): the cue is cut
-    there, its rest opening the next paragraph. Only a run with no punctuation at all (automatic captions)
-    is cut at a cue boundary."""
+    there, its rest opening the next paragraph. A run with no punctuation at all (automatic captions) is cut
+    between cues, at its longest pauses (`_pause_cuts`)."""
     out: list[Piece] = []
+    for group in _runs(pieces):
+        if len(group) > 1 and _paragraph_long(Piece(group[0].speaker, _joined(group), start=group[0].start)) \
+                and not any(_punctuated(p.text) for p in group):
+            for part in _pause_cuts(group):
+                out.append(Piece(part[0].speaker, _joined(part), part[0].kind, part[0].section,
+                                 part[0].start, part[0].line, part[-1].end))
+        else:
+            _merge_into(out, group)
+    return out
+
+
+def _runs(pieces: list[Piece]) -> list[list[Piece]]:
+    """Pieces in groups of one speaker, section and kind."""
+    groups: list[list[Piece]] = []
     for p in pieces:
+        if groups and (groups[-1][-1].speaker, groups[-1][-1].section, groups[-1][-1].kind) == \
+                (p.speaker, p.section, p.kind):
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    return groups
+
+
+def _pause_cuts(group: list[Piece]) -> list[list[Piece]]:
+    """An unpunctuated run in paragraphs of PARAGRAPH_CHARS to twice that, each cut where the speaker paused
+    longest between two cues (the time from a cue's last word, or its end, to the next cue's start; without
+    times, between starts)."""
+    size = sum(len(p.text) + len(CJK.findall(p.text)) + 1 for p in group)
+    if size <= 2 * PARAGRAPH_CHARS or len(group) < 2:
+        return [group]
+    best, best_gap, seen = None, -1.0, 0
+    for i in range(1, len(group)):
+        seen += len(group[i - 1].text) + len(CJK.findall(group[i - 1].text)) + 1
+        if seen < PARAGRAPH_CHARS // 2 or size - seen < PARAGRAPH_CHARS // 2:
+            continue
+        a, b = group[i - 1], group[i]
+        gap = (b.start or 0.0) - (a.end if a.end is not None else a.start or 0.0)
+        if gap > best_gap:
+            best, best_gap = i, gap
+    if best is None:
+        return [group]
+    return _pause_cuts(group[:best]) + _pause_cuts(group[best:])
+
+
+def _merge_into(out: list[Piece], group: list[Piece]) -> None:
+    for p in group:
         if out and out[-1].speaker == p.speaker and out[-1].section == p.section and out[-1].kind == p.kind:
             last = out[-1]
             if not _paragraph_long(last):
@@ -226,7 +272,13 @@ def merge_runs(pieces: list[Piece]) -> list[Piece]:
                 last.text = join_caption_lines(last.text, p.text)
         else:
             out.append(Piece(p.speaker, p.text, p.kind, p.section, p.start, p.line))
-    return out
+
+
+def _joined(pieces: list[Piece]) -> str:
+    text = ""
+    for p in pieces:
+        text = join_caption_lines(text, p.text)
+    return text
 
 
 def _paragraph_long(p: Piece) -> bool:
@@ -254,6 +306,20 @@ _BACKCHANNEL = re.compile(
     r"|^(?:对|对的|是的|是|嗯|嗯嗯|没错|好的|好|确实|当然|哈哈|哦|对对|是啊|对啊)[\s，。！？、…]*"
     r"(?:(?:对|对的|是的|是|嗯|没错|好的|好|确实|当然|哈哈|哦|对对)[\s，。！？、…]*){0,3}$", re.IGNORECASE)
 STAGE_TAG = re.compile(r"^\s*(?:[\[(（【][^\[\]()（）【】\n]{1,40}[\])）】]\s*)+$")
+# A sound or stage tag inside a speaker's words ("… cracked (inaudible) and …", "[laughter] It was"): shown in
+# the reader, but not her words: it is left out of what is embedded and word-indexed and off a quote's ends.
+# A tag names a sound or a stage direction; a bracket of other words ("[Sutskever]") is an editor's and stays.
+STAGE_INLINE = re.compile(
+    r"[\[(（【]\s*(?:laugh\w*|applause|music\w*|inaudible|crosstalk|silence|cough\w*|sigh\w*|chuckl\w*|foreign|"
+    r"speaking \w+|unintelligible|overlapping|pause\w*|笑|大笑|笑声|掌声|音乐|听不清)[^\[\]()（）【】\n]{0,20}[\])）】]"
+    r"|(?-i:\[[A-Z][A-Z \-]{2,30}\])", re.IGNORECASE)
+
+
+def unstaged(text: str) -> str:
+    """`text` without its sound and stage tags (STAGE_INLINE)."""
+    if not STAGE_INLINE.search(text):
+        return text
+    return re.sub(r"[ \t]+(?=[.,;:?!])", "", re.sub(r"[ \t]{2,}", " ", STAGE_INLINE.sub(" ", text))).strip()
 
 
 def is_backchannel(text: str) -> bool:

@@ -41,6 +41,8 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
         raise SourceError(source, f"a web page of {len(page.encode('utf-8')) / 2**20:.0f} MB of markup, more "
                                   f"than an interview's page holds (at most {MAX_PAGE_BYTES // 2**20} MB): save the "
                                   "article's text as .txt and add that")
+    if (transcript := _podcast_transcript(page)):
+        return markdown.read(transcript, default_interviewee, Meta().fill(catalog or Meta()))
     text = trafilatura.extract(page, output_format="markdown", include_formatting=True, include_comments=False,
                                include_tables=False, include_images=False, include_links=False, favor_recall=True)
     # What is left of a page without an article is a menu word or two ("Home"): not a transcript.
@@ -55,3 +57,28 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
                      author=found.author or "") if found else Meta()
     meta, pieces = markdown.read(text, default_interviewee, (catalog or Meta()).fill(page_meta))
     return meta, pieces
+
+
+# Podcasting 2.0's HTML transcript: `<cite>Name:</cite>`, then `<time>0:09</time>`, then the words in `<p>`s.
+_CITE = re.compile(r"<cite\b[^>]*>(?P<name>.*?)</cite\s*>\s*(?:<time\b[^>]*>(?P<time>.*?)</time\s*>)?"
+                   r"(?P<words>.*?)(?=<cite\b|\Z)", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _podcast_transcript(page: str) -> str | None:
+    """A Podcasting 2.0 HTML transcript as labelled text ("Name (0:09): words"), or None for another page."""
+    import html
+
+    blocks = list(_CITE.finditer(page))
+    if len(blocks) < 2:
+        return None
+    out = []
+    for b in blocks:
+        name = html.unescape(_TAG.sub("", b.group("name"))).strip().rstrip(":：").strip()
+        time = html.unescape(_TAG.sub("", b.group("time") or "")).strip()
+        words = [html.unescape(_TAG.sub("", p)).strip()
+                 for p in re.split(r"</p\s*>|<br\s*/?>", b.group("words"), flags=re.IGNORECASE)]
+        words = [re.sub(r"\s+", " ", w) for w in words if w.strip()]
+        if name and words:
+            out.append(f"{name}{f' ({time})' if time else ''}: " + "\n\n".join(words))
+    return "\n\n".join(out) if len(out) >= 2 else None

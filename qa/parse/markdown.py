@@ -93,6 +93,7 @@ ALONE_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*(?P<name1>{_NAME})\
                          rf"|\s*\[(?P<t3>{TIMESTAMP})\])\s*[:：]?"
                          rf"|(?P<name2>{_NAME})\s*(?P<colon>[:：]))\s*$")
 _TIME_IN = re.compile(TIMESTAMP)
+_TIME_AFTER = re.compile(rf"^\s*[\[(](?P<t>{TIMESTAMP})[\])]\s*")  # a time opening a label's words
 BARE_NAME = re.compile(rf"^\s*(?P<name>{_NAME})\s*$")
 BARE_TIME = re.compile(rf"^\s*[\[(]?(?P<t>{TIMESTAMP})[\])]?\s*$")
 # A transcript of times and words with no speaker ("0:03" on its own line and the words below it, or
@@ -241,6 +242,8 @@ class _Reader:
     def start(self, speaker: str, i: int, rest: str = "", at: str | None = None) -> None:
         self.close()
         self.furniture = False
+        if at is None and (after := _TIME_AFTER.match(rest)):  # "**Name:** [00:00:02] words"
+            at, rest = after.group("t"), rest[after.end():]
         self.current = _Draft(speaker, self.offset + i + 1, start=seconds(at) if at else self.marks.get(i))
         self.current.add(_inline(rest))
 
@@ -391,7 +394,10 @@ def _label_at(lines: list[str], i: int) -> _Label | None:
         # an unbracketed time before a name ("0:03 So: …") is as likely the start of a caption line
         in_role = _TIME_IN.search(m.group("role") or "")
         time = m.group("t1") or m.group("t2") or (in_role.group(0) if in_role else None)
-        return _Label(m.group("name"), time or m.group("t0"), bool(time), m.group("rest"), 1)
+        rest = m.group("rest")
+        if not time and (after := _TIME_AFTER.match(rest)):  # "Speaker 1: [00:00:02] words" (Rev, Sonix)
+            time, rest = after.group("t"), rest[after.end():]
+        return _Label(m.group("name"), time or m.group("t0"), bool(time), rest, 1)
     if (m := CJK_BRACKET_LABEL.match(raw)) and (m.group("rest") or _words_follow(lines, i)):
         return _Label(m.group("name"), None, False, m.group("rest"), 1)
     if (m := ALONE_LABEL.match(raw)) and _words_follow(lines, i):

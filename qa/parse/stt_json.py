@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from .common import INTERVIEWEE, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs, repair
+from .common import INTERVIEWEE, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs, repair, seconds
 
 
 def read_all(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
@@ -73,22 +73,41 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
     meta = Meta().fill(catalog or Meta())
     speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
     pieces = []
+    # Podcasting 2.0 names a speaker where the speaker changes; the segments after are the same speaker's.
+    carry = any(seg.get("speaker") not in (None, "") for seg in segments)
+    who = INTERVIEWEE if meta.interviewee else UNKNOWN
     for seg in segments:
         text = repair(seg[text_key], meta).strip()
         if not text:
             continue
-        label = seg.get("speaker")
+        label = seg.get("voice") if isinstance(seg.get("voice"), str) and seg["voice"].strip() \
+            else seg.get("speaker")  # Podlove: "speaker" is an id, "voice" the name
         if isinstance(label, int) or (isinstance(label, str) and len(label.strip()) == 1):
             label = f"Speaker {str(label).strip()}"  # AssemblyAI's "A", Deepgram's 0
-        who = speakers(str(label)) if label not in (None, "") else (INTERVIEWEE if meta.interviewee else UNKNOWN)
-        try:
-            start = float(seg["start"]) / per_second if seg.get("start") is not None else None
-        except (TypeError, ValueError):
-            raise SourceError(source, f"segment start {seg.get('start')!r} is not a number of seconds") from None
-        pieces.append(Piece(who, text, start=start))
+        if label not in (None, ""):
+            who = speakers(str(label))
+        elif not carry:
+            who = INTERVIEWEE if meta.interviewee else UNKNOWN
+        pieces.append(Piece(who, text, start=_start(seg, per_second, source)))
     if not pieces:
         raise SourceError(source, "speech-to-text JSON whose segments hold no text")
     return meta, merge_runs(pieces)
+
+
+def _start(seg: dict, per_second: float, source: str) -> float | None:
+    """A segment's start in seconds: `start` (in the document's units, or a stamp "00:01:02.5" as Podlove
+    writes it), Podcasting 2.0's `startTime` (seconds), or `start_ms`."""
+    for key, units in (("start", per_second), ("startTime", 1.0), ("start_time", 1.0), ("start_ms", 1000.0)):
+        value = seg.get(key)
+        if value is None or value == "":
+            continue
+        try:
+            if isinstance(value, str) and ":" in value:
+                return seconds(value.strip())
+            return float(value) / units
+        except (TypeError, ValueError):
+            raise SourceError(source, f"segment {key} {value!r} is not a time (seconds, or 00:01:02.5)") from None
+    return None
 
 
 def _segments(doc) -> tuple[object, str, float]:
@@ -96,8 +115,11 @@ def _segments(doc) -> tuple[object, str, float]:
     per second."""
     if not isinstance(doc, dict):
         return doc, "text", 1.0
-    if "segments" in doc:
-        return doc["segments"], "text", 1.0
+    if "segments" in doc:  # Whisper's "text"; Podcasting 2.0's "body" (and "startTime", "endTime")
+        segs = doc["segments"]
+        body = isinstance(segs, list) and segs and all(isinstance(x, dict) and "text" not in x and "body" in x
+                                                       for x in segs)
+        return segs, "body" if body else "text", 1.0
     if isinstance(doc.get("utterances"), list):  # AssemblyAI: times in milliseconds
         return doc["utterances"], "text", 1000.0
     if isinstance(doc.get("transcription"), list):  # whisper.cpp: times in milliseconds under "offsets"

@@ -1,4 +1,5 @@
-"""Reader for subtitles: WebVTT (webvtt-py) and SubRip (srt).
+"""Reader for subtitles: WebVTT (webvtt-py), SubRip (.srt), YouTube's SubViewer (.sbv) and Whisper's console
+output ("[00:00.000 --> 00:05.000]  words").
 
 A cue's speaker comes from a `<v Name>` voice tag, a `Name:` or `[NAME]` at the
 start of the cue, or a `>>` speaker change (TV and YouTube captions: `>> NAME: text`, or `>>`
@@ -17,11 +18,12 @@ from __future__ import annotations
 
 import io
 import re
-
 from collections import Counter
+from typing import NamedTuple
 
-from .common import (INTERVIEWEE, NARRATOR, UNKNOWN, Meta, Piece, SourceError, Speakers, decode, merge_runs, repair,
-                     seconds)
+from .common import (INTERVIEWEE, NARRATOR, TIMESTAMP, UNKNOWN, Meta, Piece, SourceError, Speakers, decode,
+                     merge_runs, repair, seconds)
+from ..lang import HAN
 from .markdown import _NAME, PLAIN_LABEL, accepted_labels
 
 _TAG = re.compile(r"</?[^>\n]{0,80}>")  # <i>, <c.yellow>, <00:00:01.000>, </v>
@@ -34,23 +36,77 @@ _SOUND = re.compile(r"(\[[^\[\]\n]{1,40}\]|\((?:laughter|laughs|applause|music|i
                     r"[^()\n]{0,20}\)|♪+)", re.IGNORECASE)
 
 
-def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
-              ) -> tuple[Meta, list[Piece]]:
+class Cue(NamedTuple):
+    start: float  # seconds
+    raw: str  # the cue's text as written, tags and all
+    line: int  # where it starts in the file (0 where the parser does not say)
+    end: float | None = None  # when its last word was said (`_said_until`)
+
+
+def read_all(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
+             ) -> list[tuple[Meta, list[Piece], str]]:
+    """The file's transcript; bilingual subtitles (most cues a line in Chinese and a line in another language,
+    as fan subtitles of an interview print them) give two, each language's lines alone, with the suffixes
+    "-en" and "-zh" (`BILINGUAL`): a rendering beside its original, not one text of two languages."""
     meta = Meta().fill(catalog or Meta())  # a copy: the reader's notes are this file's own
     text = repair(decode(data, source), meta)
-    cues = _vtt(text, source) if text.lstrip().startswith("WEBVTT") else _srt(text, source, meta)
+    head = text.lstrip()
+    cues = _vtt(text, source) if head.startswith("WEBVTT") else _sbv(text) if _SBV_TIMING.match(head) \
+        else _console(text) if _CONSOLE.match(head) else _srt(text, source, meta)
     if not cues:
         raise SourceError(source, "no subtitle cues found")
+    if any(b.start < a.start - 1 for a, b in zip(cues, cues[1:])):  # cues out of order: read in time order
+        cues.sort(key=lambda c: c.start)
+        meta.note("subtitle cues out of time order were read in time order")
+    texts = [[l.strip() for l in _TAG.sub("", c.raw).split("\n") if l.strip()] for c in cues]
+    if not _bilingual(texts):
+        return [(meta, _pieces(cues, texts, meta, default_interviewee), "")]
+    out = []
+    for lang in BILINGUAL:
+        own = Meta().fill(meta)
+        own.note(f"bilingual subtitles: the {BILINGUAL[lang]} lines read as a transcript of their own")
+        kept = [[l for l in lines if _line_language(l) in (lang, "")] for lines in texts]
+        out.append((own, _pieces(cues, kept, own, default_interviewee), f"-{lang}"))
+    return out
+
+
+def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta | None = None
+              ) -> tuple[Meta, list[Piece]]:
+    meta, pieces, _ = read_all(data, source, default_interviewee, catalog)[0]
+    return meta, pieces
+
+
+BILINGUAL = {"en": "English", "zh": "Chinese"}  # the two versions of bilingual subtitles, by id suffix
+
+
+def _line_language(line: str) -> str:
+    """"zh" for a line mostly in Chinese, "en" for one in Latin letters without Chinese, "" for neither."""
+    han = len(HAN.findall(line))
+    latin = len(re.findall(r"[A-Za-z]", line))
+    if han and han * 2 >= latin:
+        return "zh"
+    return "en" if latin >= 2 and not han else ""
+
+
+def _bilingual(texts: list[list[str]]) -> bool:
+    """Whether most cues of two lines or more hold a Chinese line and an English one."""
+    multi = [lines for lines in texts if len(lines) >= 2]
+    both = sum({"zh", "en"} <= {_line_language(l) for l in lines} for lines in multi)
+    return both >= 3 and both >= 0.6 * len(multi)
+
+
+def _pieces(cues: list[Cue], texts: list[list[str]], meta: Meta, default_interviewee: str
+            ) -> list[Piece]:
+    """Cues (with their lines of text) -> one speaker's pieces after another."""
     speakers = Speakers(meta.aliases, [meta.interviewee or default_interviewee])
     labels = _cue_labels(cues)
-    names_someone = bool(labels) or any(_VOICE.search(raw) for _, raw, _ in cues)
+    names_someone = bool(labels) or any(_VOICE.search(c.raw) for c in cues)
     changes = 0  # bare speaker changes so far, in a file that names nobody
     pieces: list[Piece] = []
     current: str | None = None
-    texts = [[l.strip() for l in _TAG.sub("", raw).split("\n") if l.strip()] for _, raw, _ in cues]
     rolling = _rolling(texts)
     previous: list[str] = []
-    for (start, raw, line_no), lines in zip(cues, texts):
+    for (start, raw, line_no, end), lines in zip(cues, texts):
         voice = _VOICE.search(raw)
         if voice:
             current = speakers(voice.group(1).strip())
@@ -78,8 +134,8 @@ def read_file(data: bytes, source: str, default_interviewee: str, catalog: Meta 
                 if _SOUND.fullmatch(part):
                     pieces.append(Piece(NARRATOR, part.strip(), "narration", start=start, line=line_no))
                 elif part.strip():
-                    pieces.append(Piece(who, part.strip(), start=start, line=line_no))
-    return meta, merge_runs(pieces)
+                    pieces.append(Piece(who, part.strip(), start=start, line=line_no, end=end))
+    return merge_runs(pieces)
 
 
 def _rolling(texts: list[list[str]]) -> bool:
@@ -99,14 +155,14 @@ def _label(line: str) -> tuple[str, str, bool] | None:
     return None
 
 
-def _cue_labels(cues: list[tuple[float, str, int]]) -> set[str]:
+def _cue_labels(cues: list[Cue]) -> set[str]:
     """`Name:` openings used at least twice across cues, or in capitals, and then full names used once;
     `[Name]` openings used at least twice ("[LAUGHS]" in capitals is a sound, not a speaker): labels, not
     sentences."""
     seen: Counter[str] = Counter()
     bracketed: set[str] = set()
-    for _, raw, _ in cues:
-        for line in _TAG.sub("", raw).split("\n"):
+    for c in cues:
+        for line in _TAG.sub("", c.raw).split("\n"):
             if (label := _label(_CHANGE.sub("", line.strip()))):
                 seen[label[0]] += 1
                 if label[2]:
@@ -114,7 +170,7 @@ def _cue_labels(cues: list[tuple[float, str, int]]) -> set[str]:
     return accepted_labels(seen, {n for n in seen if n.isupper() and n not in bracketed})
 
 
-def _vtt(text: str, source: str) -> list[tuple[float, str, int]]:
+def _vtt(text: str, source: str) -> list[Cue]:
     import webvtt
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 
@@ -123,7 +179,16 @@ def _vtt(text: str, source: str) -> list[tuple[float, str, int]]:
     except (MalformedFileError, MalformedCaptionError) as e:
         raise SourceError(source, f"WebVTT that cannot be read ({e}); is it cut short?") from None
     _check_complete(text, len(captions), [(c.start, c.end) for c in captions], source, "WebVTT")
-    return [(seconds(c.start), c.raw_text, 0) for c in captions]
+    return [Cue(seconds(c.start), c.raw_text, 0, _said_until(c.raw_text, seconds(c.end))) for c in captions]
+
+
+_WORD_TIME = re.compile(rf"<({TIMESTAMP})>")  # a word's time inside an automatic caption: "<00:00:03.120><c> word"
+
+
+def _said_until(raw: str, end: float) -> float:
+    """When a cue's last word was said: its last word's time where the cue gives word times, else its end."""
+    times = _WORD_TIME.findall(raw)
+    return seconds(times[-1]) if times else end
 
 
 # A SubRip timing line as the format writes it; any other line with "-->" is a damaged cue.
@@ -131,13 +196,13 @@ _STAMP = r"(\d+):(\d{1,2}):(\d{1,2})(?:[,.](\d{1,3}))?"
 _SRT_TIMING = re.compile(rf"^\s*{_STAMP}\s*-->\s*{_STAMP}")
 
 
-def _srt(text: str, source: str, meta: Meta) -> list[tuple[float, str, int]]:
+def _srt(text: str, source: str, meta: Meta) -> list[Cue]:
     """SubRip cues: a timing line, then the cue's text up to a blank line or the next cue's number and timing.
     A damaged cue (a line with "-->" that is not a timing, or one that ends before it starts) is left out with
     a note naming its line; a file whose last cue is damaged (cut short), or with no readable cue, is
     refused."""
     lines = text.split("\n")
-    cues: list[tuple[float, list[str], int]] = []
+    cues: list[tuple[float, list[str], int, float]] = []
     bad: list[int] = []
     current: list[str] | None = None  # the open cue's lines; None inside a damaged cue or between cues
     for i, line in enumerate(lines, start=1):
@@ -151,7 +216,7 @@ def _srt(text: str, source: str, meta: Meta) -> list[tuple[float, str, int]]:
                 current = None
                 continue
             current = []
-            cues.append((start, current, i))
+            cues.append((start, current, i, end))
         elif not line.strip():
             current = None
         elif current is not None:
@@ -166,7 +231,36 @@ def _srt(text: str, source: str, meta: Meta) -> list[tuple[float, str, int]]:
     if bad:
         meta.note(f"{len(bad)} damaged subtitle cue{'s' if len(bad) > 1 else ''} left out (line "
                   f"{', '.join(map(str, bad[:5]))}{', …' if len(bad) > 5 else ''}: not a cue timing)")
-    return [(start, "\n".join(body), line) for start, body, line in cues if any(l.strip() for l in body)]
+    return [Cue(start, "\n".join(body), line, end) for start, body, line, end in cues if any(l.strip() for l in body)]
+
+
+# YouTube's SubViewer captions (.sbv): "0:00:02.100,0:00:08.400", the cue's text below, a blank line after.
+_SBV_TIMING = re.compile(r"^(\d+:\d{2}:\d{2}\.\d{1,3}),(\d+:\d{2}:\d{2}\.\d{1,3})\s*$", re.MULTILINE)
+# Whisper's console output, as it is often saved: "[00:00.000 --> 00:05.000]  words" a line.
+_CONSOLE = re.compile(rf"^\[(?P<t>{TIMESTAMP})\s*-->\s*(?P<e>{TIMESTAMP})\]\s*(?P<rest>.*)$", re.MULTILINE)
+
+
+def _sbv(text: str) -> list[Cue]:
+    cues: list[Cue] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        m = _SBV_TIMING.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j].strip() and not _SBV_TIMING.match(lines[j]):
+            j += 1
+        if j > i + 1:
+            cues.append(Cue(seconds(m.group(1)), "\n".join(lines[i + 1:j]), i + 1, seconds(m.group(2))))
+        i = j
+    return cues
+
+
+def _console(text: str) -> list[Cue]:
+    return [Cue(seconds(m.group("t")), m.group("rest"), text.count("\n", 0, m.start()) + 1, seconds(m.group("e")))
+            for m in _CONSOLE.finditer(text) if m.group("rest").strip()]
 
 
 def _srt_seconds(parts) -> float:
