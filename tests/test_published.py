@@ -197,6 +197,9 @@ SHAPES = [  # (fixture, speakers in order, times kept)
     ("kiln-talk.sbv", ["Dana", "Ines", "Dana", "Ines"], True),  # YouTube's SubViewer captions
     ("rev-inline-times.txt", ["Speaker 1", "Speaker 2", "Speaker 1", "Speaker 2"], True),  # "Speaker 1: [00:00:02]"
     ("whisper-console.txt", ["Unknown speaker"], True),  # "[00:00.000 --> 00:05.000]  words"
+    ("styled-captions.srt", ["Dana", "Ines"], True),  # "{\\an8}<font …>DANA:</font> words"
+    ("sonix-export.txt", ["Dana Whitlow", "Ines Varga", "Dana Whitlow", "Ines Varga"], True),  # "Name [00:00:02] words"
+    ("otter-unknown-speaker.txt", ["Unknown speaker", "Ines Varga", "Unknown speaker", "Ines Varga"], True),
 ]
 
 
@@ -206,7 +209,7 @@ def test_each_published_shape_reads_into_its_speakers_with_times_and_no_markup(n
     assert [t.speaker for t in turns] == speakers
     assert all(t.start is not None for t in turns) == timed
     for t in turns:
-        assert not re.search(r"<[a-z/]|&[a-z#]+;|\[\d|\d\]|-->|^\w[\w ]*:\s", t.text), t.text
+        assert not re.search(r"<[a-z/]|&[a-z#]+;|\[\d|\d\]|-->|^\w[\w ]*:\s|\{\\", t.text), t.text
     assert turns[0].text.split()[:2] in (["Welcome", "back"], ["So", "how"])
 
 

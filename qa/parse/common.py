@@ -152,8 +152,11 @@ class Speakers:
     def __call__(self, label: str) -> str:
         name = natural_name(label)
         plain = HONORIFIC.sub("", name)  # "Ms. Murati", as hearing and press transcripts label her
-        return self.aliases.get(name.casefold()) or self.aliases.get(label.strip().casefold()) \
-            or self.aliases.get(plain.casefold()) or name
+        found = self.aliases.get(name.casefold()) or self.aliases.get(label.strip().casefold()) \
+            or self.aliases.get(plain.casefold())
+        if not found and name.casefold() == UNKNOWN.casefold():  # Otter's "Unknown Speaker"
+            return UNKNOWN
+        return found or name
 
     def knows(self, label: str) -> bool:
         return natural_name(label).casefold() in self.aliases

@@ -81,6 +81,8 @@ PLAIN_LABEL = re.compile(rf"^\s*(?:\[(?P<t1>{TIMESTAMP})\]\s*|(?P<t0>{TIMESTAMP}
                          # "KARA LIN (host, 00:01:02):"
                          rf"(?:\((?!\s*{TIMESTAMP}\s*\))(?P<role>[^()\n]{{1,40}})\)\s*)?"
                          rf"(?:[(\[（](?P<t2>{TIMESTAMP})[)\]）])?\s*[:：]\s*(?P<rest>.*)$")
+# "Kara Lin [00:01:02] words" (Sonix, Trint): a name, its time in brackets, the words, no colon
+NAME_TIME_WORDS = re.compile(rf"^\s*(?P<name>{_NAME})\s+\[(?P<t>{TIMESTAMP})\]\s+(?P<rest>\S.*)$")
 # "【主持人】你好" (full-width brackets, as Chinese transcripts mark speakers)
 CJK_BRACKET_LABEL = re.compile(rf"^\s*【(?P<name>{_NAME})】\s*[:：]?\s*(?P<rest>.*)$")
 # A label alone on its line, with a time or a colon: "Mira Murati  0:03", "Kara Swisher (00:01:02)",
@@ -398,6 +400,8 @@ def _label_at(lines: list[str], i: int) -> _Label | None:
         if not time and (after := _TIME_AFTER.match(rest)):  # "Speaker 1: [00:00:02] words" (Rev, Sonix)
             time, rest = after.group("t"), rest[after.end():]
         return _Label(m.group("name"), time or m.group("t0"), bool(time), rest, 1)
+    if (m := NAME_TIME_WORDS.match(raw)):
+        return _Label(m.group("name"), m.group("t"), True, m.group("rest"), 1)
     if (m := CJK_BRACKET_LABEL.match(raw)) and (m.group("rest") or _words_follow(lines, i)):
         return _Label(m.group("name"), None, False, m.group("rest"), 1)
     if (m := ALONE_LABEL.match(raw)) and _words_follow(lines, i):

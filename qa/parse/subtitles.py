@@ -26,7 +26,7 @@ from .common import (INTERVIEWEE, NARRATOR, TIMESTAMP, UNKNOWN, Meta, Piece, Sou
 from ..lang import HAN
 from .markdown import _NAME, PLAIN_LABEL, accepted_labels
 
-_TAG = re.compile(r"</?[^>\n]{0,80}>")  # <i>, <c.yellow>, <00:00:01.000>, </v>
+_TAG = re.compile(r"</?[^>\n]{0,80}>|\{\\[^{}\n]{0,80}\}")  # <i>, <c.yellow>, <00:00:01.000>, </v>; {\an8} (ASS)
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>\n]{1,60})>")
 _CHANGE = re.compile(r"^\s*(>>+|-\s)\s*")
 _BRACKET_LABEL = re.compile(rf"^\s*\[(?P<name>{_NAME})\]\s*(?P<rest>\S.*)$")
