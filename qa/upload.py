@@ -39,7 +39,8 @@ def check_upload_size(name: str, size: int) -> None:
 
 
 def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None = None,
-               known: dict[str, str] | None = None, pending: bool = False) -> tuple[Path, list[str], list[Turn]]:
+               known: dict[str, str] | None = None, pending: bool = False, dry_run: bool = False
+               ) -> tuple[Path, list[str], list[Turn]]:
     """Check an uploaded transcript and save it under the sources folder; returns its path, notices, and
     the turns it was read into (for the person adding it to check who says what).
 
@@ -50,7 +51,8 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None
     title, date, link given with the upload) becomes the file's table in sources/catalog.toml.
     `known` maps the transcripts already indexed (`parse.transcript_key`) to their sources: the same
     transcript under another name is refused. With `pending`, the addition is marked as under way
-    (`mark_pending`) until the caller's indexing clears or rolls it back. Raises SourceError with the reason.
+    (`mark_pending`) until the caller's indexing clears or rolls it back. With `dry_run`, every check is made
+    and nothing is kept (the app's preview before adding). Raises SourceError with the reason.
     """
     from .parse import READERS, parse_file_all
 
@@ -68,7 +70,7 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None
     for other in sources.iterdir():
         if other.is_file() and other.stat().st_size == len(data) and other.read_bytes() == data:
             if given:  # the same file again, now with its details: they become its catalogue entry
-                return _describe(settings, base, other, given, pending)
+                return _describe(settings, base, other, given, pending, dry_run)
             raise SourceError(base, f"already in {sources.name}/ as {other.name} (to name its speakers or "
                                     "interviewee, add it again with those details)")
     target = sources / f"{safe}{suffix}"
@@ -89,8 +91,9 @@ def add_source(settings: Settings, filename: str, data: bytes, meta: Meta | None
         if same:
             raise SourceError(base, f"the same transcript as {same}, which is already indexed")
         check_cost(turns, settings.window_chars)
-        _record(sources, target.name, given, pending)
-        os.replace(tmp, target)
+        if not dry_run:
+            _record(sources, target.name, given, pending)
+            os.replace(tmp, target)
     except SourceError as e:
         raise SourceError(base, e.reason) from None
     finally:
@@ -122,7 +125,7 @@ def _record(sources: Path, name: str, meta: Meta | None, pending: bool, new_file
         mark_pending(sources, name if new_file else "", before, catalog_text(sources) if meta else None)
 
 
-def _describe(settings: Settings, base: str, path: Path, meta: Meta, pending: bool = False
+def _describe(settings: Settings, base: str, path: Path, meta: Meta, pending: bool = False, dry_run: bool = False
               ) -> tuple[Path, list[str], list[Turn]]:
     """Give a transcript already in the sources folder the details added with it again (add_source): checked
     as it will be read, then written as its catalogue entry; one it already has is edited by hand."""
@@ -134,7 +137,8 @@ def _describe(settings: Settings, base: str, path: Path, meta: Meta, pending: bo
     notices: list[str] = []
     try:
         _, turns = parse_file(path, None, settings.interviewee, meta, notices, settings.declared_interviewee or None)
-        _record(path.parent, path.name, meta, pending, new_file=False)
+        if not dry_run:
+            _record(path.parent, path.name, meta, pending, new_file=False)
     except SourceError as e:
         raise SourceError(base, e.reason) from None
     return path, notices, turns

@@ -263,10 +263,26 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
         for field, value in (("title", "Orchard days"), ("link", "https://www.youtube.com/watch?v=abcdefghijk")):
             page.locator(f"#qa-add-{field} textarea, #qa-add-{field} input").first.fill(value)
         page.locator("#qa-upload input[type=file]").set_input_files(str(fixture / "voices.vtt"))
+        # how the file reads, for the person adding it to check who says what, before anything is saved
+        page.wait_for_selector(".qa-preview", timeout=60000)
+        assert "Mira Murati 2 (answers)" in page.locator("#qa-add-status").inner_text()
+        assert page.locator(".qa-preview-turns tbody tr").count() >= 2
+        assert not (sources / "voices.vtt").exists()
+        page.screenshot(path=str(shots / "ui-add-preview.png"))
+        # a detail corrected after choosing the file: the preview follows it
+        interviewee = page.locator("#qa-add-interviewee textarea, #qa-add-interviewee input").first
+        interviewee.fill("Ben Ortiz")
+        interviewee.press("Tab")
+        page.wait_for_function("document.querySelector('#qa-add-status').innerText.includes('Ben Ortiz 2 (answers)')",
+                               timeout=30000)
+        interviewee.fill("")
+        interviewee.press("Tab")
+        page.wait_for_function("document.querySelector('#qa-add-status').innerText.includes('Mira Murati 2 (answers)')",
+                               timeout=30000)
+        page.locator("#qa-add-go").click()
         page.wait_for_selector(".qa-upload-done", timeout=120000)
         assert (sources / "voices.vtt").is_file()
         assert 'title = "Orchard days"' in (sources / "catalog.toml").read_text(encoding="utf-8")
-        # how the file was read, for the person adding it to check who says what
         assert "Mira Murati 2 (answers)" in page.locator("#qa-add-status").inner_text()
         page.screenshot(path=str(shots / "ui-add-transcript.png"))
         page.get_by_role("tab", name="Ask · 提问").click()
@@ -399,29 +415,33 @@ def test_research_tools(app_url, tmp_path, device, viewport):
 
 
 def test_the_upload_handler_reads_no_path_a_client_names(app_url, model_settings, tmp_path):
-    """A client that sends the upload handler a FileData naming a server path gets a refusal; nothing is saved."""
+    """A client that sends the preview or the add handler a FileData naming a server path gets a refusal;
+    nothing is read or saved."""
     import json as _json
 
     secret = tmp_path / "secret.txt"
     secret.write_text("Ona Brandt: 保险柜的密码是 4417。\nMira Murati: 别告诉任何人，这是秘密。\n", encoding="utf-8")
     config = _json.loads(urllib.request.urlopen(app_url + "config").read())
     upload_id = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "qa-upload")
-    fn_index = next(i for i, d in enumerate(config["dependencies"])
-                    if d.get("inputs", [None])[:1] == [upload_id] and any(t[1] == "upload" for t in d["targets"]))
-    body = _json.dumps({"data": [{"path": str(secret), "meta": {"_type": "gradio.FileData"}}, "", "", "", "", ""],
-                        "fn_index": fn_index, "session_hash": "hostile1", "event_data": None}).encode()
-    req = urllib.request.Request(app_url + "gradio_api/queue/join", data=body,
-                                 headers={"Content-Type": "application/json"})
-    urllib.request.urlopen(req).read()
-    stream = urllib.request.urlopen(app_url + "gradio_api/queue/data?session_hash=hostile1", timeout=60)
-    said = ""
-    for raw in stream:
-        line = raw.decode("utf-8", "replace")
-        said += line
-        if "process_completed" in line:
-            break
-    assert "Saved" not in said and "secret" not in {p.stem for p in model_settings.sources.iterdir()}
-    assert "not a file uploaded to this app" in said or "Cannot move" in said, said[-500:]
+    handlers = [i for i, d in enumerate(config["dependencies"]) if d.get("inputs", [None])[:1] == [upload_id]]
+    assert len(handlers) >= 2  # the preview (on upload, and again on a detail edited) and the addition
+    for n, fn_index in enumerate(handlers):
+        session = f"hostile{n}"
+        body = _json.dumps({"data": [{"path": str(secret), "meta": {"_type": "gradio.FileData"}}, "", "", "", "", ""],
+                            "fn_index": fn_index, "session_hash": session, "event_data": None}).encode()
+        req = urllib.request.Request(app_url + "gradio_api/queue/join", data=body,
+                                     headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(req).read()
+        stream = urllib.request.urlopen(app_url + f"gradio_api/queue/data?session_hash={session}", timeout=60)
+        said = ""
+        for raw in stream:
+            line = raw.decode("utf-8", "replace")
+            said += line
+            if "process_completed" in line:
+                break
+        assert "Saved" not in said and "4417" not in said and "Ona Brandt" not in said
+        assert "secret" not in {p.stem for p in model_settings.sources.iterdir()}
+        assert "not a file uploaded to this app" in said or "Cannot move" in said, said[-500:]
 
 
 @pytest.mark.browser

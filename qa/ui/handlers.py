@@ -23,7 +23,7 @@ from ..parse.common import Meta, parse_aliases
 from ..retrieve import Assistant, QuestionError
 from ..types import Answer
 from ..upload import check_upload_size
-from .render import answer_html, esc, result_html, transcript_page
+from .render import answer_html, esc, preview_html, result_html, transcript_page
 
 
 class LiveAssistant:
@@ -59,22 +59,28 @@ class Indexer:
         """Save the file (and `meta`, its catalogue entry) and start indexing; raises SourceError (the
         reason) or RuntimeError (busy)."""
         from ..build import read_summary
-        from ..parse import transcript_key
         from ..upload import add_source
 
         with self._lock:
             if self.state["phase"] == "indexing":
                 raise RuntimeError("another transcript is being indexed; add this one when it is done")
             assistant = self.live.get()
-            known: dict[str, list] = {}
-            for t in assistant.index.turns:
-                known.setdefault(t.article_id, []).append(t)
-            keys = {transcript_key(ts): assistant.index.articles[aid].source for aid, ts in known.items()}
-            path, notices, turns = add_source(assistant.settings, filename, data, meta, known=keys, pending=True)
+            path, notices, turns = add_source(assistant.settings, filename, data, meta, known=_known(assistant),
+                                              pending=True)
             self._cancel.clear()
             self.state = {"phase": "indexing", "file": path.name, "done": 0, "total": 0,
                           "notices": list(dict.fromkeys(notices)), "read": read_summary(turns)}
         threading.Thread(target=self._build, args=(assistant, path), daemon=True).start()
+
+    def preview(self, filename: str, data: bytes, meta=None) -> tuple[list[str], list]:
+        """How the file would be read (its notices and turns), with every check `add` makes; nothing is
+        saved. Raises SourceError with the reason it would be refused."""
+        from ..upload import add_source
+
+        assistant = self.live.get()
+        _, notices, turns = add_source(assistant.settings, filename, data, meta, known=_known(assistant),
+                                       dry_run=True)
+        return list(dict.fromkeys(notices)), turns
 
     def cancel(self) -> bool:
         """Ask the indexing under way to stop; the addition is then undone. False when none is under way."""
@@ -120,6 +126,16 @@ class Indexer:
             clear_pending(sources)
         self.state.update(phase="failed" if mine else "done", message="; ".join(mine),
                           notices=list(dict.fromkeys(notices)))
+
+
+def _known(assistant: Assistant) -> dict[str, str]:
+    """The transcripts already indexed, by their words (`parse.transcript_key`), and their sources."""
+    from ..parse import transcript_key
+
+    by_article: dict[str, list] = {}
+    for t in assistant.index.turns:
+        by_article.setdefault(t.article_id, []).append(t)
+    return {transcript_key(ts): assistant.index.articles[aid].source for aid, ts in by_article.items()}
 
 
 EVERYONE, INTERVIEWEES = "*", ""
@@ -291,28 +307,35 @@ class Handlers:
                        for i, t in enumerate(turns, start=1))
 
     # ------------------------------------------------------------ adding a transcript
+    def preview(self, path, interviewee="", names="", title="", date="", link=""):
+        """How a chosen file reads, with the details given beside it, before anything is saved: the preview
+        and the "Add to the index" button, or the reason it would be refused."""
+        hidden = gr.update(visible=False)
+        if not path:  # a detail edited before any file is chosen
+            return gr.update(), gr.update()
+        try:
+            p, meta = _received(path, interviewee, names, title, date, link)
+            notices, turns = self.indexer.preview(Path(path).name, p.read_bytes(), meta)
+        except (SourceError, OSError) as e:
+            return upload_error(str(e)), hidden
+        from ..build import read_summary
+
+        return (preview_html(read_summary(turns), [for_the_app(n) for n in notices], turns),
+                gr.update(visible=True, interactive=True))
+
     def upload(self, path, interviewee="", names="", title="", date="", link=""):
         """Check and save an uploaded transcript with the details given beside it (its catalogue entry),
         then index it in the background (polled by the page's timer)."""
+        hidden = gr.update(visible=False)
         if not path:
-            return gr.update(), gr.Timer(active=False)
-        p = received_upload(path)
-        if p is None:  # a path the client named, not a file Gradio received: never read it
-            return (upload_error("that is not a file uploaded to this app; choose the transcript again"),
-                    gr.Timer(active=False))
-
-        def field(x) -> str:  # a client may send anything
-            return x.strip() if isinstance(x, str) else ""
-
-        meta = Meta(title=field(title), date=field(date), url=field(link), interviewee=field(interviewee),
-                    aliases=parse_aliases(field(names)))
+            return gr.update(), gr.Timer(active=False), hidden
         try:
-            check_upload_size(p.name, p.stat().st_size)
+            p, meta = _received(path, interviewee, names, title, date, link)
             self.indexer.add(Path(path).name, p.read_bytes(), meta)
         except (SourceError, RuntimeError, OSError) as e:
-            return upload_error(str(e)), gr.Timer(active=False)
+            return upload_error(str(e)), gr.Timer(active=False), hidden
         return (f"<p>Saved · 已保存 {esc(self.indexer.state['file'])}; indexing · 正在建立索引…</p>",
-                gr.Timer(active=True))
+                gr.Timer(active=True), hidden)
 
     def cancel_indexing(self):
         return "<p>Cancelling · 正在取消…</p>" if self.indexer.cancel() else gr.update()
@@ -359,6 +382,22 @@ def search(assistant: Assistant, query: str, k: int, scope: dict):
     return assistant.ask(query, k=k, all_speakers=speaker == EVERYONE,
                          speaker=speaker if speaker not in (EVERYONE, INTERVIEWEES, None) else None,
                          articles=scope.get("articles") or None)
+
+
+def _received(path, interviewee, names, title, date, link) -> tuple[Path, Meta]:
+    """The uploaded file Gradio received (never a path a client names) and the details given beside it;
+    a SourceError for anything else or a file too large."""
+    p = received_upload(path)
+    if p is None:
+        raise SourceError(Path(str(path)).name if isinstance(path, str) else "upload",
+                          "that is not a file uploaded to this app; choose the transcript again")
+
+    def field(x) -> str:  # a client may send anything
+        return x.strip() if isinstance(x, str) else ""
+
+    check_upload_size(p.name, p.stat().st_size)
+    return p, Meta(title=field(title), date=field(date), url=field(link), interviewee=field(interviewee),
+                   aliases=parse_aliases(field(names)))
 
 
 def upload_error(reason: str) -> str:

@@ -98,11 +98,12 @@ def _read_tab(first) -> SimpleNamespace:
 
 
 def _add_tab() -> SimpleNamespace:
-    gr.Markdown("Markdown, plain text (`Name: …` labels), WebVTT/SRT subtitles (YouTube's too), speech-to-text "
-                "JSON (Whisper, AssemblyAI, Deepgram, Amazon Transcribe, Google), podcast dataset records, a saved "
-                f"web page or a Word document, up to {MAX_UPLOAD_BYTES // 2**20} MB and about "
-                f"{MAX_UPLOAD_UNITS:,} passages to embed. It is checked, saved and indexed; the app keeps answering "
-                "meanwhile. · 支持 Markdown、纯文本、字幕、语音转写 JSON、网页和 Word 文档。", elem_classes="qa-help")
+    gr.Markdown("Markdown, plain text (`Name: …` labels), WebVTT/SRT/SBV subtitles (YouTube's too), speech-to-text "
+                "JSON (Whisper, AssemblyAI, Deepgram, Amazon Transcribe, Google, Podcasting 2.0), podcast dataset "
+                f"records, a saved web page or a Word document, up to {MAX_UPLOAD_BYTES // 2**20} MB and about "
+                f"{MAX_UPLOAD_UNITS:,} passages to embed. It is read and shown first; press “Add to the index” to "
+                "save and index it (the app keeps answering meanwhile). · 支持 Markdown、纯文本、字幕、语音转写 JSON、"
+                "网页和 Word 文档；先预览，再点击“加入索引”。", elem_classes="qa-help")
     gr.Markdown("Optional, before choosing the file: what it cannot say itself. · "
                 "可选：受访者、说话人姓名、标题、日期、链接。",
                 elem_classes="qa-help")
@@ -117,9 +118,11 @@ def _add_tab() -> SimpleNamespace:
     # Any file: one qa cannot read is refused by the handler, in both languages, with the formats it reads.
     file = gr.File(label="Transcript · 文稿", type="filepath", elem_id="qa-upload")
     status = gr.HTML(elem_id="qa-add-status")
-    cancel = gr.Button("Cancel indexing · 取消", size="sm", elem_id="qa-add-cancel")
+    with gr.Row():
+        add = gr.Button("Add to the index · 加入索引", variant="primary", visible=False, elem_id="qa-add-go")
+        cancel = gr.Button("Cancel indexing · 取消", size="sm", elem_id="qa-add-cancel")
     return SimpleNamespace(interviewee=interviewee, names=names, title=title, date=date, link=link, file=file,
-                           status=status, cancel=cancel, timer=gr.Timer(1.0, active=False))
+                           status=status, add=add, cancel=cancel, timer=gr.Timer(1.0, active=False))
 
 
 def _wire_ask(h: Handlers, ui: SimpleNamespace) -> None:
@@ -144,7 +147,12 @@ def _wire_read(h: Handlers, ui: SimpleNamespace) -> None:
 
 
 def _wire_add(h: Handlers, ui: SimpleNamespace, ask: SimpleNamespace, read: SimpleNamespace) -> None:
-    ui.file.upload(h.upload, [ui.file, ui.interviewee, ui.names, ui.title, ui.date, ui.link], [ui.status, ui.timer],
-                   **PRIVATE)
+    given = [ui.file, ui.interviewee, ui.names, ui.title, ui.date, ui.link]
+    # A chosen file is previewed (who says what, read exactly as it would be indexed); "Add" saves and indexes it.
+    ui.file.upload(h.preview, given, [ui.status, ui.add], **PRIVATE)
+    for detail in given[1:]:  # a detail corrected after the file was chosen: the preview follows
+        detail.blur(h.preview, given, [ui.status, ui.add], **PRIVATE)
+    ui.file.clear(lambda: ("", gr.update(visible=False)), None, [ui.status, ui.add], **PRIVATE)
+    ui.add.click(h.upload, given, [ui.status, ui.timer, ui.add], **PRIVATE)
     ui.cancel.click(h.cancel_indexing, None, ui.status, queue=False, **PRIVATE)
     ui.timer.tick(h.poll, None, [ui.status, ui.timer, ask.articles, read.pick, ask.speaker], **PRIVATE)

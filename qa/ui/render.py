@@ -34,6 +34,9 @@ button[role="tab"][aria-selected="true"], button[role="tab"].selected{color:#9a3
 .qa-answer details{margin-top:6px;font-size:0.92em}
 .qa-answer mark{background:#fff3b0;color:#1f2328;padding:0 1px}
 .qa-notice{font-size:0.9em;color:var(--body-text-color)}
+.qa-preview-turns{border-collapse:collapse;width:100%;font-size:0.9em;margin:6px 0}
+.qa-preview-turns th,.qa-preview-turns td{text-align:left;vertical-align:top;padding:3px 8px;
+  border-bottom:1px solid var(--border-color-primary)}
 .qa-turn{margin:6px 0}
 .qa-speaker{font-weight:600}
 .qa-match{border-radius:8px;padding:0 6px;font-size:0.9em}
@@ -93,6 +96,25 @@ p{{margin:4px 0;white-space:pre-wrap}} nav.pages{{margin:12px 0}}
 
 def esc(text: str | None) -> str:
     return html.escape(text or "", quote=True)
+
+
+PREVIEW_TURNS = 8  # the first turns shown when a file is previewed before it is added
+
+
+def preview_html(summary: str, notices: list[str], turns: list[Turn]) -> str:
+    """How an uploaded file reads, before it is added: who says what, its first turns, what was repaired."""
+    rows = "".join(f"<tr><td>{esc(t.speaker)}{' ✓' if t.is_interviewee else ''}</td>"
+                   f"<td>{esc(clock(t.start)) if t.start is not None else ''}</td>"
+                   f"<td>{esc(t.text[:160])}{'…' if len(t.text) > 160 else ''}</td></tr>"
+                   for t in turns[:PREVIEW_TURNS])
+    return (f'<div class="qa-preview"><p class="qa-read">Reads as · 读作 {esc(summary)}</p>'
+            + "".join(f'<p class="qa-notice">{esc(n)}</p>' for n in notices)
+            + '<table class="qa-preview-turns"><thead><tr><th scope="col">Speaker · 说话人</th>'
+              '<th scope="col">Time · 时间</th><th scope="col">Words · 内容</th></tr></thead>'
+            + f"<tbody>{rows}</tbody></table>"
+            + "<p>Check who says what (✓: the interviewee's answers); if a name is wrong, correct the details above "
+              "(the preview follows). Then press “Add to the index”. · 请核对说话人（✓ 为受访者的回答），"
+              "无误后点击“加入索引”。</p></div>")
 
 
 def transcript_href(turn: Turn, span: tuple[int, int] | None = None) -> str:
