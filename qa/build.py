@@ -166,6 +166,16 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
         names = sorted(name_tokens([(language_of[t.article_id], t.text) for t in turns], english)
                        & set(lexical.vocab)) if len({a.conversation_of for a in articles}) > 1 else []
         faiss_index, faiss_type = make_faiss(vectors)
+        # Versions of one conversation (catalogue same_as), aligned turn by turn and sentence by sentence
+        from types import SimpleNamespace
+
+        from .align import align_corpus
+
+        unit_rows = np.array([(u.turn, u.kind, u.start, u.end) for u in units], dtype=np.int64)
+        changed = {a.article_id for a in articles if before is None or before.get(a.source) != a.sha256}
+        alignments, said_of_versions = align_corpus(SimpleNamespace(
+            articles={a.article_id: a for a in articles}, turns=turns, units=unit_rows, vectors=vectors), changed)
+        notices = notices + said_of_versions
         manifest = {
             "format_version": FORMAT_VERSION,
             "qa_version": __version__,
@@ -183,6 +193,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
             "sources": {a.source: a.sha256 for a in articles},
             "skipped": [{"source": e.path, "reason": e.reason} for e in errors],
             "catalog": catalog,  # its last good text: a broken catalogue is read as this until fixed
+            "alignments": alignments,  # align.align_corpus: the declared versions, aligned
         }
         version = write_version(index_dir, manifest, articles, turns, units, keys, bg_keys, vectors, background,
                                 faiss_index, lexical, bigram, glossary, senses)
@@ -200,7 +211,7 @@ def _fingerprint(settings: Settings, model: str, articles: list[Article]) -> str
     """Everything a build's output depends on: format, model, settings, the sources folder and its files'
     bytes, and the code and data that turn sources into an index (so changing how turns are parsed or
     chunked rebuilds it)."""
-    from . import chunk, lang, parse, store, text
+    from . import align, chunk, lang, parse, store, text
 
     h = hashlib.sha256(json.dumps([FORMAT_VERSION, __version__, model, settings.window_chars, settings.interviewee,
                                    settings.declared_interviewee, sorted((a.source, a.sha256) for a in articles),
@@ -208,7 +219,7 @@ def _fingerprint(settings: Settings, model: str, articles: list[Article]) -> str
                                   ).encode())
     catalog = Path(settings.sources) / CATALOG
     code = sorted(Path(parse.__file__).parent.glob("*.py")) + sorted(Path(text.__file__).parent.glob("*.py"))
-    for path in (BACKGROUND, text.LEXICON, Path(chunk.__file__), Path(lang.__file__), *code,
+    for path in (BACKGROUND, text.LEXICON, Path(chunk.__file__), Path(lang.__file__), Path(align.__file__), *code,
                  Path(store.__file__), Path(__file__), dictionary_file(), catalog if catalog.is_file() else None):
         h.update(path.read_bytes() if path is not None else b"none")
     return h.hexdigest()

@@ -122,6 +122,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--misses", action="store_true", help="also list the questions whose answer is not first")
     s.set_defaults(func=cmd_eval)
 
+    s = sub.add_parser("align", help="align two versions of one conversation, turn by turn",
+                       description="Align two transcripts of one conversation (a Chinese article and the English "
+                                   "captions of the event, say) turn by turn and, inside aligned turns, sentence by "
+                                   "sentence, from the index's vectors; print the pairs with their scores. Declare "
+                                   "the pair in sources/catalog.toml (same_as) to show her words in one beside the "
+                                   "other.")
+    s.add_argument("a", metavar="A", help="an article id or file name, as 'qa turns' shows it")
+    s.add_argument("b", metavar="B", help="the other version")
+    s.add_argument("--json", action="store_true", help="print the alignment as one JSON object")
+    _locations(s)
+    s.set_defaults(func=cmd_align)
+
     s = sub.add_parser("bench", help="measure latency, build time and memory",
                        description="Warm and cold ask latency, bare query encoding, index build and re-index "
                                    "times, app start-up and memory; prints a table and appends to "
@@ -278,6 +290,32 @@ def _questions(args, settings: Settings) -> list[str]:
         return Path(args.batch).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as e:
         raise UsageError(f"cannot read questions from {args.batch}: {e}") from None
+
+
+def cmd_align(args, settings: Settings) -> int:
+    from .align import align
+    from .store import current_dir, load
+
+    if current_dir(settings.index) is None:
+        raise UsageError(f"no index in {settings.index}; run 'qa index' first")
+    idx = load(settings.index)
+    by_name = {a.source.rsplit("/", 1)[-1]: a.article_id for a in idx.articles.values()}
+    ids = []
+    for name in (args.a, args.b):
+        aid = name if name in idx.articles else by_name.get(Path(name).name)
+        if aid is None:
+            raise UsageError(f"no article {name!r} in the index; its articles: {', '.join(sorted(idx.articles))}")
+        ids.append(aid)
+    if ids[0] == ids[1]:
+        raise UsageError("give two different articles")
+    al = align(idx, *ids)
+    if args.json:
+        print(json.dumps(al.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    from .present import alignment_text
+
+    print(alignment_text(al, idx))
+    return 0
 
 
 def cmd_eval(args, settings: Settings) -> int:

@@ -15,6 +15,7 @@ READ_AS = {kind: text[0].lower() + text[1:] + ("{}" if kind == "claim" else "")
            for kind, text in LABELS["en"]["read_as"].items()}
 SAID_HERE = LABELS["en"]["said"]
 NO_ANSWER = {lang: LABELS[lang]["none"] for lang in LABELS}
+VERSION = LABELS["en"]["version"]
 
 
 def result_json(result: Result) -> str:
@@ -54,10 +55,43 @@ def result_text(result: Result, width: int | None = None, cite: bool = False) ->
         lines.append("    " + " · ".join(x for x in (art.title, a.turn.section, art.date) if x) + at)
         lines.append(f"    {moment_url(art.url, a.turn.start)}")
         lines.append(f"    {a.turn.turn_id}  ({art.source}, line {a.turn.line})")
+        if a.version:  # the same words in the other version of the conversation (qa align)
+            v = a.version
+            at_v = f" · at {clock(v['start'])}" if v.get("start") is not None else ""
+            lines.extend(_wrap(f"{VERSION[v['role']]}{at_v}: “{v['text']}”", width, "    "))
+            link = f" · {v['url_at']}" if v["url_at"] else ""
+            lines.append(f"      {v['article']['title']} · {v['turn_id']}{link}")
         if cite:
             lines.append("    cite: " + a.citation())  # one line, unwrapped: it is made to be copied
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+def alignment_text(al, index, width: int = 60) -> str:
+    """An alignment as the terminal shows it: each turn pair (or a turn without counterpart) with its score and
+    the openings of both sides, and inside it the sentence pairs."""
+    turns = {t.turn_id: t for t in index.turns if t.article_id in (al.a, al.b)}
+    paired = sum(1 for p in al.pairs if p.a and p.b)
+    lines = [f"{al.a}  ~  {al.b}: {paired} turn pairs; {al.anchors:.0%} of the shorter one's turns are anchors "
+             f"(mutual nearest neighbours), {al.chance:.1f} standard deviations above chance; {al.seconds:.2f} s", ""]
+
+    def side(ids, spans=None) -> str:
+        if spans:
+            return " ".join(turns[tid].text[s:e] for tid, s, e in spans)
+        return " / ".join(turns[t].text.replace("\n", " ") for t in ids)
+
+    for p in al.pairs:
+        if p.a and p.b:
+            lines.append(f"{', '.join(p.a)}  <->  {', '.join(p.b)}   {p.score:+.3f}")
+            lines.append(f"    A: {_clip(side(p.a), width * 2)}")
+            lines.append(f"    B: {_clip(side(p.b), width * 2)}")
+            for sp in p.sentences:
+                a_text, b_text = _clip(side((), sp.a), width), _clip(side((), sp.b), width)
+                lines.append(f"      {sp.score:+.3f}  {a_text}  <->  {b_text}")
+        else:
+            tid = (p.a or p.b)[0]
+            lines.append(f"{tid}  (no counterpart in {al.b if p.a else al.a})  {_clip(side((tid,)), width)}")
+    return "\n".join(lines)
 
 
 def turn_json(turn: Turn, article: Article) -> str:

@@ -24,6 +24,7 @@ class Article:
     interviewee: str = "Mira Murati"  # "" when no speaker of the file is known to be the interviewee
     sha256: str = ""  # of the source file's bytes as parsed
     language: str = ""  # "zh" or "en": the language of its turns (set by the build)
+    same_as: str = ""  # another version of the same conversation: its file name or article id (qa/align.py)
 
     def citation(self) -> dict:
         return {"title": self.title, "date": self.date, "url": self.url, "source": self.source}
@@ -63,6 +64,9 @@ class Answer:
     quote_end: int
     match: str = ""  # how strong the match is: "answers it" | "related" | "loosely related" (retrieve.MATCH)
     said_here: bool = False  # a quote or claim matched strongly: the quote is where she said it
+    # The quote in the other version of the conversation (align.Versions.other): "role" ("original" or
+    # "rendering"), "text", "turn_id", "start", "url_at", "article"; None where there is no other version.
+    version: dict | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -79,6 +83,7 @@ class Answer:
             "said_here": self.said_here,
             "start": self.turn.start,
             "url_at": moment_url(self.article.url, self.turn.start),
+            **({self.version["role"]: {k: v for k, v in self.version.items() if k != "role"}} if self.version else {}),
         }
 
     def in_context(self, chars: int = 80) -> tuple[str, str, str]:

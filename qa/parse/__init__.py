@@ -113,8 +113,9 @@ def parse_file_all(path: str | Path, root: str | Path | None = None, default_int
         out, found = [], []
         for meta, pieces, suffix in parts:
             meta = meta.fill(name_meta(path.name))  # the weakest source: what the file's name says
-            if suffix in _VERSIONS:
+            if suffix in _VERSIONS:  # bilingual subtitles: each language's transcript is a version of the other
                 meta.title = (meta.title or path.stem) + _VERSIONS[suffix]
+                meta.same_as = meta.same_as or path.stem + next(s for s in _VERSIONS if s != suffix)
             article, turns, said = assemble(pieces, meta, path.stem + suffix, source, default_interviewee)
             out.append((article, turns))
             found += said

@@ -9,6 +9,7 @@
     interviewee = "Mira Murati"
     interviewer = "Joanna Stern"
     aliases = { "SPEAKER_00" = "Joanna Stern", "SPEAKER_01" = "Mira Murati" }   # or "A = B; C = D"
+    same_as = "2024-06-21-dartmouth-conversation.md"   # another version of the same conversation (qa align)
 
 Every key is optional. For Markdown files with front matter, the front matter
 wins; the catalogue fills what it leaves out.
@@ -23,7 +24,7 @@ from pathlib import Path
 from .common import Meta, SourceError, parse_aliases
 
 CATALOG = "catalog.toml"
-KEYS = {"title", "date", "url", "link", "author", "place", "interviewee", "interviewer", "aliases"}
+KEYS = {"title", "date", "url", "link", "author", "place", "interviewee", "interviewer", "aliases", "same_as"}
 
 
 def catalog_text(directory: Path) -> str | None:
@@ -69,7 +70,8 @@ def parse_catalog(text: str, source: str) -> dict[str, Meta]:
                          author=str(entry.get("author", "")), place=str(entry.get("place", "")),
                          interviewee=str(entry.get("interviewee", "")),
                          interviewer=str(entry.get("interviewer", "")),
-                         aliases=parse_aliases(entry.get("aliases", "")))
+                         aliases=parse_aliases(entry.get("aliases", "")),
+                         same_as=str(entry.get("same_as", "")))
     return out
 
 
@@ -80,7 +82,7 @@ def catalog_entry(name: str, meta: Meta) -> str:
         return json.dumps(s, ensure_ascii=False).replace("\x7f", "\\u007f")
 
     lines = [f"[{q(name)}]"]
-    for key in ("title", "date", "url", "author", "place", "interviewee", "interviewer"):
+    for key in ("title", "date", "url", "author", "place", "interviewee", "interviewer", "same_as"):
         if getattr(meta, key):
             lines.append(f"{key} = {q(getattr(meta, key))}")
     if meta.aliases:

@@ -90,6 +90,7 @@ class Meta:
     place: str = ""
     interviewee: str = ""  # "" when nothing declares one
     interviewer: str = ""
+    same_as: str = ""  # another version of the same conversation (a file name), from the catalogue
     aliases: dict[str, str] = field(default_factory=dict)  # casefolded alias -> canonical name
     notes: list[str] = field(default_factory=list)  # what a reader passed over or repaired, said at indexing
     # Whether a short acknowledgement between two pieces of one speaker is folded away (fold_interjections):
@@ -103,7 +104,7 @@ class Meta:
     def fill(self, other: "Meta") -> "Meta":
         """This, with `other`'s values where this has none (aliases merged, this one's win)."""
         out = Meta(**{k: getattr(self, k) or getattr(other, k) for k in
-                      ("title", "date", "url", "author", "place", "interviewee", "interviewer")})
+                      ("title", "date", "url", "author", "place", "interviewee", "interviewer", "same_as")})
         out.aliases = {**other.aliases, **self.aliases}
         out.notes = [*self.notes, *other.notes]
         out.spoken = self.spoken and other.spoken
@@ -428,7 +429,7 @@ def assemble(pieces: list[Piece], meta: Meta, article_id: str, source: str,
         url = ""
     article = Article(article_id=article_id, title=meta.title or article_id, date=iso_date(meta.date),
                       url=url, source=source, author=meta.author, place=meta.place,
-                      interviewee=interviewee or "")
+                      interviewee=interviewee or "", same_as=meta.same_as)
     # Turns before a file's first section are its introduction; a file with no sections has none.
     sectioned = any(p.section for p in pieces)
     intro = ("引言" if is_chinese("".join(p.text for p in pieces[:50])) else "Introduction") if sectioned else ""

@@ -102,6 +102,7 @@ BARE_TIME = re.compile(rf"^\s*[\[(]?(?P<t>{TIMESTAMP})[\])]?\s*$")
 # "[00:00:03] words", as a video site's transcript is copied): read only in a file with no labels at all.
 TIME_LINE = re.compile(rf"^\s*[\[(]?(?P<t>{TIMESTAMP})[\])]?\s*(?:[-–—]\s*)?(?P<rest>.*)$")
 MIN_TIME_LINES = 3
+BLOCKQUOTE = re.compile(r"^>(?!>)\s?")  # a Markdown blockquote line (not a caption's ">>" speaker change)
 QA_LABEL = re.compile(r"^\s*(?P<qa>Q|A|Question|Answer|问|答)\s*[:：.]\s*(?P<rest>.*)$")
 QA_NAMES = {"q": True, "question": True, "问": True, "a": False, "answer": False, "答": False}  # asks?
 # Words that open a line with a colon without naming anyone.
@@ -339,6 +340,12 @@ class _Reader:
         line = raw.strip()
         if self.furniture or LINK_ONLY.match(line) or URL_ONLY.match(line):
             return
+        quoted = BLOCKQUOTE.match(line)
+        if quoted:  # "> 注：…" between turns: the editor's, not the last speaker's words
+            line = line[quoted.end():]
+            if self.current is None or self.current.kind != "narration":
+                self.close()
+                self.current = _Draft(NARRATOR, self.offset + i + 1, kind="narration")
         text = _inline(IMAGE.sub("", line))
         if not text:
             return

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..align import Versions
 from ..build import build
 from ..config import Settings
 from ..text import query_groups, query_terms, tokenize
@@ -69,6 +70,7 @@ class Assistant:
         self.notices: tuple[str, ...] = ()
         self.corpus = Corpus.of(index, settings)
         self.quotes = Quotes(index)
+        self.versions = Versions(index, self.corpus.position)  # the other version of an aligned turn
 
     # What tests, `qa eval` and the app read of the corpus
     position = property(lambda self: self.corpus.position)
@@ -234,7 +236,8 @@ class Assistant:
             _, start, end = self.quotes.best_run(t, qv, weighted)
         return Answer(rank=rank, score=score, turn=turn, article=self.index.articles[turn.article_id],
                       quote=turn.text[start:end], quote_start=start, quote_end=end,
-                      match=fuse.match_label(score, support is None or abstain.holds(self.corpus, support, t)))
+                      match=fuse.match_label(score, support is None or abstain.holds(self.corpus, support, t)),
+                      version=self.versions.other(turn.turn_id, start, end) if self.versions else None)
 
     def best_run(self, t: int, qv: np.ndarray) -> tuple[float, int, int]:
         """Turn `t`'s best run of consecutive sentences for `qv` (quotes.Quotes.best_run)."""

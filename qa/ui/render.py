@@ -34,6 +34,9 @@ button[role="tab"][aria-selected="true"], button[role="tab"].selected{color:#9a3
 .qa-answer details{margin-top:6px;font-size:0.92em}
 .qa-answer mark{background:#fff3b0;color:#1f2328;padding:0 1px}
 .qa-notice{font-size:0.9em;color:var(--body-text-color)}
+.qa-version{margin:6px 0 4px;padding:6px 10px;border-left:3px solid #0550ae;background:var(--background-fill-secondary)}
+.qa-version-label{font-weight:600;font-size:0.9em}
+.qa-version-source{font-size:0.85em;color:var(--body-text-color-subdued)}
 .qa-preview-turns{border-collapse:collapse;width:100%;font-size:0.9em;margin:6px 0}
 .qa-preview-turns th,.qa-preview-turns td{text-align:left;vertical-align:top;padding:3px 8px;
   border-bottom:1px solid var(--border-color-primary)}
@@ -174,7 +177,7 @@ def answer_html(a: Answer, context: list[Turn], lang: str, question: str = "",
         f'<div class="qa-answer">'
         f'<div class="qa-head"><span class="qa-rank">{L["rank"].format(a.rank)}</span>'
         f'<span class="qa-speaker-name">{esc(t.speaker)}</span>{match}{said}</div>'
-        f'{shown}'
+        f'{shown}{version_html(a.version, L)}'
         + (f'<div class="qa-why">{L["why"]}：{esc(" · ".join(why[0]))}</div>' if why[0] else "") +
         f'<div class="qa-cite">{cite}</div>'
         f'{asked}'
@@ -184,6 +187,23 @@ def answer_html(a: Answer, context: list[Turn], lang: str, question: str = "",
         f'<div class="qa-cite"><a href="{esc(transcript_href(t, (a.quote_start, a.quote_end)))}" '
         f'target="_blank">{L["read"]}</a></div>'
         f'</div>')
+
+
+def version_html(v: dict | None, L: dict) -> str:
+    """The answer's words in the other version of the conversation (her original words beside a rendering,
+    or the rendering beside them), with their moment and link."""
+    if not v:
+        return ""
+    at = ""
+    if v.get("start") is not None:
+        label = f'{L["at"]} {clock(v["start"])}'
+        href = esc(v.get("url_at") or "")
+        at = " · " + (f'<a class="qa-at" href="{href}" target="_blank" rel="noopener noreferrer">{label}</a>'
+                      if href else label)
+    lang = ' lang="zh"' if any("\u4e00" <= c <= "\u9fff" for c in v["text"][:40]) else ' lang="en"'
+    return (f'<div class="qa-version"><span class="qa-version-label">{esc(L["version"][v["role"]])}</span>{at}'
+            f'<div class="qa-version-text"{lang}>“{esc(v["text"])}”</div>'
+            f'<div class="qa-version-source">{esc(v["article"]["title"])}</div></div>')
 
 
 def result_html(assistant: Assistant, result: Result, lang: str, resolved: str | None = None,
