@@ -31,6 +31,7 @@ from .chunk import SENTENCE, WINDOW
 SHAPES = ((1, 0), (0, 1), (1, 1), (1, 2), (2, 1), (1, 3), (3, 1))
 MARGIN_K = 4  # neighbours on the other side a margin is taken against
 MIN_BEAD = 0.0  # a bead's margin must exceed this to be kept (a skip scores 0)
+BRIDGE_CHARS = 80  # a turn this short between two parts of another speaker's answer may be passed over
 
 
 @dataclass(frozen=True)
@@ -124,47 +125,85 @@ def _margins(sim: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def align_vectors(A: np.ndarray, B: np.ndarray, role_a: list | None = None, role_b: list | None = None,
                   shapes=SHAPES, min_bead: float = MIN_BEAD, rescue: bool = True,
-                  margins: tuple[np.ndarray, np.ndarray] | None = None) -> list[Bead]:
+                  margins: tuple[np.ndarray, np.ndarray] | None = None,
+                  bridge_a: list | None = None, bridge_b: list | None = None,
+                  nearest: tuple[np.ndarray, np.ndarray] | None = None) -> list[Bead]:
     """The best monotonic alignment of two sequences of unit vectors (see the module docstring), with moved
     passages found again (`_rescued`) unless `rescue` is false. Items whose roles differ are never in one
     bead. A skip scores 0, so each row of the table is a running maximum, and the dynamic programme runs a
     row at a time in numpy. `margins`: each item's mean cosine to its nearest on the other side, when taken
-    over more than these two sequences (the sentences of a turn pair, against all of the other version's)."""
+    over more than these two sequences (the sentences of a turn pair, against all of the other version's).
+    `bridge_a`, `bridge_b`: items that may be passed over inside a bead (a short interjection of another role
+    between two parts of one answer, which a rendering drops and joins the parts: `_bridges`); `nearest`: each
+    item's nearest on the other side, when known better than by these vectors (a short answer inside a long
+    one: `_containment`)."""
     n, m = len(A), len(B)
     if n == 0 or m == 0:
         return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
     role_a = np.asarray(role_a if role_a is not None else [0] * n, dtype=np.int64)
     role_b = np.asarray(role_b if role_b is not None else [0] * m, dtype=np.int64)
     ra, rb = margins if margins is not None else _margins(A @ B.T, MARGIN_K)
-    matched = [(p, q) for p, q in shapes if p and q]
     gains = {}
-    for p, q in matched:  # gains[p, q][i - 1, j - 1]: the bead of A[i-p:i] and B[j-q:j]
+    for p, q in ((p, q) for p, q in shapes if p and q):  # gains[p, q, ""][i - 1, j - 1]: A[i-p:i] with B[j-q:j]
         sim = _groups(A, p) @ _groups(B, q).T
         margin = (np.convolve(ra, np.ones(p) / p)[:n][:, None] + np.convolve(rb, np.ones(q) / q)[:m][None, :]) / 2
-        g = sim - margin
         same_a, same_b = _group_roles(role_a, p), _group_roles(role_b, q)
-        valid = (same_a[:, None] == same_b[None, :]) & (same_a[:, None] >= 0) & (g > min_bead)
+        valid = (same_a[:, None] == same_b[None, :]) & (same_a[:, None] >= 0)
         valid[:p - 1, :] = False
         valid[:, :q - 1] = False
-        gains[p, q] = np.where(valid, g, -np.inf)
+        gains[p, q, ""] = _kept(sim - margin, valid, min_bead)
+    if bridge_a is not None and n >= 3:
+        gains[3, 1, "a"] = _bridges(A, B, ra, rb, role_a, role_b, np.asarray(bridge_a, bool), min_bead,
+                                    nearest[0] if nearest else None)
+    if bridge_b is not None and m >= 3:
+        gains[1, 3, "b"] = _bridges(B, A, rb, ra, role_b, role_a, np.asarray(bridge_b, bool), min_bead,
+                                    nearest[1] if nearest else None).T
     best = np.full((n + 1, m + 1), -np.inf)
     best[0, :] = 0.0  # B's first items skipped
     back = np.zeros((n + 1, m + 1), dtype=np.int8)  # index into `options`; -1: a skip of B's item
-    options = [(1, 0)] + matched
+    options = [(1, 0, "")] + list(gains)
     back[0, 1:] = -1
     for i in range(1, n + 1):
         cand = np.full((len(options), m + 1), -np.inf)
         cand[0] = best[i - 1]  # A's item skipped
-        for k, (p, q) in enumerate(options[1:], start=1):
+        for k, (p, q, bridge) in enumerate(options[1:], start=1):
             if p <= i:
-                cand[k, q:] = best[i - p, :m + 1 - q] + gains[p, q][i - 1, q - 1:]
+                cand[k, q:] = best[i - p, :m + 1 - q] + gains[p, q, bridge][i - 1, q - 1:]
         pick = np.argmax(cand, axis=0)
         row = cand[pick, np.arange(m + 1)]
         run = np.maximum.accumulate(row)
         back[i] = np.where(run > row, -1, pick)
         best[i] = run
     beads = _trace(back, options, gains, n, m)
-    return _rescued(beads, A @ B.T, gains.get((1, 1))) if rescue else beads
+    return _rescued(beads, A @ B.T, gains.get((1, 1, ""))) if rescue else beads
+
+
+def _kept(gain: np.ndarray, valid: np.ndarray, min_bead: float) -> np.ndarray:
+    return np.where(valid & (gain > min_bead), gain, -np.inf)
+
+
+def _bridges(A, B, ra, rb, role_a, role_b, bridge: np.ndarray, min_bead: float,
+             nearest_of: np.ndarray | None = None) -> np.ndarray:
+    """Gains of beads A[i-3], A[i-1] with B[j-1], passing over A[i-2] (a bridgeable item of another role), where
+    B[j-1] is the nearest item of B to each of the two (`nearest_of`[i]: A[i]'s nearest in B, by default by
+    their vectors): row i-1, column j-1; -inf where no such bead is allowed. Where allowed, the bead is worth
+    the best of its parts' one-to-one gains, so that it is taken over the one-to-one pair it extends."""
+    n = len(A)
+    single = A @ B.T - (ra[:, None] + rb[None, :]) / 2
+    ends = np.zeros_like(A)
+    ends[2:] = _unit(A[:-2] + A[2:])
+    margin = (np.r_[0, 0, (ra[:-2] + ra[2:]) / 2][:, None] + rb[None, :]) / 2
+    joined = ends @ B.T - margin
+    gain = np.full((n, len(B)), -np.inf)
+    nearest = (A @ B.T).argmax(axis=1) if nearest_of is None else nearest_of
+    for i in range(2, n):
+        j = int(nearest[i])
+        if role_a[i - 2] == role_a[i] == role_b[j] and role_a[i - 1] != role_a[i] and bridge[i - 1] \
+                and int(nearest[i - 2]) == j:
+            best = max(joined[i, j], single[i - 2, j], single[i, j]) + 1e-6
+            if best > min_bead:
+                gain[i, j] = best
+    return gain
 
 
 def _rescued(beads: list[Bead], sim: np.ndarray, gain: np.ndarray | None) -> list[Bead]:
@@ -198,9 +237,15 @@ def _trace(back: np.ndarray, options, gains, n: int, m: int) -> list[Bead]:
             beads.append(Bead((), (j - 1,), 0.0))
             j -= 1
             continue
-        p, q = options[k]
-        gain = float(gains[p, q][i - 1, j - 1]) if q else 0.0
-        beads.append(Bead(tuple(range(i - p, i)), tuple(range(j - q, j)), gain))
+        p, q, bridge = options[k]
+        gain = float(gains[p, q, bridge][i - 1, j - 1]) if q else 0.0
+        a, b = tuple(range(i - p, i)), tuple(range(j - q, j))
+        if bridge == "a":  # the middle item passed over: a skip of its own
+            beads += [Bead((a[1],), (), 0.0), Bead((a[0], a[2]), b, gain)]
+        elif bridge == "b":
+            beads += [Bead((), (b[1],), 0.0), Bead(a, (b[0], b[2]), gain)]
+        else:
+            beads.append(Bead(a, b, gain))
         i, j = i - p, j - q
     return beads[::-1]
 
@@ -252,7 +297,12 @@ def align(index, a: str, b: str, chance: bool = True) -> Alignment:
     both = all(index.articles[x].interviewee for x in (a, b) if x in index.articles)
     ra = [bool(turns[t].is_interviewee) for t in ta] if both else None
     rb = [bool(turns[t].is_interviewee) for t in tb] if both else None
-    beads = align_vectors(va, vb, ra, rb)
+    # A short turn between two of another role may be passed over: "That must have been a strange day."
+    bridge_a = [len(turns[t].text) <= BRIDGE_CHARS for t in ta]
+    bridge_b = [len(turns[t].text) <= BRIDGE_CHARS for t in tb]
+    beads = align_vectors(va, vb, ra, rb, bridge_a=bridge_a, bridge_b=bridge_b,
+                          nearest=(_containment(index, va, [sb[t] for t in tb]),
+                                   _containment(index, vb, [sa[t] for t in ta])))
     # A sentence's margin is taken against every sentence of the other version, not only its turn pair's few
     rows_a, rows_b = [r for t in ta for r in sa[t]], [r for t in tb for r in sb[t]]
     ma, mb = _margins(_unit(np.asarray(index.vectors[rows_a], np.float32))
@@ -274,6 +324,17 @@ def align(index, a: str, b: str, chance: bool = True) -> Alignment:
 
 
 SHUFFLES = 20
+
+
+def _containment(index, vectors: np.ndarray, sentence_rows: list[list[int]]) -> np.ndarray:
+    """For each of `vectors` (one side's turns), the other side's turn holding the sentence nearest to it: a
+    short answer ("It was humbling, for everyone.") is found inside the long turn that renders it."""
+    rows = [r for group in sentence_rows for r in group]
+    if not rows or not len(vectors):
+        return np.zeros(len(vectors), dtype=np.int64)
+    owner = np.repeat(np.arange(len(sentence_rows)), [len(g) for g in sentence_rows])
+    sims = vectors @ _unit(np.asarray(index.vectors[rows], np.float32)).T
+    return owner[sims.argmax(axis=1)]
 
 
 def _anchors(va: np.ndarray, vb: np.ndarray, beads: list[Bead]) -> float:
