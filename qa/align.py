@@ -31,7 +31,7 @@ from .chunk import SENTENCE, WINDOW
 SHAPES = ((1, 0), (0, 1), (1, 1), (1, 2), (2, 1), (1, 3), (3, 1))
 MARGIN_K = 4  # neighbours on the other side a margin is taken against
 MIN_BEAD = 0.0  # a bead's margin must exceed this to be kept (a skip scores 0)
-BRIDGE_CHARS = 80  # a turn this short between two parts of another speaker's answer may be passed over
+BRIDGE_CHARS = 80  # a remark this short between two parts of another speaker's answer may be passed over
 
 
 @dataclass(frozen=True)
@@ -297,9 +297,9 @@ def align(index, a: str, b: str, chance: bool = True) -> Alignment:
     both = all(index.articles[x].interviewee for x in (a, b) if x in index.articles)
     ra = [bool(turns[t].is_interviewee) for t in ta] if both else None
     rb = [bool(turns[t].is_interviewee) for t in tb] if both else None
-    # A short turn between two of another role may be passed over: "That must have been a strange day."
-    bridge_a = [len(turns[t].text) <= BRIDGE_CHARS for t in ta]
-    bridge_b = [len(turns[t].text) <= BRIDGE_CHARS for t in tb]
+    # A short remark between two turns of another role may be passed over: "That must have been a strange day."
+    bridge_a = [_interjection(turns[t].text) for t in ta]
+    bridge_b = [_interjection(turns[t].text) for t in tb]
     beads = align_vectors(va, vb, ra, rb, bridge_a=bridge_a, bridge_b=bridge_b,
                           nearest=(_containment(index, va, [sb[t] for t in tb]),
                                    _containment(index, vb, [sa[t] for t in ta])))
@@ -324,6 +324,12 @@ def align(index, a: str, b: str, chance: bool = True) -> Alignment:
 
 
 SHUFFLES = 20
+
+
+def _interjection(text: str) -> bool:
+    """A short remark, not a question: "That must have been a strange day." (a question opens an exchange of
+    its own, which a rendering drops whole or keeps)."""
+    return len(text) <= BRIDGE_CHARS and not any(c in text for c in "?？")
 
 
 def _containment(index, vectors: np.ndarray, sentence_rows: list[list[int]]) -> np.ndarray:
