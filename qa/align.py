@@ -209,14 +209,17 @@ def _bridges(A, B, ra, rb, role_a, role_b, bridge: np.ndarray, min_bead: float,
 def _rescued(beads: list[Bead], sim: np.ndarray, gain: np.ndarray | None) -> list[Bead]:
     """The alignment with moved passages found again: an item left without counterpart whose mutual nearest
     neighbour on the other side is also left without one (a rendering that moved an exchange or a sentence)
-    is paired with it, where the pair stands out (its one-to-one margin, roles alike, above MIN_BEAD)."""
+    is paired with it, where the pair stands out about as the pairs in place do (its one-to-one margin, roles
+    alike, at least half their median)."""
     if gain is None:
         return beads
     lone_a = {b.a[0] for b in beads if b.a and not b.b}
     lone_b = {b.b[0] for b in beads if b.b and not b.a}
     nn_a, nn_b = sim.argmax(axis=1), sim.argmax(axis=0)
+    kept = [b.score for b in beads if b.a and b.b]
+    bar = 0.5 * float(np.median(kept)) if kept else np.inf  # about as close as the pairs in place
     found = {i: int(nn_a[i]) for i in lone_a if int(nn_a[i]) in lone_b and nn_b[nn_a[i]] == i
-             and np.isfinite(gain[i, nn_a[i]])}
+             and np.isfinite(gain[i, nn_a[i]]) and gain[i, nn_a[i]] >= bar}
     if not found:
         return beads
     out = []
@@ -493,6 +496,13 @@ class Versions:
 
     def __bool__(self) -> bool:
         return bool(self.by_turn)
+
+    def of_article(self, article_id: str) -> tuple[Alignment, str] | None:
+        """The stored alignment of `article_id` with its other version, and which of them is the original."""
+        for d in self.index.manifest.get("alignments", []) or []:
+            if article_id in (d["a"], d["b"]):
+                return Alignment.from_dict(d), d.get("original", "")
+        return None
 
     def other(self, turn_id: str, start: int = 0, end: int | None = None, chars: int = 600) -> dict | None:
         """The passage of the other version that renders (or is rendered by) the span start..end of turn

@@ -94,6 +94,9 @@ h1{{font-size:1.4em}} .meta{{color:#57606a;font-size:0.9em}} h2{{font-size:1.1em
 .interviewee .speaker{{color:#0969da}} .narrator{{color:#57606a}} .at{{color:#57606a;font-size:0.85em}}
 .cited{{background:#fff8c5;border-left:4px solid #d4a72c}} mark{{background:#ffd33d;color:inherit}}
 p{{margin:4px 0;white-space:pre-wrap}} nav.pages{{margin:12px 0}}
+table.versions{{border-collapse:collapse;width:100%}} table.versions td,table.versions th{{vertical-align:top;
+  width:50%;padding:4px 8px;border-bottom:1px solid #d0d7de;text-align:left}}
+body:has(table.versions){{max-width:1280px}}
 </style></head><body>{body}</body></html>"""
 
 
@@ -245,6 +248,48 @@ def result_html(assistant: Assistant, result: Result, lang: str, resolved: str |
 PAGE_TURNS = 400  # turns per page of the reader: a long recording's page stays small on a phone
 
 
+def versions_page(assistant: Assistant, article_id: str, turn_id: str | None = None) -> str | None:
+    """An article beside its other version (qa/align.py), turn against turn: each aligned pair on one row, a
+    turn without counterpart on a row of its own. None when the article has no aligned version."""
+    found = assistant.versions.of_article(article_id)
+    if found is None:
+        return None
+    al, original = found
+    mine, other = (al.a, al.b) if al.a == article_id else (al.b, al.a)
+    arts = assistant.index.articles
+    turns = {t.turn_id: t for aid in (mine, other) for t in assistant.article_turns(aid)}
+
+    def cell(ids: tuple[str, ...]) -> str:
+        out = []
+        for tid in ids:
+            t = turns[tid]
+            at = ""
+            if t.start is not None:
+                moment = moment_url(arts[t.article_id].url, t.start)
+                at = (f' <a class="at" href="{esc(moment)}" rel="noopener noreferrer">{clock(t.start)}</a>'
+                      if moment and moment != arts[t.article_id].url else f' <span class="at">{clock(t.start)}</span>')
+            cls = "turn" + (" interviewee" if t.is_interviewee else "") + (" cited" if tid == turn_id else "")
+            out.append(f'<div class="{cls}" id="v{esc(tid)}"><span class="speaker">{esc(t.speaker)}</span>：{at}'
+                       f"<p>{esc(t.text)}</p></div>")
+        return "".join(out)
+
+    def head(aid: str) -> str:
+        role = "原话 · original" if aid == original else "译文 · rendering"
+        return (f'<th scope="col"><a href="/transcript/{urlquote(aid)}">{esc(arts[aid].title)}</a>'
+                f'<div class="meta">{role}</div></th>')
+
+    rows = []
+    none = '<span class="meta">—</span>'
+    for p in al.pairs:
+        left, right = (p.a, p.b) if al.a == mine else (p.b, p.a)
+        rows.append(f"<tr><td>{cell(left) or none}</td><td>{cell(right) or none}</td></tr>")
+    body = (f"<h1>{esc(arts[mine].title)}</h1><div class='meta'>Side by side with its other version, turn against "
+            "turn; “—”: no counterpart there (dropped in the rendering, or an editor's note). · 两个版本逐段对照。"
+            f"</div><table class='versions'><thead><tr>{head(mine)}{head(other)}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+    return PAGE.format(title=esc(arts[mine].title), body=body)
+
+
 def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None,
                     quote: str | None = None, page: int | None = None) -> str | None:
     """The transcript as a standalone page, or None for an unknown article.
@@ -267,6 +312,9 @@ def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None,
     if art.url:
         shown = art.url if len(art.url) <= 60 else art.url[:60] + "…"
         meta.append(f'<a href="{esc(art.url)}" rel="noopener noreferrer">{esc(shown)}</a>')
+    if assistant.versions and assistant.versions.of_article(article_id):
+        meta.append(f'<a href="/transcript/{urlquote(article_id)}?versions=1">Side by side with its other version · '
+                    "双语对照</a>")
     body = [f"<h1>{esc(art.title)}</h1>", f'<div class="meta">{" · ".join(meta)}</div>']
     nav = ""
     if pages > 1:

@@ -2,14 +2,15 @@
 
 - `/`                 the chat (Gradio Blocks): question in, her cited words out;
 - `/ask`              named API endpoint (question, k) -> the JSON of `qa ask --json`;
-- `/transcript/{id}`  a whole article, a page at a time, the cited turn highlighted in place.
+- `/transcript/{id}`  a whole article, a page at a time, the cited turn highlighted in place; with
+                      `?versions=1`, beside its other version (qa align), turn against turn.
 """
 from __future__ import annotations
 
 from ..upload import MAX_UPLOAD_BYTES
 from .handlers import LiveAssistant
 from .layout import build_app
-from .render import COPY_SCRIPT, CSS, transcript_page
+from .render import COPY_SCRIPT, CSS, transcript_page, versions_page
 
 
 def make_server(live: LiveAssistant):
@@ -21,8 +22,10 @@ def make_server(live: LiveAssistant):
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/transcript/{article_id}", response_class=HTMLResponse)
-    def transcript(article_id: str, turn: str | None = None, quote: str | None = None, page: int | None = None):
-        html = transcript_page(live.get(), article_id, turn, quote, page)
+    def transcript(article_id: str, turn: str | None = None, quote: str | None = None, page: int | None = None,
+                   versions: int = 0):
+        html = versions_page(live.get(), article_id, turn) if versions else None
+        html = html or transcript_page(live.get(), article_id, turn, quote, page)
         if html is None:
             return HTMLResponse("<p>No such article. <a href='/'>Back</a></p>", status_code=404)
         return HTMLResponse(html)
