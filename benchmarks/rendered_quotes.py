@@ -1,0 +1,126 @@
+"""Her spoken English words, pasted as the press prints them, against a loose Chinese rendering of them.
+
+    python benchmarks/rendered_quotes.py [--split dev|test|all] [--json FILE] [--misses]
+
+The corpus is the two articles and the Chinese renderings of `aligned_pairs/` (not their English originals,
+which would match trivially). The quotes are the English originals' own sentences, taken from the gold
+alignment (`aligned_pairs/gold.json`, written before any run): each sentence link inside an answer gives a
+quote (the English sentences of the link, verbatim, fillers and all) whose answer is the Chinese turn holding
+the rendering; each answer pair gives one more, the English turn's opening two sentences, a longer quote
+spanning clauses the rendering condensed. Splits follow the pairs': quist and castellanos (dev, seen during
+development), ferrand (test). A refused quote is a miss.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from qa.chunk import sentence_spans  # noqa: E402
+from qa.config import Settings  # noqa: E402
+from qa.parse import parse_file  # noqa: E402
+from qa.parse.catalog import read_catalog  # noqa: E402
+from qa.retrieve import Assistant  # noqa: E402
+
+PAIRS = HERE / "aligned_pairs"
+
+
+def corpus(root: Path) -> Path:
+    src = root / "sources"
+    shutil.copytree(HERE.parent / "sources", src)
+    own = (src / "catalog.toml").read_text(encoding="utf-8") if (src / "catalog.toml").is_file() else ""
+    catalog = (PAIRS / "catalog.toml").read_text(encoding="utf-8")
+    tables = ["[" + t for t in catalog.split("\n[")[1:] if t.startswith('"') and "-zh.md" in t.split("]")[0]]
+    for t in tables:
+        shutil.copy(PAIRS / t.split('"')[1], src / t.split('"')[1])
+    # the renderings' same_as names originals that are not here: leave it out
+    tables = ["\n".join(line for line in t.split("\n") if not line.startswith("same_as")) for t in tables]
+    (src / "catalog.toml").write_text(own + "\n\n" + "\n\n".join(tables), encoding="utf-8")
+    return src
+
+
+def quotes(split: str) -> list[dict]:
+    gold = json.loads((PAIRS / "gold.json").read_text(encoding="utf-8"))
+    catalog = read_catalog(PAIRS)
+    out = []
+    for pair in gold["pairs"]:
+        s = "test" if pair["split"] == "test" else "dev"
+        if split not in ("all", s):
+            continue
+        en = parse_file(next(PAIRS.glob(pair["en"] + ".*")), catalog=catalog.get(next(PAIRS.glob(pair["en"] + ".*")).name))[1]
+        zh = parse_file(PAIRS / (pair["zh"] + ".md"), catalog=catalog.get(pair["zh"] + ".md"))[1]
+
+        def en_sentence(prefix: str) -> str:
+            for t in en:
+                for a, b in sentence_spans(t.text):
+                    if t.text[a:].startswith(prefix):
+                        return t.text[a:b]
+            raise SystemExit(f"no English sentence opens with {prefix!r}")
+
+        def zh_turn(prefix: str) -> str:
+            found = [t.turn_id for t in zh if t.is_interviewee and prefix in t.text]
+            return found[0] if found else ""
+
+        for zh_prefix, en_prefixes in pair["sentences"]:
+            answer = zh_turn(zh_prefix)
+            if answer:
+                out.append({"id": f"{pair['en']}-s{len(out)}", "split": s, "type": "sentence",
+                            "question": " ".join(en_sentence(p) for p in en_prefixes), "answers": [answer]})
+        for zh_prefix, en_prefixes in pair["turns"]:
+            answer = zh_turn(zh_prefix)
+            opening = [t for t in en if t.is_interviewee and any(t.text.startswith(p) for p in en_prefixes)]
+            if answer and opening:
+                spans = sentence_spans(opening[0].text)[:2]
+                text = opening[0].text[spans[0][0]:spans[-1][1]]
+                if len(text) >= 40:
+                    out.append({"id": f"{pair['en']}-t{len(out)}", "split": s, "type": "opening",
+                                "question": text, "answers": [answer]})
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--split", default="dev", choices=["dev", "test", "all"])
+    ap.add_argument("--json", help="write the report here")
+    ap.add_argument("--misses", action="store_true", help="list the quotes whose rendering is not first")
+    args = ap.parse_args()
+    qs = quotes(args.split)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(sources=corpus(Path(tmp)), index=Path(tmp) / "index")
+        assistant = Assistant.load(settings=settings, build_if_missing=True)
+        rows = []
+        for q in qs:
+            result = assistant.ask(q["question"], k=10)
+            got = [a.turn.turn_id for a in result.answers]
+            rank = next((i + 1 for i, t in enumerate(got) if t in q["answers"]), None)
+            rows.append({**q, "rank": rank, "refused": result.no_answer, "kind": result.kind, "first": got[:1]})
+    n = len(rows)
+    r1 = sum(r["rank"] == 1 for r in rows) / n
+    r5 = sum(bool(r["rank"]) and r["rank"] <= 5 for r in rows) / n
+    mrr = sum(1 / r["rank"] for r in rows if r["rank"]) / n
+    refused = sum(r["refused"] for r in rows)
+    report = {"split": args.split, "quotes": n, "r1": round(r1, 3), "r5": round(r5, 3), "mrr": round(mrr, 3),
+              "refused": refused, "rows": rows}
+    print(f"{args.split}: {n} quotes  R@1 {r1:.3f}  R@5 {r5:.3f}  MRR@10 {mrr:.3f}  refused {refused}")
+    for t in ("sentence", "opening"):
+        sub = [r for r in rows if r["type"] == t]
+        if sub:
+            print(f"  {t:8} {len(sub):3}  R@1 {sum(r['rank'] == 1 for r in sub) / len(sub):.3f}")
+    if args.misses:
+        for r in rows:
+            if r["rank"] != 1:
+                print(f"  rank {r['rank']} {'(refused) ' if r['refused'] else ''}{r['question'][:90]!r} -> "
+                      f"{r['first']} want {r['answers']}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
