@@ -6,7 +6,7 @@ The corpus is the two articles and the Chinese renderings of `aligned_pairs/` (n
 which would match trivially). The quotes are the English originals' own sentences, taken from the gold
 alignment (`aligned_pairs/gold.json`, written before any run): each sentence link inside an answer gives a
 quote (the English sentences of the link, verbatim, fillers and all) whose answer is the Chinese turn holding
-the rendering; each answer pair gives one more, the English turn's opening two sentences, a longer quote
+the rendering (five words at least); each answer pair gives one more, the English turn's opening two sentences, a longer quote
 spanning clauses the rendering condensed. Splits follow the pairs': quist and castellanos (dev, seen during
 development), ferrand (test). A refused quote is a miss.
 """
@@ -29,6 +29,7 @@ from qa.parse.catalog import read_catalog  # noqa: E402
 from qa.retrieve import Assistant  # noqa: E402
 
 PAIRS = HERE / "aligned_pairs"
+MIN_WORDS = 5  # a quote the press prints says something: "Faces." or "Longer range." alone is not one
 
 
 def corpus(root: Path) -> Path:
@@ -69,9 +70,10 @@ def quotes(split: str) -> list[dict]:
 
         for zh_prefix, en_prefixes in pair["sentences"]:
             answer = zh_turn(zh_prefix)
-            if answer:
+            quote = " ".join(en_sentence(p) for p in en_prefixes)
+            if answer and len(quote.split()) >= MIN_WORDS:
                 out.append({"id": f"{pair['en']}-s{len(out)}", "split": s, "type": "sentence",
-                            "question": " ".join(en_sentence(p) for p in en_prefixes), "answers": [answer]})
+                            "question": quote, "answers": [answer]})
         for zh_prefix, en_prefixes in pair["turns"]:
             answer = zh_turn(zh_prefix)
             opening = [t for t in en if t.is_interviewee and any(t.text.startswith(p) for p in en_prefixes)]
