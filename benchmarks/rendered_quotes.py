@@ -6,8 +6,8 @@ The corpus is the two articles and the Chinese renderings of `aligned_pairs/` (n
 which would match trivially). The quotes are the English originals' own sentences, taken from the gold
 alignment (`aligned_pairs/gold.json`, written before any run): each sentence link inside an answer gives a
 quote (the English sentences of the link, verbatim, fillers and all) whose answer is the Chinese turn holding
-the rendering (five words at least); each answer pair gives one more, the English turn's opening two sentences, a longer quote
-spanning clauses the rendering condensed. Splits follow the pairs': quist and castellanos (dev, seen during
+the rendering (five words at least); each English answer with a rendering gives one more, its opening two sentences, a longer quote
+spanning clauses the rendering condensed (answered by any Chinese turn that renders that answer). Splits follow the pairs': quist and castellanos (dev, seen during
 development), ferrand (test). A refused quote is a miss.
 """
 from __future__ import annotations
@@ -74,15 +74,19 @@ def quotes(split: str) -> list[dict]:
             if answer and len(quote.split()) >= MIN_WORDS:
                 out.append({"id": f"{pair['en']}-s{len(out)}", "split": s, "type": "sentence",
                             "question": quote, "answers": [answer]})
+        renders: dict[str, list[str]] = {}  # English answer turn -> the Chinese turns that render it
         for zh_prefix, en_prefixes in pair["turns"]:
             answer = zh_turn(zh_prefix)
-            opening = [t for t in en if t.is_interviewee and any(t.text.startswith(p) for p in en_prefixes)]
-            if answer and opening:
-                spans = sentence_spans(opening[0].text)[:2]
-                text = opening[0].text[spans[0][0]:spans[-1][1]]
-                if len(text) >= 40:
+            for t in en:
+                if answer and t.is_interviewee and any(t.text.startswith(p) for p in en_prefixes):
+                    renders.setdefault(t.turn_id, []).append(answer)
+        for t in en:
+            if t.turn_id in renders:
+                spans = sentence_spans(t.text)[:2]
+                text = t.text[spans[0][0]:spans[-1][1]]
+                if len(text.split()) >= MIN_WORDS:
                     out.append({"id": f"{pair['en']}-t{len(out)}", "split": s, "type": "opening",
-                                "question": text, "answers": [answer]})
+                                "question": text, "answers": renders[t.turn_id]})
     return out
 
 

@@ -92,6 +92,36 @@ def without_fillers(text: str) -> str:
     return out if _long_enough(out) else text
 
 
+# A long quote's clauses (`clauses`): cut after a sentence, at a dash, a semicolon or a colon, and at a
+# comma before a conjunction; each clause is matched on its own against her sentences (quotes.coverage).
+_CLAUSE_CUT = re.compile(r"(?<=[.?!;:])\s+|\s+[—–]\s*|\s+--\s+|;\s*"
+                         r"|,\s+(?=(?:and|but|so|because|which|where|when|while|although|though|or|then|if|"
+                         r"whether|like)\b)|(?<=[，；。！？：])", re.IGNORECASE)
+CLAUSE_WORDS = 4  # a clause shorter than this many words (or twice as many Chinese characters) joins the one before
+MAX_CLAUSES = 6
+
+
+def clauses(text: str) -> list[str]:
+    """A long quote's clauses, each of at least CLAUSE_WORDS words, at most MAX_CLAUSES (the last holding the
+    rest); [] for a quote of one clause. A rendering condenses one spoken sentence into a clause, or spreads
+    it over several sentences: each clause is looked for on its own."""
+    out: list[str] = []
+    for part in _CLAUSE_CUT.split(text):
+        part = part.strip(" ,，")
+        if not part:
+            continue
+        short = (len(part) < 2 * CLAUSE_WORDS) if _HAN.search(part) else len(part.split()) < CLAUSE_WORDS
+        if out and (short or len(out) == MAX_CLAUSES):
+            out[-1] = f"{out[-1]} {part}" if not _HAN.search(part) else out[-1] + part
+        else:
+            out.append(part)
+    if len(out) > 1 and ((len(out[0]) < 2 * CLAUSE_WORDS) if _HAN.search(out[0])
+                         else len(out[0].split()) < CLAUSE_WORDS):
+        first = out.pop(0)
+        out[0] = f"{first} {out[0]}"
+    return out if len(out) > 1 else []
+
+
 def read_query(question: str) -> Query:
     """How a (cleaned) question is searched: see the module docstring."""
     q = question.strip()

@@ -8,7 +8,7 @@ import pytest
 
 from qa.cli import build_parser, main
 
-COMMANDS = ["turns", "index", "ask", "eval", "bench"]
+COMMANDS = ["turns", "index", "ask", "align", "eval", "bench"]
 
 
 def test_every_command_is_listed():

@@ -71,3 +71,21 @@ def test_claims(q, text):
 ])
 def test_a_pasted_quote_is_searched_without_its_spoken_fillers(pasted, searched):
     assert read_query(pasted) == (QUOTE, searched, pasted)
+
+
+@pytest.mark.parametrize("quote, parts", [
+    ("On the product side we started with the API, because we really didn't know how to commercialize it, "
+     "and it turned out that was really hard.",
+     ["On the product side we started with the API", "because we really didn't know how to commercialize it",
+      "and it turned out that was really hard."]),
+    ("It was a very formative moment — going through the whole experience of design and deployment at scale.",
+     ["It was a very formative moment", "going through the whole experience of design and deployment at scale."]),
+    ("Longer range. Right now we're good out to about ten days.", []),  # a two-word clause joins the next: one
+    ("We had to really adapt and change the way that we operate.", []),
+    ("现在我们能较好地预测十天左右，目标是对整个季节做出有用的判断，比如季风会不会推迟。",
+     ["现在我们能较好地预测十天左右", "目标是对整个季节做出有用的判断", "比如季风会不会推迟。"]),
+])
+def test_a_long_quote_is_cut_into_clauses_of_several_words(quote, parts):
+    from qa.query import clauses
+
+    assert clauses(quote) == parts

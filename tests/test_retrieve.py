@@ -346,3 +346,22 @@ def test_lexical_support_for_the_no_answer_bar_is_counted_per_language(tmp_path,
     assert supported("How do I choose a good bicycle?", "en")
     assert not supported("How do I choose a good kayak?", "en")  # only "choose" and "good" are there
     assert supported("How does Quinn choose a bicycle?", "en")  # "Quinn" is nowhere in the text, and says whose
+
+
+
+def test_one_clause_of_a_long_quote_clearly_hers_is_enough_to_answer():
+    from types import SimpleNamespace
+
+    from qa.retrieve.abstain import CLAUSE_MARGIN, clause_covered
+
+    # two clauses; background passages (English) scoring 0.70 for each; turn sentences as given below
+    corpus = SimpleNamespace(index=SimpleNamespace(background=np.array([[0.70, 0.70], [0.60, 0.60]])),
+                             languages=[("en", np.array([0, 1]))], lang_id=np.array([0, 0, 0]))
+    clause_vecs = np.eye(2, dtype=np.float32)
+    order = np.array([0, 1, 2])
+
+    def coverage(best_of_first_clause):
+        return lambda t, cv: np.array([best_of_first_clause if t == 1 else 0.65, 0.66], dtype=np.float32)
+
+    assert clause_covered(corpus, clause_vecs, False, order, coverage(0.70 + CLAUSE_MARGIN + 0.01))
+    assert not clause_covered(corpus, clause_vecs, False, order, coverage(0.70 + CLAUSE_MARGIN - 0.01))

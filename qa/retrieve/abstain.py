@@ -104,6 +104,32 @@ def covered(corpus: "Corpus", qv: np.ndarray, chinese: bool, order: np.ndarray, 
     return False
 
 
+CLAUSE_TURNS = 20  # a long quote's first turns in which each of its clauses is looked for (clause_covered)
+CLAUSE_MARGIN = 0.046  # ...and the margin over the background one clause must clear (docs/decisions.md)
+
+
+def clause_covered(corpus: "Corpus", clause_vecs: np.ndarray, chinese: bool, order: np.ndarray,
+                   coverage: Callable[[int, np.ndarray], np.ndarray]) -> bool:
+    """Whether one clause of a long quote is clearly hers: its best cosine with a sentence of the first
+    CLAUSE_TURNS turns clears the background bar of those turns' language by CLAUSE_MARGIN, a stricter bar
+    than a whole question's, since each clause is one more chance. A quote whose rendering kept one clause
+    of it and dropped the rest is still found."""
+    top = order[:CLAUSE_TURNS]
+    if not len(top):
+        return False
+    best = np.stack([coverage(int(t), clause_vecs) for t in top])  # turns x clauses
+    langs = corpus.lang_id[top]
+    for c, cv in enumerate(clause_vecs):
+        bg = corpus.index.background @ cv
+        for j, (lang, passages) in enumerate(corpus.languages):
+            if not (langs == j).any():
+                continue
+            ref = background_reference(bg[passages]) if chinese and lang == "en" else float(bg[passages].max())
+            if float(best[langs == j, c].max()) - ref >= CLAUSE_MARGIN:
+                return True
+    return False
+
+
 def support_groups(corpus: "Corpus", groups: list[list[str]]) -> list[list[int]]:
     """The question's word groups (a word with its translations, `text.query_groups`) that are not ubiquitous,
     as word-leg term ids: a group whose terms together occur in more than RARE_SHARE of the turns ("AI" with

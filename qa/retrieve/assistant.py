@@ -17,7 +17,7 @@ from ..build import build
 from ..config import Settings
 from ..text import query_groups, query_terms, tokenize
 from ..parse import is_chinese
-from ..query import QUESTION, read_query
+from ..query import QUESTION, QUOTE, clauses, read_query
 from ..store import IndexError_, IndexMissing, IndexOutdated, current_dir, load, stale_sources
 from ..types import Answer, Result, Turn
 from . import abstain, fuse, scope as scoping, signals
@@ -28,6 +28,7 @@ from .quotes import Quotes
 # and it leads the second by at least one signal's standard deviation (docs/decisions.md).
 SAID_SCORE = fuse.MATCH_ANSWERS
 SAID_LEAD = 1.0
+CLAUSE_WEIGHT = 0.5  # a long quote's re-ranking signal: its clauses' coverage beside its best run (decisions.md)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
@@ -168,14 +169,17 @@ class Assistant:
         query = read_query(q)
         text = query.text  # the quote without its marks, the claim without "Did she say"
         k = max(1, min(int(k), 50))
-        qv = self.embedder.queries([text])[0].astype(np.float32)
+        # A long pasted quote is also looked for clause by clause (query.clauses, quotes.coverage)
+        parts = clauses(text) if query.kind == QUOTE else []
+        vecs = self.embedder.queries([text, *parts]).astype(np.float32)
+        qv, clause_vecs = vecs[0], (vecs[1:] if parts else None)
         pool, note = self.scope(text, speaker=speaker, all_speakers=all_speakers)
         if articles:
             pool = pool & np.isin(self.corpus.article_of, list(articles))
         notices = notices + ((note,) if note else ())
         terms = query_terms(text, self.index.glossary, self.index.senses, self.corpus.english)
         groups = query_groups(text, self.index.glossary, self.index.senses, self.corpus.english)
-        ranked = self._ranked(text, qv, pool, terms, query.kind, groups) if pool.any() else None
+        ranked = self._ranked(text, qv, pool, terms, query.kind, groups, clause_vecs) if pool.any() else None
         if ranked is None:
             return Result(q, (), True, notices + self.notices, query.kind, text)
         order, scores = ranked
@@ -193,19 +197,25 @@ class Assistant:
         return Result(q, answers, False, notices + self.notices, query.kind, text)
 
     def _ranked(self, text: str, qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]],
-                kind: str, groups: list[list[str]]) -> tuple[np.ndarray, np.ndarray] | None:
-        """The pool's turns ranked for the question and their scores, or None when they do not cover it."""
-        order, scores, best_dense = self.rank(text, qv, pool, terms=terms, kind=kind, groups=groups)
+                kind: str, groups: list[list[str]], clause_vecs: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The pool's turns ranked for the question and their scores, or None when they do not cover it (a
+        long quote is covered when one of its clauses is: abstain.clause_covered)."""
+        order, scores, best_dense = self.rank(text, qv, pool, terms=terms, kind=kind, groups=groups,
+                                              clause_vecs=clause_vecs)
         chinese = is_chinese(text)
         rare = abstain.rare_terms(self.corpus, terms[0])
-        if not abstain.covered(self.corpus, qv, chinese, order, best_dense,
-                               lambda j: abstain.supported(self.corpus, text, chinese, rare, j)):
+        supported = lambda j: abstain.supported(self.corpus, text, chinese, rare, j)  # noqa: E731
+        if not abstain.covered(self.corpus, qv, chinese, order, best_dense, supported) and not (
+                clause_vecs is not None and abstain.clause_covered(self.corpus, clause_vecs, chinese, order,
+                                                                   self.quotes.coverage)):
             return None
         return order, scores
 
     def rank(self, q: str, qv: np.ndarray, pool: np.ndarray, mode: str = "hybrid",
              terms: tuple[list[str], list[str]] | None = None, kind: str = QUESTION,
-             groups: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             groups: list[list[str]] | None = None, clause_vecs: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Turn indices of the pool, best first, their scores in the same order, and each turn's best dense score.
 
         `mode` "hybrid" is the product; "dense" (best window cosine) and "bm25" (plain BM25, no lexicon) are
@@ -225,7 +235,16 @@ class Assistant:
         legs = signals.gather(self.corpus, qv, pool, terms, term_groups)
         she = mode == "hybrid" and kind == QUESTION and self.pronoun is not None and self.pronoun.search(q)
         return fuse.order(legs, mode, kind, self.corpus.subject if she else None,
-                          lambda t: self.quotes.best_run(t, qv)[0])
+                          lambda t: self._run_signal(t, qv, clause_vecs))
+
+    def _run_signal(self, t: int, qv: np.ndarray, clause_vecs: np.ndarray | None) -> float:
+        """A quote's or claim's re-ranking signal for turn t (fuse.RERANK): its best sentence run's cosine, and
+        for a long quote the mean of that and of its clauses' best cosines with the turn's sentences (how
+        much of the quote the turn renders, clause by clause)."""
+        run = self.quotes.best_run(t, qv)[0]
+        if clause_vecs is None:
+            return run
+        return (1 - CLAUSE_WEIGHT) * run + CLAUSE_WEIGHT * float(self.quotes.coverage(t, clause_vecs).mean())
 
     def _answer(self, rank: int, t: int, score: float, qv: np.ndarray,
                 weighted: list[tuple[str, float]] = (), kind: str = QUESTION, support: list | None = None) -> Answer:

@@ -123,6 +123,20 @@ class Quotes:
                     kept, span = value, (int(spans[i][0]), int(spans[i + n - 1][1]))
         return best, span[0], span[1]
 
+    def coverage(self, t: int, clause_vecs: np.ndarray) -> np.ndarray:
+        """For each clause of a long quote (`clause_vecs`), its best cosine with one of turn `t`'s sentences
+        (its text where it has no sentence units): how much of the quote the turn renders, clause by clause."""
+        idx = self.index
+        sent = self.sentences(t)
+        if sent is not None:
+            rows = sent[0][~sent[4]]
+        else:
+            a, b = int(idx.turn_units[t]), int(idx.turn_units[t + 1])
+            rows = np.arange(a, b)[np.asarray(idx.units[a:b, 1]) == WINDOW][:1]
+        if len(rows) == 0:
+            return np.full(len(clause_vecs), -1.0, dtype=np.float32)
+        return (np.asarray(idx.vectors[rows], dtype=np.float32) @ clause_vecs.T).max(axis=0)
+
     def quote_span(self, t: int, qv: np.ndarray, weighted: list[tuple[str, float]]) -> tuple[int, int]:
         """Character span of the one to three sentences of turn `t` that best answer.
 
