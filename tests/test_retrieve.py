@@ -365,3 +365,19 @@ def test_one_clause_of_a_long_quote_clearly_hers_is_enough_to_answer():
 
     assert clause_covered(corpus, clause_vecs, False, order, coverage(0.70 + CLAUSE_MARGIN + 0.01))
     assert not clause_covered(corpus, clause_vecs, False, order, coverage(0.70 + CLAUSE_MARGIN - 0.01))
+
+
+def test_each_interview_that_answers_has_its_best_among_the_first_answers():
+    from qa.retrieve.fuse import KEEP_FIRST, MATCH_ANSWERS, MATCH_RELATED, interleaved
+
+    article_of = np.array(["a", "a", "a", "a", "b", "c", "a"])
+    order = np.arange(7)
+    scores = np.array([20, 19, 18, 17, MATCH_ANSWERS + 1, MATCH_RELATED, 5], dtype=np.float32)
+    got, got_scores = interleaved(order, scores, article_of, lambda t, u: False)
+    # the first KEEP_FIRST in score order; then b's best (it answers), before a's further answers; c's best,
+    # only related, keeps its place
+    assert got.tolist()[:KEEP_FIRST + 1] == [0, 1, 4] and got.tolist()[KEEP_FIRST + 1:] == [2, 3, 5, 6]
+    assert sorted(got_scores.tolist()) == sorted(scores.tolist())
+    # a turn that is the other version of an answer already chosen is left out (its words are on that card)
+    got, _ = interleaved(order, scores, article_of, lambda t, u: (t, u) == (4, 1))
+    assert 4 not in got.tolist()

@@ -183,15 +183,19 @@ class Assistant:
         if ranked is None:
             return Result(q, (), True, notices + self.notices, query.kind, text)
         order, scores = ranked
+        ranked_scores = scores  # in score order, before the interviews are interleaved
+        if len(self.index.articles) > 1:  # several interviews: the best of each first (fuse.interleaved)
+            order, scores = fuse.interleaved(order[:max(50, k)], scores[:max(50, k)], self.corpus.article_of,
+                                             self._same_words)
         pronoun = self.pronoun.search(text) if query.kind == QUESTION and self.pronoun is not None else None
-        if pronoun and int(np.argmax(scores)) != 0:  # the prior put the subject's answer before a stronger match
+        if pronoun and int(np.argmax(ranked_scores)) != 0:  # the prior put the subject's answer before a stronger match
             notices += (f"“{pronoun.group(0)}” is read as {self.settings.interviewee}, whose answers come first; "
                         "to ask about another interviewee, name them or choose a speaker.",)
         weighted = self.quotes.weighted_terms(terms[0])
         support = abstain.support_groups(self.corpus, groups)
         answers = tuple(self._answer(rank, int(t), float(score), qv, weighted, query.kind, support)
                         for rank, (t, score) in enumerate(zip(order[:k], scores[:k]), start=1))
-        lead = float(scores[0] - scores[1]) if len(scores) > 1 else np.inf
+        lead = float(ranked_scores[0] - ranked_scores[1]) if len(ranked_scores) > 1 else np.inf
         if query.kind != QUESTION and scores[0] >= SAID_SCORE and lead >= SAID_LEAD:
             answers = (replace(answers[0], said_here=True),) + answers[1:]
         return Result(q, answers, False, notices + self.notices, query.kind, text)
@@ -236,6 +240,13 @@ class Assistant:
         she = mode == "hybrid" and kind == QUESTION and self.pronoun is not None and self.pronoun.search(q)
         return fuse.order(legs, mode, kind, self.corpus.subject if she else None,
                           lambda t: self._run_signal(t, qv, clause_vecs))
+
+    def _same_words(self, t: int, u: int) -> bool:
+        """Whether turn t is aligned with turn u as two versions of the same words (qa/align.py)."""
+        if not self.versions:
+            return False
+        found = self.versions.by_turn.get(self.index.turns[t].turn_id)
+        return found is not None and self.index.turns[u].turn_id in (found[0].a + found[0].b)
 
     def _run_signal(self, t: int, qv: np.ndarray, clause_vecs: np.ndarray | None) -> float:
         """A quote's or claim's re-ranking signal for turn t (fuse.RERANK): its best sentence run's cosine, and

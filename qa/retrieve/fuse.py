@@ -52,6 +52,35 @@ def baseline(feats: np.ndarray, mode: str) -> np.ndarray:
     return feats[:, WINDOW if mode == "dense" else WORDS].copy()
 
 
+KEEP_FIRST = 2  # answers kept in score order before other interviews' best are drawn in (interleaved)
+
+
+def interleaved(order: np.ndarray, scores: np.ndarray, article_of: np.ndarray, same: Callable[[int, int], bool]
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The ranking with its first answers drawn from every interview that answers: after the KEEP_FIRST best,
+    each other interview's best turn that answers it (MATCH_ANSWERS), in score order, comes before the
+    further answers of interviews already shown, so that five answers are not five from one article while
+    another interview holds an answer too. `same(t, u)`: turn t is the other version of an answer u already chosen (its
+    words are shown on u's card), and is left out."""
+    if len(order) < 2:
+        return order, scores
+    firsts, rest, seen = [], [], set()
+    kept: list[int] = []
+    for i, t in enumerate(order):
+        t = int(t)
+        if any(same(t, u) for u in kept[:10]):
+            continue
+        kept.append(t)
+        art = article_of[t]
+        if len(firsts) < KEEP_FIRST or (art not in seen and scores[i] >= MATCH_ANSWERS):
+            seen.add(art)
+            firsts.append(i)
+        else:
+            rest.append(i)
+    at = np.array(firsts + rest, dtype=np.int64)
+    return order[at], scores[at]
+
+
 def order(legs: Legs, mode: str, kind: str, subject: np.ndarray | None,
           best_run: Callable[[int], float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The candidates best first, their scores and their best raw dense cosines.
