@@ -77,12 +77,6 @@ class Alignment:
             return sum(len(p.a) for p in self.pairs if p.a and p.b) / na
         return sum(len(p.b) for p in self.pairs if p.a and p.b) / nb
 
-    @property
-    def strength(self) -> float:
-        """Mean margin of the pairs (0 without any)."""
-        scores = [p.score for p in self.pairs if p.a and p.b]
-        return float(np.mean(scores)) if scores else 0.0
-
     def to_dict(self) -> dict:
         return {"a": self.a, "b": self.b, "coverage": round(self.coverage, 3), "chance": round(self.chance, 2),
                 "anchors": round(self.anchors, 3),
@@ -263,22 +257,29 @@ def _group_roles(roles: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-def _turn_items(index, article_id: str) -> tuple[list, np.ndarray, dict[int, list[int]]]:
-    """An article's turns that have vectors, their turn vectors (normalised mean of their passage windows),
-    and each one's sentence unit rows (its window when it is a single sentence)."""
+def article_spans(turns) -> dict[str, tuple[int, int]]:
+    """Each article's turns, as the range of their rows (an article's turns are consecutive)."""
+    spans: dict[str, tuple[int, int]] = {}
+    for i, t in enumerate(turns):
+        first = spans.get(t.article_id, (i, i))[0]
+        spans[t.article_id] = (first, i + 1)
+    return spans
+
+
+def _turn_items(index, span: tuple[int, int]) -> tuple[list, np.ndarray, dict[int, list[int]]]:
+    """The turns of rows span[0]..span[1] that have vectors, their turn vectors (normalised mean of their
+    passage windows), and each one's sentence unit rows (its window when it is a single sentence). A turn's
+    units are rows index.turn_units[t]..index.turn_units[t + 1]."""
     rows_of: dict[int, list[int]] = {}
     sentences: dict[int, list[int]] = {}
-    positions = index.article_rows(article_id) if hasattr(index, "article_rows") else None
-    wanted = set(positions) if positions is not None else \
-        {i for i, t in enumerate(index.turns) if t.article_id == article_id}
-    for r, (t, kind, _, _) in enumerate(index.units):
-        t = int(t)
-        if t not in wanted:
-            continue
-        if kind == WINDOW:
-            rows_of.setdefault(t, []).append(r)
-        elif kind == SENTENCE:
-            sentences.setdefault(t, []).append(r)
+    offsets = index.turn_units
+    for t in range(*span):
+        for r in range(int(offsets[t]), int(offsets[t + 1])):
+            kind = int(index.units[r, 1])
+            if kind == WINDOW:
+                rows_of.setdefault(t, []).append(r)
+            elif kind == SENTENCE:
+                sentences.setdefault(t, []).append(r)
     order = sorted(rows_of)
     if not order:
         return [], np.zeros((0, index.vectors.shape[1]), np.float32), {}
@@ -287,14 +288,17 @@ def _turn_items(index, article_id: str) -> tuple[list, np.ndarray, dict[int, lis
     return order, vecs, sents
 
 
-def align(index, a: str, b: str, chance: bool = True) -> Alignment:
-    """Align articles `a` and `b` of `index` turn by turn, then sentence by sentence inside each turn pair;
-    with `chance`, also how far the alignment stands above chance (`_above_chance`, twenty alignments more)."""
+def align(index, a: str, b: str, chance: bool = True, sentences: bool = True,
+          spans: dict[str, tuple[int, int]] | None = None) -> Alignment:
+    """Align articles `a` and `b` of `index` turn by turn, then (with `sentences`) sentence by sentence inside
+    each turn pair; with `chance`, also how far the alignment stands above chance (`_above_chance`, twenty
+    alignments more). `spans`: `article_spans(index.turns)`, when already worked out."""
     import time
 
     t0 = time.perf_counter()
-    ta, va, sa = _turn_items(index, a)
-    tb, vb, sb = _turn_items(index, b)
+    spans = spans if spans is not None else article_spans(index.turns)
+    ta, va, sa = _turn_items(index, spans.get(a, (0, 0)))
+    tb, vb, sb = _turn_items(index, spans.get(b, (0, 0)))
     turns = index.turns
     # Roles (her answers, the rest) bind only where both files know whose answers they are.
     both = all(index.articles[x].interviewee for x in (a, b) if x in index.articles)
@@ -307,7 +311,7 @@ def align(index, a: str, b: str, chance: bool = True) -> Alignment:
                           nearest=(_containment(index, va, [sb[t] for t in tb]),
                                    _containment(index, vb, [sa[t] for t in ta])))
     # A sentence's margin is taken against every sentence of the other version, not only its turn pair's few
-    rows_a, rows_b = [r for t in ta for r in sa[t]], [r for t in tb for r in sb[t]]
+    rows_a, rows_b = ([r for t in ta for r in sa[t]], [r for t in tb for r in sb[t]]) if sentences else ([], [])
     ma, mb = _margins(_unit(np.asarray(index.vectors[rows_a], np.float32))
                       @ _unit(np.asarray(index.vectors[rows_b], np.float32)).T, MARGIN_K) \
         if rows_a and rows_b else (np.zeros(0), np.zeros(0))
@@ -316,12 +320,12 @@ def align(index, a: str, b: str, chance: bool = True) -> Alignment:
     pairs = []
     for bead in beads:
         ia, ib = [ta[i] for i in bead.a], [tb[j] for j in bead.b]
-        sentences: tuple[SentencePair, ...] = ()
-        if ia and ib:
-            sentences = _sentence_pairs(index, [r for t in ia for r in sa[t]], [r for t in ib for r in sb[t]],
-                                        sentence_margins)
+        inside: tuple[SentencePair, ...] = ()
+        if ia and ib and sentences:
+            inside = _sentence_pairs(index, [r for t in ia for r in sa[t]], [r for t in ib for r in sb[t]],
+                                     sentence_margins)
         pairs.append(TurnPair(tuple(turns[t].turn_id for t in ia), tuple(turns[t].turn_id for t in ib),
-                              bead.score, sentences))
+                              bead.score, inside))
     z = _above_chance(va, vb, ra, rb, in_order) if chance else 0.0
     return Alignment(a, b, pairs, time.perf_counter() - t0, z, _anchors(va, vb, in_order))
 
@@ -447,9 +451,10 @@ def align_corpus(index, changed: set[str] | frozenset = frozenset()) -> tuple[li
     for t in index.turns:
         if t.speaker != "Narrator":
             timed[t.article_id] = timed.get(t.article_id, True) and t.start is not None
+    spans = article_spans(index.turns)
     out = []
     for a, b in pairs:
-        al = align(index, a, b)
+        al = align(index, a, b, spans=spans)
         d = al.to_dict()
         d["original"] = original_of(index.articles[a], index.articles[b], timed)
         out.append(d)
@@ -464,10 +469,10 @@ def align_corpus(index, changed: set[str] | frozenset = frozenset()) -> tuple[li
                 continue
             done.add(frozenset((x.article_id, y.article_id)))
             tried += 1
-            al = align(index, x.article_id, y.article_id, chance=False)
+            al = align(index, x.article_id, y.article_id, chance=False, sentences=False, spans=spans)
             if al.anchors < PROPOSE_ANCHORS:
                 continue
-            al = align(index, x.article_id, y.article_id)
+            al = align(index, x.article_id, y.article_id, sentences=False, spans=spans)
             if al.chance >= PROPOSE_Z:
                 notices.append(f"{x.source} and {y.source} look like two versions of one conversation "
                                f"({al.anchors:.0%} of turns pair with their nearest counterpart, "

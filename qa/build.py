@@ -30,7 +30,8 @@ from .config import Settings
 from .text import BM25, bigrams, build_glossary, build_reverse_glossary, dictionary_file, name_tokens, tokenize
 from .parse import CATALOG, NARRATOR, SourceError, is_chinese, load_sources, unstaged
 from .progress import Progress, silent
-from .store import FORMAT_VERSION, Index, IndexError_, current_dir, load, make_faiss, prune, write_version
+from .store import (FORMAT_VERSION, Index, IndexError_, current_dir, load, make_faiss, prune, unit_rows,
+                    write_version)
 from .types import Article, Turn
 
 BACKGROUND = Path(__file__).with_name("background_passages.txt")
@@ -171,10 +172,11 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
 
         from .align import align_corpus
 
-        unit_rows = np.array([(u.turn, u.kind, u.start, u.end) for u in units], dtype=np.int64)
+        rows = unit_rows(units)
         changed = {a.article_id for a in articles if before is None or before.get(a.source) != a.sha256}
         alignments, said_of_versions = align_corpus(SimpleNamespace(
-            articles={a.article_id: a for a in articles}, turns=turns, units=unit_rows, vectors=vectors), changed)
+            articles={a.article_id: a for a in articles}, turns=turns, units=rows, turn_units=turn_units,
+            vectors=vectors), changed)
         notices = notices + said_of_versions
         manifest = {
             "format_version": FORMAT_VERSION,
@@ -195,7 +197,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
             "catalog": catalog,  # its last good text: a broken catalogue is read as this until fixed
             "alignments": alignments,  # align.align_corpus: the declared versions, aligned
         }
-        version = write_version(index_dir, manifest, articles, turns, units, keys, bg_keys, vectors, background,
+        version = write_version(index_dir, manifest, articles, turns, rows, keys, bg_keys, vectors, background,
                                 faiss_index, lexical, bigram, glossary, senses)
         return BuildReport(version, len(articles), len(turns), len(units), embedded,
                            len(set(keys) | set(bg_keys)) - embedded, time.perf_counter() - t0, errors, faiss_type,

@@ -186,8 +186,13 @@ def make_faiss(vectors: np.ndarray):
     return index, kind
 
 
-def write_version(index_dir: Path, manifest: dict, articles, turns, units, keys, bg_keys, vectors, background,
-                  faiss_index, lexical, bigram, glossary, senses) -> Path:
+def unit_rows(units) -> np.ndarray:
+    """Units as the index stores them: one (turn, kind, start, end) row each."""
+    return np.array([(u.turn, u.kind, u.start, u.end) for u in units], dtype=np.int32).reshape(-1, 4)
+
+
+def write_version(index_dir: Path, manifest: dict, articles, turns, rows: np.ndarray, keys, bg_keys, vectors,
+                  background, faiss_index, lexical, bigram, glossary, senses) -> Path:
     """Write a new version folder beside the current one, then point `current` at it with one rename.
 
     Until the rename the old version is what every reader sees; a failure or a kill at any moment
@@ -204,8 +209,7 @@ def write_version(index_dir: Path, manifest: dict, articles, turns, units, keys,
         with open(d / "turns.jsonl", "w", encoding="utf-8") as f:
             for t in turns:
                 f.write(json.dumps(asdict(t), ensure_ascii=False) + "\n")
-        rows = np.array([(u.turn, u.kind, u.start, u.end) for u in units], dtype=np.int32).reshape(-1, 4)
-        np.save(d / "units.npy", rows, allow_pickle=False)
+        np.save(d / "units.npy", rows, allow_pickle=False)  # unit_rows
         (d / "unit_keys.json").write_text(json.dumps({"units": keys, "background": bg_keys}), encoding="utf-8")
         np.save(d / "vectors.npy", vectors, allow_pickle=False)
         np.save(d / "background.npy", background, allow_pickle=False)
