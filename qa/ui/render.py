@@ -248,6 +248,16 @@ def result_html(assistant: Assistant, result: Result, lang: str, resolved: str |
 PAGE_TURNS = 400  # turns per page of the reader: a long recording's page stays small on a phone
 
 
+def page_moment(url: str, start: float | None) -> str:
+    """A timed turn's moment in a transcript page: linked where the site takes one, else its time alone; ""
+    for an untimed turn."""
+    if start is None:
+        return ""
+    at, moment = clock(start), moment_url(url, start)
+    return (f' <a class="at" href="{esc(moment)}" rel="noopener noreferrer">{at}</a>'
+            if moment and moment != url else f' <span class="at">{at}</span>')
+
+
 def versions_page(assistant: Assistant, article_id: str, turn_id: str | None = None) -> str | None:
     """An article beside its other version (qa/align.py), turn against turn: each aligned pair on one row, a
     turn without counterpart on a row of its own. None when the article has no aligned version."""
@@ -263,11 +273,7 @@ def versions_page(assistant: Assistant, article_id: str, turn_id: str | None = N
         out = []
         for tid in ids:
             t = turns[tid]
-            at = ""
-            if t.start is not None:
-                moment = moment_url(arts[t.article_id].url, t.start)
-                at = (f' <a class="at" href="{esc(moment)}" rel="noopener noreferrer">{clock(t.start)}</a>'
-                      if moment and moment != arts[t.article_id].url else f' <span class="at">{clock(t.start)}</span>')
+            at = page_moment(arts[t.article_id].url, t.start)
             cls = "turn" + (" interviewee" if t.is_interviewee else "") + (" cited" if tid == turn_id else "")
             out.append(f'<div class="{cls}" id="v{esc(tid)}"><span class="speaker">{esc(t.speaker)}</span>：{at}'
                        f"<p>{esc(t.text)}</p></div>")
@@ -331,10 +337,7 @@ def transcript_page(assistant: Assistant, article_id: str, turn_id: str | None,
         cls = "turn" + (" interviewee" if t.is_interviewee else "") + (" narrator" if t.speaker == "Narrator" else "")
         cls += " cited" if t.turn_id == turn_id else ""
         speaker = "" if t.speaker == "Narrator" else f'<span class="speaker">{esc(t.speaker)}</span>：'
-        if t.start is not None:  # a timed turn: its moment, linked where the site takes one
-            at, moment = clock(t.start), moment_url(art.url, t.start)
-            speaker += (f' <a class="at" href="{esc(moment)}" rel="noopener noreferrer">{at}</a>'
-                        if moment and moment != art.url else f' <span class="at">{at}</span>')
+        speaker += page_moment(art.url, t.start)
         text = esc(t.text)
         if t.turn_id == turn_id and span and 0 <= span[0] < span[1] <= len(t.text):
             text = f"{esc(t.text[:span[0]])}<mark>{esc(t.text[span[0]:span[1]])}</mark>{esc(t.text[span[1]:])}"
