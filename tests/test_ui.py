@@ -250,11 +250,8 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(url)
-        page.get_by_role("tab", name="Add a transcript · 添加文稿").click()
         # a file that cannot be used is named with its reason, and nothing is written
-        page.locator("#qa-upload input[type=file]").set_input_files(str(bad))
-        page.wait_for_selector(".qa-upload-error", timeout=30000)
-        assert "cut short" in page.locator("#qa-add-status").inner_text()
+        assert "cut short" in _refused_in_add_tab(page, bad)
         assert not (sources / "cut.srt").exists()
         clear = page.locator("#qa-upload button[aria-label='Clear']")
         if clear.count():
@@ -502,6 +499,14 @@ def test_the_answer_in_view_readable_and_accessible(app_url, tmp_path, device, v
         browser.close()
 
 
+def _refused_in_add_tab(page, path) -> str:
+    """Choose `path` in the Add tab and wait for its refusal; the status text it shows."""
+    page.get_by_role("tab", name="Add a transcript · 添加文稿").click()
+    page.locator("#qa-upload input[type=file]").set_input_files(str(path))
+    page.wait_for_selector(".qa-upload-error", timeout=30000)
+    return page.locator("#qa-add-status").inner_text()
+
+
 @pytest.mark.browser
 def test_a_file_qa_cannot_read_is_refused_in_words_in_the_add_tab(app_url, tmp_path):
     need_chromium()
@@ -513,9 +518,6 @@ def test_a_file_qa_cannot_read_is_refused_in_words_in_the_add_tab(app_url, tmp_p
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(app_url)
-        page.get_by_role("tab", name="Add a transcript · 添加文稿").click()
-        page.locator("#qa-upload input[type=file]").set_input_files(str(png))
-        page.wait_for_selector(".qa-upload-error", timeout=30000)
-        said = page.locator("#qa-add-status").inner_text()
+        said = _refused_in_add_tab(page, png)
         assert "Not added · 未添加" in said and "unknown format '.png'" in said and ".vtt" in said
         browser.close()
