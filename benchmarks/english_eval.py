@@ -30,6 +30,7 @@ out for the change that followed:
 | other_interview5/ | a film director, a man | 20, 8 naming him (`names_her`: names the interviewee) | 907b859 |
 | other_interview6/ | a hospital's medical director, a woman | 20, 8 naming her | 3976ece |
 | other_interview7/ | a public librarian, a man | 20 answerable (7 naming him), 8 off-topic | aa4d85e |
+| her_english/ | her (invented stand-ins: a podcast, a launch livestream) | 54 answerable, 8 off-topic | 51289f2 |
 
 `--probe SEED` also asks benchmarks/offtopic_probe.py's questions (200 random dictionary words with that seed,
 and the everyday parts) on every corpus built, so that the no-answer rate of each is beside its answer figures.
@@ -57,7 +58,7 @@ CORPUS = ROOT / "benchmarks" / "english_corpus"
 OTHERS = {"other": ROOT / "benchmarks" / "other_interview", "other2": ROOT / "benchmarks" / "other_interview2",
           "other3": ROOT / "benchmarks" / "other_interview3", "other4": ROOT / "benchmarks" / "other_interview4",
           "other5": ROOT / "benchmarks" / "other_interview5", "other6": ROOT / "benchmarks" / "other_interview6",
-          "other7": ROOT / "benchmarks" / "other_interview7"}
+          "other7": ROOT / "benchmarks" / "other_interview7", "her": ROOT / "benchmarks" / "her_english"}
 QUESTIONS = ROOT / "benchmarks" / "english_questions.jsonl"
 CHINESE = ROOT / "benchmarks" / "eval_questions.jsonl"
 RENDERS = {k: v for k, v in json.loads((CORPUS / "renders.json").read_text(encoding="utf-8")).items()
@@ -70,7 +71,9 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="also write all figures to this JSON file")
     ap.add_argument("--misses", action="store_true", help="list the questions whose answer is not first")
     ap.add_argument("--probe", type=int, metavar="SEED", help="also run the off-topic probe with this seed on each corpus")
-    ap.add_argument("--only", help="comma-separated corpora to build (english, mixed, other..other7, chinese)")
+    ap.add_argument("--only", help="comma-separated corpora to build (english, mixed, other..other7, her, chinese)")
+    ap.add_argument("--own-split", default="all",
+                    help="split(s) of an invented corpus's own questions, where it has them (default all)")
     args = ap.parse_args()
     known = ["english", "mixed", *OTHERS, "chinese"]
     if args.only and (unknown := [n for n in args.only.split(",") if n not in known]):
@@ -105,11 +108,12 @@ def main() -> int:
                 print(format_table(report, misses=args.misses), "\n")
             own = OTHERS[name] / "questions.jsonl" if name in OTHERS else None
             if own is not None and own.is_file():  # questions on the invented interview itself, in both languages
-                report = evaluate(assistant, own, "all")
-                out[f"{name}/own-questions"] = report
-                print(f"== {name} corpus, its own questions ==")
-                print(format_table(report, misses=args.misses), "\n")
                 rows = [json.loads(line) for line in own.read_text(encoding="utf-8").splitlines() if line.strip()]
+                split = args.own_split if {r["split"] for r in rows} & set(args.own_split.split(",")) else "all"
+                report = evaluate(assistant, own, split)
+                out[f"{name}/own-questions"] = report
+                print(f"== {name} corpus, its own questions (split {split}) ==")
+                print(format_table(report, misses=args.misses), "\n")
                 for label, keep in (("naming her", True), ("not naming her", False)):
                     part = [r for r in rows if r.get("names_her") is keep]
                     if part:  # those that name the interviewee ("What does Raman say…") and those that do not

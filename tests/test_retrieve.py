@@ -273,8 +273,8 @@ def test_she_in_a_question_is_the_assistants_subject_among_several_interviewees(
 
     a = _beside_quinn(tmp_path, sources,
                       "HOST: Ada, what do you think about regulation of AI models?\n\n"
-                      "ADA QUINN: Regulation of AI models should come from governments; regulation of AI models "
-                      "is overdue.\n\nHOST: And bicycles?\n\n"
+                      "ADA QUINN: Regulation of AI models should come from governments; AI regulation is overdue."
+                      "\n\nHOST: And bicycles?\n\n"
                       "ADA QUINN: I strip the frame, replace the chain and true the wheels by hand.\n")
     # (the model-free embedder matches words: her Chinese turns meet the English ones only through glosses)
     q = "她认为AI models的regulation应该来自政府吗？"
@@ -381,3 +381,25 @@ def test_each_interview_that_answers_has_its_best_among_the_first_answers():
     # a turn that is the other version of an answer already chosen is left out (its words are on that card)
     got, _ = interleaved(order, scores, article_of, lambda t, u: (t, u) == (4, 1))
     assert 4 not in got.tolist()
+
+
+def test_an_english_turn_is_not_ranked_last_on_the_character_pairs_it_cannot_hold():
+    from qa.query import QUESTION
+    from qa.retrieve.fuse import fused
+
+    # Twelve Chinese turns and one English one (the last row). Columns: the four dense signals, words, pairs.
+    n = 12
+    feats = np.zeros((n + 1, 6), dtype=np.float32)
+    feats[:n, :4] = np.linspace(0.70, 0.79, n)[:, None]
+    feats[:n, 5] = np.linspace(0.0, 1.0, n)  # a few characters in common with the question
+    feats[n - 1, 4:] = 1.0, 4.0  # the best Chinese turn: a word and many characters
+    feats[n, :4], feats[n, 4] = 0.81, 1.0  # the English turn: closer in meaning, the same word, no characters
+    english = np.zeros(n + 1, dtype=bool)
+    english[n] = True
+    plain = fused(feats, QUESTION)
+    assert plain.argmax() == n - 1  # counted as holding the fewest pairs of all, it loses to the characters
+    fair = fused(feats, QUESTION, english)
+    assert fair.argmax() == n  # its standing on the pair leg is its standing on the dense ones
+    # the Chinese turns keep their order among themselves, and without the mark nothing changes
+    assert (np.diff(fair[:n]) > 0).all()
+    assert np.array_equal(fused(feats, QUESTION, None), plain)

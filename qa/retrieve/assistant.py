@@ -236,7 +236,7 @@ class Assistant:
         if mode == "hybrid" and self.corpus.bilingual:
             term_groups = groups if groups is not None else query_groups(q, self.index.glossary, self.index.senses,
                                                                          english)
-        legs = signals.gather(self.corpus, qv, pool, terms, term_groups)
+        legs = signals.gather(self.corpus, qv, pool, terms, term_groups, is_chinese(q))
         she = mode == "hybrid" and kind == QUESTION and self.pronoun is not None and self.pronoun.search(q)
         return fuse.order(legs, mode, kind, self.corpus.subject if she else None,
                           lambda t: self._run_signal(t, qv, clause_vecs))

@@ -46,6 +46,9 @@ class Corpus:
     # Over transcripts in several languages, which languages' turns hold each word of the word leg (bit j:
     # languages[j]), so that a word only English turns hold does not lower the Chinese turns' bar (abstain)
     word_langs: np.ndarray | None
+    # Over transcripts in two languages, the turns the character-pair leg does not index (English ones): a
+    # Chinese question's pairs cannot match them, which says nothing of them (fuse.fused). None otherwise.
+    no_pairs: np.ndarray | None
 
     @classmethod
     def of(cls, idx: Index, settings: Settings) -> "Corpus":
@@ -92,7 +95,8 @@ class Corpus:
             english=english,
             speaker_words=frozenset(w for name in {t.speaker for t in idx.turns}
                                     for w in name.casefold().split() + tokenize(name, english)),
-            languages=languages, lang_id=lang_id, word_langs=word_langs)
+            languages=languages, lang_id=lang_id, word_langs=word_langs,
+            no_pairs=turn_lang == "en" if len(langs) > 1 and "en" in langs else None)
 
     @property
     def bilingual(self) -> bool:

@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..chunk import WINDOW
+from ..chunk import CONTEXT, SENTENCE, WINDOW
 from ..query import QUESTION
-from .signals import QUESTION_TO_QUESTION, SIGNALS, WORDS, Legs, features
+from .signals import PAIRS, QUESTION_TO_QUESTION, SIGNALS, WORDS, Legs, features
 
 WEIGHTS = np.array([s.weight for s in SIGNALS], dtype=np.float32)
 SUBJECT_PRIOR = 3.0  # a "she" question: the subject's turns rank as if their fused score were this higher
@@ -33,17 +33,31 @@ def match_label(score: float, supported: bool = True) -> str:
     return MATCH[1] if score >= MATCH_RELATED and supported else MATCH[2]
 
 
-def fused(feats: np.ndarray, kind: str) -> np.ndarray:
+DENSE = (WINDOW, SENTENCE, CONTEXT, QUESTION_TO_QUESTION)  # the dense signals' rows in SIGNALS
+
+
+def fused(feats: np.ndarray, kind: str, no_pairs: np.ndarray | None = None) -> np.ndarray:
     """The signals standardised over the candidates and summed with their weights. A quote or a claim is her
-    words, not a question: how like the interviewer's question it is says nothing of where she said them."""
+    words, not a question: how like the interviewer's question it is says nothing of where she said them.
+
+    `no_pairs`: the candidates a Chinese question's character pairs cannot reach (English turns beside Chinese
+    ones). The pair leg is standardised over the others, and these take their mean standing on the dense
+    signals instead: the lowest pair score would rank every English turn below any Chinese one that shares
+    a few characters with the question (docs/decisions.md)."""
     out = np.zeros(len(feats), dtype=np.float32)
     cols = np.ascontiguousarray(feats.T)  # each signal's values side by side: one mean and std call
     means, stds = cols.mean(axis=1), cols.std(axis=1)
-    for j in range(len(cols)):
-        if j == QUESTION_TO_QUESTION and kind != QUESTION:
-            continue
-        if stds[j] > 1e-9:
-            out += WEIGHTS[j] * (cols[j] - means[j]) / stds[j]
+    used = [j for j in range(len(cols)) if stds[j] > 1e-9 and (j != QUESTION_TO_QUESTION or kind == QUESTION)]
+    z = {j: (cols[j] - means[j]) / stds[j] for j in used}
+    if no_pairs is not None and no_pairs.any() and not no_pairs.all():
+        reached = cols[PAIRS][~no_pairs]
+        dense = [z[j] for j in DENSE if j in z]
+        if reached.std() > 1e-9 and dense:
+            z[PAIRS] = np.where(no_pairs, np.mean(dense, axis=0),
+                                (cols[PAIRS] - reached.mean()) / reached.std()).astype(np.float32)
+            used = sorted(set(used) | {PAIRS})
+    for j in used:
+        out += WEIGHTS[j] * z[j]
     return out
 
 
@@ -88,7 +102,7 @@ def order(legs: Legs, mode: str, kind: str, subject: np.ndarray | None,
     `subject`: for a "she" question over several interviewees, which turns are the subject's (SUBJECT_PRIOR);
     `best_run(t)`: turn t's best sentence run's cosine, for a quote or a claim (RERANK)."""
     feats = features(legs)
-    score = fused(feats, kind) if mode == "hybrid" else baseline(feats, mode)
+    score = fused(feats, kind, legs.no_pairs) if mode == "hybrid" else baseline(feats, mode)
     ranking = score
     if subject is not None:
         hers = subject[legs.cand]

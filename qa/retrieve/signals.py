@@ -42,6 +42,7 @@ class Legs:
     pairs: np.ndarray
     conversation: np.ndarray | None  # None over one interviewee's conversations
     best: np.ndarray  # each candidate's best raw dense cosine (the no-answer bar's own)
+    no_pairs: np.ndarray | None = None  # for a Chinese question, the candidates the pair leg cannot reach
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ SIGNALS = (
 )
 QUESTION_TO_QUESTION = 3  # its row in SIGNALS: a quote or a claim is not a question (fuse)
 WORDS = 4  # its row in SIGNALS: plain BM25, `qa eval`'s lexical baseline
+PAIRS = 5  # its row in SIGNALS
 
 
 def features(legs: Legs) -> np.ndarray:
@@ -72,13 +74,14 @@ def features(legs: Legs) -> np.ndarray:
 
 
 def gather(corpus: "Corpus", qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]],
-           term_groups: list[list[str]] | None = None) -> Legs:
+           term_groups: list[list[str]] | None = None, chinese: bool = False) -> Legs:
     """Every leg's evidence for the pool's turns.
 
     The candidates are the pool's turns; in a pool of more than LARGE_POOL turns only those a leg found
     (a dense hit, or a word of the question), so that the work per question grows with what the search
     returned, not with the corpus. `term_groups` (text.query_groups), for an index of two languages: the
-    word leg's terms grouped with their translations, each group one term.
+    word leg's terms grouped with their translations, each group one term. `chinese`: the question is
+    Chinese, so that over two languages the turns its character pairs cannot reach are marked (`no_pairs`).
     """
     idx = corpus.index
     # An index so small that a search returns every unit: every unit's score, without ranking them
@@ -114,7 +117,8 @@ def gather(corpus: "Corpus", qv: np.ndarray, pool: np.ndarray, terms: tuple[list
     if corpus.n_people > 1 and corpus.names:
         groups = term_groups if term_groups is not None else [[t] for t in dict.fromkeys(terms[0])]
         conversation = conversation_scores(corpus, groups, cand)
-    return Legs(cand, dense, words, idx.bigram.scores_at(terms[1], cand), conversation, best)
+    no_pairs = corpus.no_pairs[cand] if chinese and corpus.no_pairs is not None else None
+    return Legs(cand, dense, words, idx.bigram.scores_at(terms[1], cand), conversation, best, no_pairs)
 
 
 def conversation_scores(corpus: "Corpus", groups: list[list[str]], cand: np.ndarray) -> np.ndarray:
