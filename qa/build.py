@@ -27,8 +27,7 @@ import numpy as np
 from . import __version__
 from .chunk import QUERY_FORM, Unit, units_for
 from .config import Settings
-from .text import (BM25, bigrams, build_glossary, build_reverse_glossary, dictionary_file, name_tokens, tokenize,
-                   word_forms)
+from .text import BM25, bigrams, build_glossary, build_reverse_glossary, dictionary_file, name_tokens, tokenize
 from .parse import CATALOG, NARRATOR, SourceError, is_chinese, load_sources, unstaged
 from .progress import Progress, silent
 from .store import (FORMAT_VERSION, Index, IndexError_, current_dir, load, make_faiss, prune, unit_rows,
@@ -164,9 +163,6 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
         glossary = build_glossary(lexical, bigram)
         # Chinese words -> English stems, for Chinese questions over English transcripts (none without them).
         senses = build_reverse_glossary(lexical) if "en" in languages else {}
-        # ...and those stems as the English transcripts write them, to write a Chinese question's translations out
-        forms = word_forms((text for t, text in zip(turns, said) if language_of[t.article_id] == "en"),
-                           {stem for stems in senses.values() for stem in stems}) if senses else {}
         # The names the transcripts mention, for a corpus of several interviewees (retrieve.CONVERSATION_WEIGHT)
         names = sorted(name_tokens([(language_of[t.article_id], t.text) for t in turns], english)
                        & set(lexical.vocab)) if len({a.conversation_of for a in articles}) > 1 else []
@@ -192,7 +188,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
             "settings": {"window_chars": settings.window_chars, "interviewee": settings.interviewee,
                          "declared_interviewee": settings.declared_interviewee},
             "faiss": faiss_type,
-            "lexical": {"english": english, "names": names, "forms": forms},
+            "lexical": {"english": english, "names": names},
             "background": {"passages": len(bg_texts), "languages": bg_langs},
             "counts": {"articles": len(articles), "turns": len(turns), "units": len(units)},
             "sources_dir": str(Path(settings.sources).resolve()),  # what `stale_sources` compares with

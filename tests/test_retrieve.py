@@ -403,23 +403,3 @@ def test_an_english_turn_is_not_ranked_last_on_the_character_pairs_it_cannot_hol
     # the Chinese turns keep their order among themselves, and without the mark nothing changes
     assert (np.diff(fair[:n]) > 0).all()
     assert np.array_equal(fused(feats, QUESTION, None), plain)
-
-
-def test_a_chinese_question_beside_english_transcripts_is_read_with_its_translations_written_out(tmp_path, sources,
-                                                                                                 hash_assistant):
-    from qa.retrieve.assistant import translated
-    from qa.text import query_groups, word_forms
-
-    assert word_forms(["Hallucinations happen. One hallucination, then more hallucinations."], {"hallucin"}) \
-        == {"hallucin": "hallucinations"}  # the form the transcripts write most
-    a = _beside_quinn(tmp_path, sources, "HOST: Ada, who should regulate AI models?\n\n"
-                      "ADA QUINN: Governments should. Regulation of models is overdue.\n")
-    q = "她认为政府应该监管模型吗？"
-    read = translated(a.corpus, q, query_groups(q, a.index.glossary, a.index.senses, a.corpus.english))
-    assert read.startswith(q + " (") and {"governments", "models"} <= set(read[len(q) + 2:-1].split())
-    # an English question, or a corpus of one language, is read as it is
-    en = "Who should regulate AI models?"
-    assert translated(a.corpus, en, query_groups(en, a.index.glossary, a.index.senses, a.corpus.english)) is None
-    assert translated(hash_assistant.corpus, q, query_groups(q, hash_assistant.index.glossary)) is None
-    # and the question is still answered, from either language
-    assert a.ask(q).answers

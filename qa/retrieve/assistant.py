@@ -51,17 +51,6 @@ def clean_question(question: str, max_chars: int) -> tuple[str, tuple[str, ...]]
     return q, notices
 
 
-def translated(corpus: Corpus, text: str, groups: list[list[str]]) -> str | None:
-    """A Chinese question beside English transcripts with its words' English translations written out after
-    it, as the transcripts write them ("她认为幻觉问题已经解决了吗？ (hallucinations solved)"): the small
-    model's Chinese-English cosines are compressed, and the English words bring the English turns that
-    answer nearer. None for any other question, or when no word of it has a translation here."""
-    if corpus.no_pairs is None or not corpus.forms or not is_chinese(text):
-        return None
-    words = dict.fromkeys(corpus.forms[s] for group in groups for s in group[1:] if s in corpus.forms)
-    return f"{text} ({' '.join(words)})" if words else None
-
-
 def one_blas_thread() -> None:
     """Keep numpy's BLAS (OpenBLAS) to one thread in this process: a question's arithmetic is small
     matrix-vector products, and OpenBLAS's spinning threads would share the two cores with the model's own
@@ -182,18 +171,15 @@ class Assistant:
         k = max(1, min(int(k), 50))
         # A long pasted quote is also looked for clause by clause (query.clauses, quotes.coverage)
         parts = clauses(text) if query.kind == QUOTE else []
-        terms = query_terms(text, self.index.glossary, self.index.senses, self.corpus.english)
-        groups = query_groups(text, self.index.glossary, self.index.senses, self.corpus.english)
-        # A Chinese question beside English transcripts is also read with its translations written out
-        beside = translated(self.corpus, text, groups)
-        vecs = self.embedder.queries([text, *parts, *([beside] if beside else [])]).astype(np.float32)
-        qv, clause_vecs = vecs[0], (vecs[1:1 + len(parts)] if parts else None)
-        qv_en = vecs[-1] if beside else None
+        vecs = self.embedder.queries([text, *parts]).astype(np.float32)
+        qv, clause_vecs = vecs[0], (vecs[1:] if parts else None)
         pool, note = self.scope(text, speaker=speaker, all_speakers=all_speakers)
         if articles:
             pool = pool & np.isin(self.corpus.article_of, list(articles))
         notices = notices + ((note,) if note else ())
-        ranked = self._ranked(text, qv, pool, terms, query.kind, groups, clause_vecs, qv_en) if pool.any() else None
+        terms = query_terms(text, self.index.glossary, self.index.senses, self.corpus.english)
+        groups = query_groups(text, self.index.glossary, self.index.senses, self.corpus.english)
+        ranked = self._ranked(text, qv, pool, terms, query.kind, groups, clause_vecs) if pool.any() else None
         if ranked is None:
             return Result(q, (), True, notices + self.notices, query.kind, text)
         order, scores = ranked
@@ -215,12 +201,12 @@ class Assistant:
         return Result(q, answers, False, notices + self.notices, query.kind, text)
 
     def _ranked(self, text: str, qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]],
-                kind: str, groups: list[list[str]], clause_vecs: np.ndarray | None = None,
-                qv_en: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+                kind: str, groups: list[list[str]], clause_vecs: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray] | None:
         """The pool's turns ranked for the question and their scores, or None when they do not cover it (a
         long quote is covered when one of its clauses is: abstain.clause_covered)."""
         order, scores, best_dense = self.rank(text, qv, pool, terms=terms, kind=kind, groups=groups,
-                                              clause_vecs=clause_vecs, qv_en=qv_en)
+                                              clause_vecs=clause_vecs)
         chinese = is_chinese(text)
         rare = abstain.rare_terms(self.corpus, terms[0])
         supported = lambda j: abstain.supported(self.corpus, text, chinese, rare, j)  # noqa: E731
@@ -232,15 +218,13 @@ class Assistant:
 
     def rank(self, q: str, qv: np.ndarray, pool: np.ndarray, mode: str = "hybrid",
              terms: tuple[list[str], list[str]] | None = None, kind: str = QUESTION,
-             groups: list[list[str]] | None = None, clause_vecs: np.ndarray | None = None,
-             qv_en: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             groups: list[list[str]] | None = None, clause_vecs: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Turn indices of the pool, best first, their scores in the same order, and each turn's best dense score.
 
         `mode` "hybrid" is the product; "dense" (best window cosine) and "bm25" (plain BM25, no lexicon) are
         the baselines `qa eval` compares it with. `kind`: a quote or a claim re-scores the first turns by their
         best sentence run (fuse.RERANK). `groups`: the question's `text.query_groups`, when already worked out.
-        `qv_en`: the vector of a Chinese question with its translations written out (`translated`), for the
-        English turns' dense scores.
         """
         english = self.corpus.english
         if mode == "bm25":
@@ -252,8 +236,7 @@ class Assistant:
         if mode == "hybrid" and self.corpus.bilingual:
             term_groups = groups if groups is not None else query_groups(q, self.index.glossary, self.index.senses,
                                                                          english)
-        legs = signals.gather(self.corpus, qv, pool, terms, term_groups, is_chinese(q),
-                              qv_en if mode == "hybrid" else None)
+        legs = signals.gather(self.corpus, qv, pool, terms, term_groups, is_chinese(q))
         she = mode == "hybrid" and kind == QUESTION and self.pronoun is not None and self.pronoun.search(q)
         return fuse.order(legs, mode, kind, self.corpus.subject if she else None,
                           lambda t: self._run_signal(t, qv, clause_vecs))

@@ -49,7 +49,6 @@ class Corpus:
     # Over transcripts in two languages, the turns the character-pair leg does not index (English ones): a
     # Chinese question's pairs cannot match them, which says nothing of them (fuse.fused). None otherwise.
     no_pairs: np.ndarray | None
-    forms: dict  # English stem -> the word form the English transcripts use most (text.word_forms)
 
     @classmethod
     def of(cls, idx: Index, settings: Settings) -> "Corpus":
@@ -97,8 +96,7 @@ class Corpus:
             speaker_words=frozenset(w for name in {t.speaker for t in idx.turns}
                                     for w in name.casefold().split() + tokenize(name, english)),
             languages=languages, lang_id=lang_id, word_langs=word_langs,
-            no_pairs=turn_lang == "en" if len(langs) > 1 and "en" in langs else None,
-            forms=idx.manifest.get("lexical", {}).get("forms", {}))
+            no_pairs=turn_lang == "en" if len(langs) > 1 and "en" in langs else None)
 
     @property
     def bilingual(self) -> bool:

@@ -74,8 +74,7 @@ def features(legs: Legs) -> np.ndarray:
 
 
 def gather(corpus: "Corpus", qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]],
-           term_groups: list[list[str]] | None = None, chinese: bool = False,
-           qv_en: np.ndarray | None = None) -> Legs:
+           term_groups: list[list[str]] | None = None, chinese: bool = False) -> Legs:
     """Every leg's evidence for the pool's turns.
 
     The candidates are the pool's turns; in a pool of more than LARGE_POOL turns only those a leg found
@@ -83,9 +82,6 @@ def gather(corpus: "Corpus", qv: np.ndarray, pool: np.ndarray, terms: tuple[list
     returned, not with the corpus. `term_groups` (text.query_groups), for an index of two languages: the
     word leg's terms grouped with their translations, each group one term. `chinese`: the question is
     Chinese, so that over two languages the turns its character pairs cannot reach are marked (`no_pairs`).
-    `qv_en`: the question with its translations written out (assistant.translated): the English turns' dense
-    scores are read with it, and their background reference too; the no-answer bar keeps the question's own
-    cosines (`best`), since the translations bring off-topic questions nearer as well.
     """
     idx = corpus.index
     # An index so small that a search returns every unit: every unit's score, without ranking them
@@ -93,9 +89,6 @@ def gather(corpus: "Corpus", qv: np.ndarray, pool: np.ndarray, terms: tuple[list
     if by_unit is not None:
         cand = np.flatnonzero(pool)
         dense = dense_from_units(corpus, cand, by_unit)
-        if qv_en is not None:
-            english = corpus.no_pairs[corpus.unit_turn]
-            raw, dense = dense, dense_from_units(corpus, cand, np.where(english, idx.score_every_unit(qv_en), by_unit))
     else:
         n = min(idx.faiss.ntotal, CANDIDATE_UNITS if idx.manifest.get("faiss") == "flat" else HNSW_CANDIDATES)
         D, I = idx.search(qv, n)
@@ -109,21 +102,15 @@ def gather(corpus: "Corpus", qv: np.ndarray, pool: np.ndarray, terms: tuple[list
         else:
             cand = np.flatnonzero(pool)
         dense = dense_from_hits(cand, D, turns, kinds)
-        if qv_en is not None:
-            english = corpus.no_pairs[turns]
-            raw, dense = dense, dense_from_hits(cand, np.where(english, idx.vectors[I] @ qv_en, D), turns, kinds)
-    if qv_en is None:
-        raw = dense
-    best = raw[:, [WINDOW, SENTENCE, CONTEXT]].max(axis=1)  # raw cosines of the question: the no-answer bar's own
+    best = dense[:, [WINDOW, SENTENCE, CONTEXT]].max(axis=1)  # raw cosines: the no-answer bar's own
     if corpus.bilingual:
         # The small model's cosines run higher between texts of one language: each turn's cosines are taken
         # relative to the question's mean cosine with its best background passages in the turn's language,
         # a reference that does not depend on how many turns each language has (docs/decisions.md).
         bg = idx.background @ qv
-        bg_en = idx.background @ qv_en if qv_en is not None else bg
         langs = corpus.lang_id[cand]
-        for j, (lang, passages) in enumerate(corpus.languages):
-            dense[langs == j] -= background_reference((bg_en if lang == "en" else bg)[passages])
+        for j, (_, passages) in enumerate(corpus.languages):
+            dense[langs == j] -= background_reference(bg[passages])
     words = idx.lexical.scores_at(terms[0], cand) if term_groups is None \
         else idx.lexical.grouped_scores_at(term_groups, cand)
     conversation = None

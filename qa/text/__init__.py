@@ -15,11 +15,11 @@ from .bm25 import B, BM25, K1, bigrams, bm25_idf
 from .evidence import content_words, unfound_information, unfound_share
 from .expand import query_groups, query_terms
 from .glossary import (LEXICON, build_glossary, build_reverse_glossary, dictionary_file, english_senses,
-                       hold_dictionaries, load_lexicon, read_dictionary, word_forms)
+                       hold_dictionaries, load_lexicon, read_dictionary)
 from .highlight import matched_terms
 from .tokens import name_tokens, tokenize
 
 __all__ = ["B", "BM25", "K1", "bigrams", "bm25_idf", "content_words", "unfound_information", "unfound_share",
            "query_groups", "query_terms", "LEXICON", "build_glossary", "build_reverse_glossary", "dictionary_file",
            "english_senses", "hold_dictionaries", "load_lexicon", "read_dictionary", "matched_terms",
-           "name_tokens", "tokenize", "word_forms"]
+           "name_tokens", "tokenize"]

@@ -236,21 +236,6 @@ def build_reverse_glossary(words: BM25) -> dict[str, list[str]]:
     return {zh: list(dict.fromkeys(s for _, s in sorted(pairs)))[:REVERSE_SENSES] for zh, pairs in ranked.items()}
 
 
-def word_forms(texts, stems: set[str]) -> dict[str, str]:
-    """Each of `stems` (the reverse glossary's English stems) as the English transcripts most often write it
-    ("hallucin" -> "hallucinations"), so that a Chinese question's translations can be written out in words
-    (retrieve.assistant.translated)."""
-    stem = _stemmer()
-    counts: dict[str, dict[str, int]] = {}
-    for text in texts:
-        for word in _LATIN.findall(text.lower()):
-            s = stem(word)
-            if s in stems:
-                forms = counts.setdefault(s, {})
-                forms[word] = forms.get(word, 0) + 1
-    return {s: min(forms, key=lambda w: (-forms[w], w)) for s, forms in sorted(counts.items())}
-
-
 @lru_cache(maxsize=65536)
 def _singular(word: str) -> str:
     for suffix, repl in (("ies", "y"), ("ses", "s"), ("s", "")):
