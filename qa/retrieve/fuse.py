@@ -55,7 +55,6 @@ def fused(feats: np.ndarray, kind: str, no_pairs: np.ndarray | None = None) -> n
         if reached.std() > 1e-9 and dense:
             z[PAIRS] = np.where(no_pairs, np.mean(dense, axis=0),
                                 (cols[PAIRS] - reached.mean()) / reached.std()).astype(np.float32)
-            used = sorted(set(used) | {PAIRS})
     for j in used:
         out += WEIGHTS[j] * z[j]
     return out
