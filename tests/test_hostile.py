@@ -136,6 +136,28 @@ def test_a_cancelled_addition_leaves_the_index_and_the_sources_as_they_were(sett
     assert current_dir(settings.index) == version
 
 
+def test_a_preview_arriving_after_add_took_its_file_leaves_the_additions_progress(settings, tmp_path, monkeypatch):
+    # Clicking "Add" leaves the field being edited, which asks for a preview of the same file; however late
+    # it arrives, the page keeps saying how the addition goes, and "Add" is not offered again.
+    from qa.retrieve import Assistant
+    from qa.ui import Handlers, LiveAssistant
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
+    write(settings.sources / "a.md", "**Ona Brandt：** 釉从哪里来？\n\n**Mira Murati：** 从河边挖来的黏土，我们自己烧的釉。\n")
+    build(settings, HashEmbedder())
+    received = tmp_path / "gradio" / "0f3a" / "kiln.vtt"
+    received.parent.mkdir(parents=True)
+    received.write_bytes(CAPTIONS)
+    other = received.parent / "wheel.vtt"
+    other.write_bytes(CAPTIONS.replace("glaze".encode(), b"clay"))
+    h = Handlers(LiveAssistant(Assistant.load(settings=settings)))
+    status, add = h.preview(str(received))
+    assert "qa-preview" in status and add["visible"] is True
+    assert "Saved" in h.upload(str(received))[0]
+    assert h.preview(str(received), "Mira Murati") == ({"__type__": "update"}, {"__type__": "update"})
+    assert "qa-preview" in h.preview(str(other))[0]  # another file is previewed as before
+
+
 # ------------------------------------------------------------------ a copy never takes an article's place
 def test_a_copy_of_an_indexed_article_is_refused_and_never_displaces_it(tmp_path):
     src = tmp_path / "sources"

@@ -277,7 +277,12 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
         page.wait_for_function("document.querySelector('#qa-add-status').innerText.includes('Mira Murati 2 (answers)')",
                                timeout=30000)
         page.locator("#qa-add-go").click()
-        page.wait_for_selector(".qa-upload-done", timeout=120000)
+        try:
+            page.wait_for_selector(".qa-upload-done", timeout=120000)
+        except Exception as e:  # what the page and the app said, for a failure to be read from the log alone
+            log = (tmp_path / "app.log").read_text(encoding="utf-8", errors="replace")[-3000:]
+            raise AssertionError(f"no 'Added': the page says {page.locator('#qa-add-status').inner_text()!r}; "
+                                 f"app.log ends {log!r}") from e
         assert (sources / "voices.vtt").is_file()
         assert 'title = "Orchard days"' in (sources / "catalog.toml").read_text(encoding="utf-8")
         assert "Mira Murati 2 (answers)" in page.locator("#qa-add-status").inner_text()

@@ -55,9 +55,9 @@ class Indexer:
         self._cancel = threading.Event()
         self.state: dict = {"phase": "idle"}
 
-    def add(self, filename: str, data: bytes, meta=None) -> None:
+    def add(self, filename: str, data: bytes, meta=None, upload: str = "") -> None:
         """Save the file (and `meta`, its catalogue entry) and start indexing; raises SourceError (the
-        reason) or RuntimeError (busy)."""
+        reason) or RuntimeError (busy). `upload` names the received file it came from (`taken`)."""
         from ..build import read_summary
         from ..upload import add_source
 
@@ -68,9 +68,13 @@ class Indexer:
             path, notices, turns = add_source(assistant.settings, filename, data, meta, known=_known(assistant),
                                               pending=True)
             self._cancel.clear()
-            self.state = {"phase": "indexing", "file": path.name, "done": 0, "total": 0,
+            self.state = {"phase": "indexing", "file": path.name, "done": 0, "total": 0, "upload": upload,
                           "notices": list(dict.fromkeys(notices)), "read": read_summary(turns)}
         threading.Thread(target=self._build, args=(assistant, path), daemon=True).start()
+
+    def taken(self, upload: str) -> bool:
+        """Whether the received file `upload` is the one last added (being indexed, or done)."""
+        return bool(upload) and self.state.get("upload") == upload
 
     def preview(self, filename: str, data: bytes, meta=None) -> tuple[list[str], list]:
         """How the file would be read (its notices and turns), with every check `add` makes; nothing is
@@ -146,9 +150,6 @@ def received_upload(path) -> "Path | None":
     """The file behind an upload's path, only if Gradio received it: a regular file inside Gradio's upload
     folder. The app is mounted, never launched, so Gradio's own check (only uploaded files may be read) does
     not run, and a client can name any path in the FileData it sends."""
-
-
-
     from gradio.utils import get_upload_folder
 
     if not isinstance(path, (str, os.PathLike)) or "\0" in str(path):
@@ -311,7 +312,9 @@ class Handlers:
         """How a chosen file reads, with the details given beside it, before anything is saved: the preview
         and the "Add to the index" button, or the reason it would be refused."""
         hidden = gr.update(visible=False)
-        if not path:  # a detail edited before any file is chosen
+        # A detail edited before any file is chosen; or a preview that arrives after "Add" took its file (the
+        # field left by clicking "Add" asks for one): the progress of the addition stays on the page.
+        if not path or self.indexer.taken(str(path)):
             return gr.update(), gr.update()
         try:
             p, meta = _received(path, interviewee, names, title, date, link)
@@ -331,7 +334,7 @@ class Handlers:
             return gr.update(), gr.Timer(active=False), hidden
         try:
             p, meta = _received(path, interviewee, names, title, date, link)
-            self.indexer.add(Path(path).name, p.read_bytes(), meta)
+            self.indexer.add(Path(path).name, p.read_bytes(), meta, upload=str(path))
         except (SourceError, RuntimeError, OSError) as e:
             return upload_error(str(e)), gr.Timer(active=False), hidden
         return (f"<p>Saved · 已保存 {esc(self.indexer.state['file'])}; indexing · 正在建立索引…</p>",

@@ -149,9 +149,11 @@ def _wire_read(h: Handlers, ui: SimpleNamespace) -> None:
 def _wire_add(h: Handlers, ui: SimpleNamespace, ask: SimpleNamespace, read: SimpleNamespace) -> None:
     given = [ui.file, ui.interviewee, ui.names, ui.title, ui.date, ui.link]
     # A chosen file is previewed (who says what, read exactly as it would be indexed); "Add" saves and indexes it.
-    ui.file.upload(h.preview, given, [ui.status, ui.add], **PRIVATE)
-    for detail in given[1:]:  # a detail corrected after the file was chosen: the preview follows
-        detail.blur(h.preview, given, [ui.status, ui.add], **PRIVATE)
+    # One listener for the file and every detail beside it (a detail corrected after the file was chosen: the
+    # preview follows). One preview at a time; what happens meanwhile runs once after it, with the values as
+    # they then are, so an older preview never arrives after a newer one.
+    gr.on([ui.file.upload] + [detail.blur for detail in given[1:]], h.preview, given, [ui.status, ui.add],
+          trigger_mode="always_last", **PRIVATE)
     ui.file.clear(lambda: ("", gr.update(visible=False)), None, [ui.status, ui.add], **PRIVATE)
     ui.add.click(h.upload, given, [ui.status, ui.timer, ui.add], **PRIVATE)
     ui.cancel.click(h.cancel_indexing, None, ui.status, queue=False, **PRIVATE)
