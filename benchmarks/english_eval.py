@@ -31,6 +31,7 @@ out for the change that followed:
 | other_interview6/ | a hospital's medical director, a woman | 20, 8 naming her | 3976ece |
 | other_interview7/ | a public librarian, a man | 20 answerable (7 naming him), 8 off-topic | aa4d85e |
 | her_english/ | her (invented stand-ins: a podcast, a launch livestream) | 54 answerable, 8 off-topic | 51289f2 |
+| her_english2/ (`her2`: with her_english/'s two beside it) | her (an invented campus fireside chat) | 25 answerable, 6 off-topic | see its README |
 
 `--probe SEED` also asks benchmarks/offtopic_probe.py's questions (200 random dictionary words with that seed,
 and the everyday parts) on every corpus built, so that the no-answer rate of each is beside its answer figures.
@@ -58,7 +59,9 @@ CORPUS = ROOT / "benchmarks" / "english_corpus"
 OTHERS = {"other": ROOT / "benchmarks" / "other_interview", "other2": ROOT / "benchmarks" / "other_interview2",
           "other3": ROOT / "benchmarks" / "other_interview3", "other4": ROOT / "benchmarks" / "other_interview4",
           "other5": ROOT / "benchmarks" / "other_interview5", "other6": ROOT / "benchmarks" / "other_interview6",
-          "other7": ROOT / "benchmarks" / "other_interview7", "her": ROOT / "benchmarks" / "her_english"}
+          "other7": ROOT / "benchmarks" / "other_interview7", "her": ROOT / "benchmarks" / "her_english",
+          "her2": ROOT / "benchmarks" / "her_english2"}
+BESIDE = {"her2": [ROOT / "benchmarks" / "her_english"]}  # further transcripts in that corpus (no questions of theirs)
 QUESTIONS = ROOT / "benchmarks" / "english_questions.jsonl"
 CHINESE = ROOT / "benchmarks" / "eval_questions.jsonl"
 RENDERS = {k: v for k, v in json.loads((CORPUS / "renders.json").read_text(encoding="utf-8")).items()
@@ -92,9 +95,15 @@ def main() -> int:
         for name, folder in OTHERS.items():  # each invented interview beside the two articles
             corpora.append((name, tmp / name))
             shutil.copytree(ROOT / "sources", tmp / name)
-            for p in folder.iterdir():
-                if p.suffix in (".txt", ".toml"):
-                    shutil.copy(p, tmp / name / p.name)
+            catalogs = []
+            for extra in [*BESIDE.get(name, []), folder]:
+                for p in extra.iterdir():
+                    if p.suffix == ".txt":
+                        shutil.copy(p, tmp / name / p.name)
+                    elif p.suffix == ".toml":
+                        catalogs.append(p.read_text(encoding="utf-8"))
+            if catalogs:
+                (tmp / name / "catalog.toml").write_text("\n\n".join(catalogs), encoding="utf-8")
         for name, sources in corpora + [("chinese", ROOT / "sources")]:
             if args.only and name not in args.only.split(","):
                 continue
