@@ -273,14 +273,17 @@ def test_she_in_a_question_is_the_assistants_subject_among_several_interviewees(
 
     a = _beside_quinn(tmp_path, sources,
                       "HOST: Ada, what do you think about regulation of AI models?\n\n"
-                      "ADA QUINN: Regulation of AI models should come from governments; AI regulation is overdue."
+                      "ADA QUINN: Regulation of AI models is overdue."
                       "\n\nHOST: And bicycles?\n\n"
                       "ADA QUINN: I strip the frame, replace the chain and true the wheels by hand.\n")
     # (the model-free embedder matches words: her Chinese turns meet the English ones only through glosses)
     q = "她认为AI models的regulation应该来自政府吗？"
+    prior = fuse.SUBJECT_PRIOR
     monkeypatch.setattr(fuse, "SUBJECT_PRIOR", 0.0)
     plain = a.ask(q, k=5)
     assert plain.answers[0].turn.speaker == "Ada Quinn"  # the stronger match, without the rule
+    lead = plain.answers[0].score - max(x.score for x in plain.answers if x.turn.speaker == "Mira Murati")
+    assert 0 < lead < prior, "the case the rule is for: a stronger match, by less than the prior"
     monkeypatch.undo()
     r = a.ask(q, k=50)
     assert r.answers[0].turn.speaker == "Mira Murati" and "Ada Quinn" in {x.turn.speaker for x in r.answers}
