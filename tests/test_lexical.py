@@ -73,11 +73,11 @@ def test_cc_cedict_rows_become_short_english_senses(tmp_path):
     path = tmp_path / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     with gzip.open(path, "wt", encoding="utf-8") as f:
         f.write("# CC-CEDICT\n"
-                "老師 老师 [lao3 shi1] /teacher/CL:個|个[ge4],位[wei4]/\n"
+                "老師 老师 [lao3 shi1] /teacher/CL:位[wei4]/\n"
                 "輔導 辅导 [fu3 dao3] /to give guidance/to coach; to tutor/\n"
-                "胡編亂造 胡编乱造 [hu2 bian1 luan4 zao4] /to concoct a cock-and-bull story (idiom)/\n"
+                "胡編亂造 胡编乱造 [hu2 bian1 luan4 zao4] /to tell a long story nobody should believe (idiom)/\n"
                 "貓 猫 [mao1] /cat/\n"
-                "3Q 3Q [san1 Q] /(Internet slang) thank you/\n")
+                "3Q 3Q [san1 Q] /(slang) thanks/\n")
     d = read_chinese_dictionary(path)
     assert d["老师"] == ["teacher"]  # the classifier note is not a sense
     assert d["辅导"] == ["give guidance", "coach", "tutor"]  # "to" and "sb" dropped, ";" parts apart

@@ -164,14 +164,15 @@ _CEDICT_NOT_A_SENSE = re.compile(r"^(?:CL:|variant of|old variant|see |see also|
                                  r"erhua variant|Japanese variant|pr\. )", re.I)
 _CEDICT_FILLER = re.compile(r"\b(?:to|a|an|the|sb|sth|one's|oneself|etc|e\.g\.|i\.e\.)\b", re.I)
 CEDICT_WORDS = 2  # a CC-CEDICT sense gives its words only when it has at most this many: "teacher", "to
-# release", "private tutor", not the words of a definition ("to concoct a cock-and-bull story")
+# release", "private tutor", not the words of a definition ("to tell a long story nobody should believe")
 
 
 @lru_cache(maxsize=1)
 def read_chinese_dictionary(path: Path) -> dict[str, list[str]]:
     """Chinese word (simplified, two characters or more) -> its short English senses in CC-CEDICT's order
     (`CEDICT_WORDS`), usage notes and cross-references left out. Read once per process (about 1 s, 21 MB):
-    every index with English transcripts reads it, and the app may build several. Not to be changed."""
+    every index with English transcripts reads it, and the app may build several. The dict is shared between
+    callers: read it, never change it."""
     import gzip
 
     out: dict[str, list[str]] = {}
