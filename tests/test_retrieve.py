@@ -406,3 +406,27 @@ def test_an_english_turn_is_not_ranked_last_on_the_character_pairs_it_cannot_hol
     # the Chinese turns keep their order among themselves, and without the mark nothing changes
     assert (np.diff(fair[:n]) > 0).all()
     assert np.array_equal(fused(feats, QUESTION, None), plain)
+
+
+def test_a_pasted_quote_is_placed_by_the_sentences_that_render_it_not_by_the_whole_turns_topic():
+    from qa.query import CLAIM, QUOTE
+    from qa.retrieve.fuse import order
+    from qa.retrieve.signals import Legs
+
+    # Twenty background turns, then A: a one-sentence turn on the quote's topic that uses the glosses of its
+    # words, and B: a long turn one sentence of which renders the quote freely. Dense columns: window,
+    # sentence, question + answer, question-to-question.
+    n = 20
+    dense = np.zeros((n + 2, 4), dtype=np.float32)
+    dense[:n] = np.linspace(0.70, 0.78, n)[:, None]
+    dense[n] = 0.86, 0.84, 0.86, 0.80  # A: the whole turn is the topic
+    dense[n + 1] = 0.81, 0.87, 0.79, 0.80  # B: its best sentence is the quote
+    words = np.append(np.linspace(0.0, 1.0, n), [3.0, 2.0]).astype(np.float32)
+    runs = np.append(np.linspace(0.80, 0.84, n), [0.86, 0.89])  # each turn's best run of sentences
+    legs = Legs(np.arange(n + 2), dense, words, words.copy(), None, dense.max(axis=1))
+
+    def first(kind: str) -> int:
+        return int(order(legs, "hybrid", kind, None, lambda t: float(runs[t]))[0][0])
+
+    assert first(CLAIM) == n  # a claim is a paraphrase: the turn on its topic, in its words
+    assert first(QUOTE) == n + 1  # her words: the turn whose sentence renders them

@@ -104,7 +104,7 @@ def covered(corpus: "Corpus", qv: np.ndarray, chinese: bool, order: np.ndarray, 
     return False
 
 
-CLAUSE_TURNS = 20  # a long quote's first turns in which each of its clauses is looked for (clause_covered)
+CLAUSE_TURNS = 5  # a long quote's first turns in which each of its clauses is looked for (clause_covered)
 CLAUSE_MARGIN = 0.046  # ...and the margin over the background one clause must clear (docs/decisions.md)
 
 

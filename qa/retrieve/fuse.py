@@ -1,6 +1,7 @@
 """Fusion: each signal standardised over the candidate turns and summed with its weight (`signals.SIGNALS`),
 in the signals' order; then, for a question that calls somebody "she", the subject's answers first; for a
-quote or a claim, the first RERANK turns re-scored by their best sentence run. `qa eval`'s baselines (dense
+quote or a claim, the first RERANK turns re-scored by their best sentence run (a quote weighs its sentences
+more and the whole turn and its glossed words less: QUOTE_WEIGHTS). `qa eval`'s baselines (dense
 alone, plain BM25) read one signal each (`baseline`). Every value: docs/decisions.md.
 
 Flows in: `signals.Legs`; flows out: the candidates in ranked order with their fused scores.
@@ -12,12 +13,18 @@ from collections.abc import Callable
 import numpy as np
 
 from ..chunk import CONTEXT, SENTENCE, WINDOW
-from ..query import QUESTION
+from ..query import QUESTION, QUOTE
 from .signals import PAIRS, QUESTION_TO_QUESTION, SIGNALS, WORDS, Legs, features
 
 WEIGHTS = np.array([s.weight for s in SIGNALS], dtype=np.float32)
 SUBJECT_PRIOR = 3.0  # a "she" question: the subject's turns rank as if their fused score were this higher
-RUN_WEIGHT = 1.0  # a quote's or claim's best sentence run, as a signal of the first RERANK turns
+RUN_WEIGHT = 1.0  # a claim's best sentence run, as a signal of the first RERANK turns
+# A pasted quote is her words in one to three sentences, loosely rendered: where a rendering holds them is said
+# by its run of sentences and its clauses (QUOTE_RUN_WEIGHT) more than by the whole turn's topic (window,
+# question + answer) or by literal glosses of the quote's words (words, pairs), which a free rendering does not
+# use. The weights sum as for a claim (6), so match labels read the same scale (docs/decisions.md).
+QUOTE_WEIGHTS = {"window": 0.5, "question+answer": 0.5, "words": 0.5, "pairs": 0.5}
+QUOTE_RUN_WEIGHT = 3.0
 RERANK = 50
 # How strong a match is, from its fused score (qa eval's calibration table reports these on held-out splits)
 MATCH_ANSWERS, MATCH_RELATED = 12.0, 8.0
@@ -34,6 +41,7 @@ def match_label(score: float, supported: bool = True) -> str:
 
 
 DENSE = (WINDOW, SENTENCE, CONTEXT, QUESTION_TO_QUESTION)  # the dense signals' rows in SIGNALS
+WEIGHTS_FOR = {QUOTE: np.array([QUOTE_WEIGHTS.get(s.name, s.weight) for s in SIGNALS], dtype=np.float32)}
 
 
 def fused(feats: np.ndarray, kind: str, no_pairs: np.ndarray | None = None) -> np.ndarray:
@@ -55,8 +63,9 @@ def fused(feats: np.ndarray, kind: str, no_pairs: np.ndarray | None = None) -> n
         if reached.std() > 1e-9 and dense:
             z[PAIRS] = np.where(no_pairs, np.mean(dense, axis=0),
                                 (cols[PAIRS] - reached.mean()) / reached.std()).astype(np.float32)
+    weights = WEIGHTS_FOR.get(kind, WEIGHTS)
     for j in used:
-        out += WEIGHTS[j] * z[j]
+        out += weights[j] * z[j]
     return out
 
 
@@ -115,7 +124,7 @@ def order(legs: Legs, mode: str, kind: str, subject: np.ndarray | None,
         std = runs.std()
         if std > 1e-9:
             score = score.copy()
-            score[:top] += RUN_WEIGHT * (runs - runs.mean()) / std
+            score[:top] += (QUOTE_RUN_WEIGHT if kind == QUOTE else RUN_WEIGHT) * (runs - runs.mean()) / std
             again = np.concatenate([np.argsort(-score[:top], kind="stable"), np.arange(top, len(cand))])
             cand, score, best_dense = cand[again], score[again], best_dense[again]
     return cand, score, best_dense
