@@ -264,11 +264,15 @@ def build_reverse_glossary(words: BM25) -> dict[str, list[str]]:
     stem = _stemmer()
     ranked: dict[str, list[tuple[int, str]]] = {}
 
-    def add(zh: str, english: str, rank: int) -> None:
-        for word in _LATIN.findall(english.lower()):
-            s = stem(word)
-            if word not in _STOP_EN_DOC and s in words.vocab and len(zh) >= 2 and zh not in _STOP_ZH:
-                ranked.setdefault(zh, []).append((rank, s))
+    def add(zh: str, english: str, rank: int, whole: bool = False) -> None:
+        """`english`'s content words the transcripts hold, as translations of `zh`; with `whole`, none
+        unless the transcripts hold all of them."""
+        if len(zh) < 2 or zh in _STOP_ZH:
+            return
+        stems = [stem(w) for w in _LATIN.findall(english.lower()) if w not in _STOP_EN_DOC]
+        held = [s for s in stems if s in words.vocab]
+        if held and (len(held) == len(stems) or not whole):
+            ranked.setdefault(zh, []).extend((rank, s) for s in held)
 
     for english, terms in load_lexicon().items():
         for zh in terms:
@@ -285,9 +289,7 @@ def build_reverse_glossary(words: BM25) -> dict[str, list[str]]:
         if zh in ranked and len(ranked[zh]) >= REVERSE_SENSES:
             continue
         for rank, sense in enumerate(english, start=REVERSE_SENSES_READ):
-            content = [w for w in _LATIN.findall(sense.lower()) if w not in _STOP_EN_DOC]
-            if content and all(stem(w) in words.vocab for w in content):
-                add(zh, sense, rank)
+            add(zh, sense, rank, whole=True)
     return {zh: list(dict.fromkeys(s for _, s in sorted(pairs)))[:REVERSE_SENSES] for zh, pairs in ranked.items()}
 
 
