@@ -249,6 +249,8 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
     with running_app(index, sources, tmp_path) as url, sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        console = []
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
         page.goto(url)
         # a file that cannot be used is named with its reason, and nothing is written
         assert "cut short" in _refused_in_add_tab(page, bad)
@@ -276,13 +278,17 @@ def test_browser_adds_a_transcript_and_answers_from_it(model_settings, tmp_path)
         interviewee.press("Tab")
         page.wait_for_function("document.querySelector('#qa-add-status').innerText.includes('Mira Murati 2 (answers)')",
                                timeout=30000)
+        # "Add" pressed straight after typing a detail: leaving the field previews again while the file is added
+        page.locator("#qa-add-title textarea, #qa-add-title input").first.fill("Orchard days")
         page.locator("#qa-add-go").click()
         try:
             page.wait_for_selector(".qa-upload-done", timeout=120000)
         except Exception as e:  # what the page and the app said, for a failure to be read from the log alone
             log = (tmp_path / "app.log").read_text(encoding="utf-8", errors="replace")[-3000:]
+            toasts = page.locator(".toast-body").all_inner_texts()
             raise AssertionError(f"no 'Added': the page says {page.locator('#qa-add-status').inner_text()!r}; "
-                                 f"app.log ends {log!r}") from e
+                                 f"its messages {toasts!r}; saved: {(sources / 'voices.vtt').exists()}; "
+                                 f"console {console[-10:]!r}; app.log ends {log!r}") from e
         assert (sources / "voices.vtt").is_file()
         assert 'title = "Orchard days"' in (sources / "catalog.toml").read_text(encoding="utf-8")
         assert "Mira Murati 2 (answers)" in page.locator("#qa-add-status").inner_text()

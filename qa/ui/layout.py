@@ -152,9 +152,11 @@ def _wire_add(h: Handlers, ui: SimpleNamespace, ask: SimpleNamespace, read: Simp
     # One listener for the file and every detail beside it (a detail corrected after the file was chosen: the
     # preview follows). One preview at a time; what happens meanwhile runs once after it, with the values as
     # they then are, so an older preview never arrives after a newer one.
+    # Preview and "Add" take turns (one concurrency group): "Add" pressed while a field is focused makes that
+    # field preview again, and that preview must not run beside the addition and show the unsaved file after it.
     gr.on([ui.file.upload] + [detail.blur for detail in given[1:]], h.preview, given, [ui.status, ui.add],
-          trigger_mode="always_last", **PRIVATE)
+          trigger_mode="always_last", concurrency_id="add-tab", **PRIVATE)
     ui.file.clear(lambda: ("", gr.update(visible=False)), None, [ui.status, ui.add], **PRIVATE)
-    ui.add.click(h.upload, given, [ui.status, ui.timer, ui.add], **PRIVATE)
+    ui.add.click(h.upload, given, [ui.status, ui.timer, ui.add], concurrency_id="add-tab", **PRIVATE)
     ui.cancel.click(h.cancel_indexing, None, ui.status, queue=False, **PRIVATE)
     ui.timer.tick(h.poll, None, [ui.status, ui.timer, ask.articles, read.pick, ask.speaker], **PRIVATE)
