@@ -351,6 +351,28 @@ def test_lexical_support_for_the_no_answer_bar_is_counted_per_language(tmp_path,
     assert supported("How does Quinn choose a bicycle?", "en")  # "Quinn" is nowhere in the text, and says whose
 
 
+def test_a_pasted_quote_is_backed_though_the_rendering_dropped_its_rarest_word(tmp_path, sources):
+    """A question whose most informative word is nowhere in the transcripts is about something else; a quote of
+    her own words against a loose rendering often lost that word ("formative"), and one of its two most
+    informative words is enough. A quote about something else still finds neither."""
+    a = _beside_quinn(tmp_path, sources,
+                      "HOST: What did that summer teach you?\n\n"
+                      "ADA QUINN: Every summer I rode the coast from Porto to Lisbon and repaired bicycles for "
+                      "strangers; it taught me patience.\n")
+    from qa.retrieve.abstain import rare_terms, supported
+
+    en = next(j for j, (code, _) in enumerate(a.corpus.languages) if code == "en")
+
+    def backed(q: str, quote: bool) -> bool:
+        terms = query_terms(q, a.index.glossary, a.index.senses, a.corpus.english)
+        return supported(a.corpus, q, False, rare_terms(a.corpus, terms[0]), en, quote)
+
+    said = "It was a very formative summer, you know, repairing bicycles for strangers along the coast."
+    assert backed(said, quote=True) and not backed(said, quote=False)
+    elsewhere = "Always check the tyre pressure before a long drive when the temperature drops below freezing."
+    assert not backed(elsewhere, quote=True)
+
+
 
 def test_one_clause_of_a_long_quote_clearly_hers_is_enough_to_answer():
     from types import SimpleNamespace

@@ -30,6 +30,7 @@ UNSUPPORTED_MARGIN = 0.035  # ...for a question the word legs do not back
 CROSS_REFERENCE = 10  # a Chinese question over English turns: the mean of this many best background passages
 CROSS_MARGIN = 0.046  # ...which its best English turn must clear by this
 MAX_UNFOUND_SHARE = 0.5  # "most" content words unfound: more than half (text.unfound_information)
+TOPIC_WORDS = 2  # a pasted English quote: how many of its most informative words may carry its topic
 RARE_SHARE = 0.2  # a "rare" term occurs in at most this share of the turns ("AI" and "OpenAI" do not help)
 
 
@@ -61,9 +62,9 @@ def rare_terms(corpus: "Corpus", tokens: list[str]) -> set[str]:
     return out
 
 
-def supported(corpus: "Corpus", text: str, chinese: bool, rare: set[str], lang: int) -> bool:
+def supported(corpus: "Corpus", text: str, chinese: bool, rare: set[str], lang: int, quote: bool = False) -> bool:
     """Whether the word legs back the question in language `lang`'s turns: one of its `rare` terms is there,
-    most of its content words are, and for an English question its most informative one
+    most of its content words are, and for an English question (not a pasted quote) its most informative one
     (`text.content_words`). Over transcripts in one language, "there" is the whole index."""
     idx = corpus.index
     vocab, pairs = None, idx.bigram
@@ -78,8 +79,11 @@ def supported(corpus: "Corpus", text: str, chinese: bool, rare: set[str], lang: 
     words = [w for w in content_words(text, idx.glossary, idx.lexical, pairs, corpus.english, idx.senses, vocab)
              if w[0] not in corpus.speaker_words]
     # An English question whose most informative word the transcripts never mention ("How do I choose a good
-    # laptop?": laptop) is about something else (for Chinese questions it refused answerable ones).
-    topic_found = chinese or not words or max(words, key=lambda w: w[1])[2]
+    # laptop?": laptop) is about something else (for Chinese questions it refused answerable ones). A quote of
+    # her English against a loose rendering may have lost its rarest word ("a very formative moment" rendered
+    # 对我也有很大的影响): one of its TOPIC_WORDS most informative is enough.
+    top = sorted(words, key=lambda w: -w[1])[:TOPIC_WORDS if quote else 1]
+    topic_found = chinese or not words or any(hit for _, _, hit in top)
     return bool(unfound_information(words) <= MAX_UNFOUND_SHARE and topic_found)
 
 

@@ -209,7 +209,7 @@ class Assistant:
                                               clause_vecs=clause_vecs)
         chinese = is_chinese(text)
         rare = abstain.rare_terms(self.corpus, terms[0])
-        supported = lambda j: abstain.supported(self.corpus, text, chinese, rare, j)  # noqa: E731
+        supported = lambda j: abstain.supported(self.corpus, text, chinese, rare, j, kind == QUOTE)  # noqa: E731
         if not abstain.covered(self.corpus, qv, chinese, order, best_dense, supported) and not (
                 clause_vecs is not None and abstain.clause_covered(self.corpus, clause_vecs, chinese, order,
                                                                    self.quotes.coverage)):
