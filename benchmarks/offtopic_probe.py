@@ -21,6 +21,8 @@ and run once after the English no-answer rule had been settled on the first two 
 A fourth, EVERYDAY_FOURTH, 16 more in each language (everyday questions whose common words English
 transcripts hold: "Which stocks should I buy this year?"), was committed before any run (aa4d85e), held out
 for the per-language no-answer support, as was `--seed 19`.
+NAMED and NAMED_HELD_OUT ask about the interviewee's private life by name ("Is Murati married?"): her name is in
+the transcripts and never in the background passages, the case the no-answer bar reads without her name for.
 
 Prints the share answered by language (lower is better) and, with --show, the
 answered questions and what was returned first.
@@ -82,6 +84,49 @@ EVERYDAY_FOURTH = {
            "怎么给孩子办护照？", "夏天参加婚礼穿什么？", "跑完一场马拉松要多久？", "十月有哪些应季水果？"],
 }
 
+# About the interviewee's private life, naming her ({name}: her surname, {full}: her whole name, {zh}: her
+# name as Chinese writes it): nothing the transcripts say, but her name is in them and never in the background
+# passages. NAMED's Chinese questions were seen while the bar was changed to read the question without her
+# name; NAMED_HELD_OUT was committed before any run (docs/evaluation.md).
+NAMED = {
+    "en": ["What time does {name} get up every morning?", "Which novel does {name} like best?",
+           "Does {name} have pets?", "What car does {full} drive?", "How many children does {name} have?",
+           "Which football team does {name} support?", "How does {name} keep fit?",
+           "What is {name}'s favourite dish?", "Can {full} play the piano?", "Which city does {name} live in?",
+           "When is {name}'s birthday?", "What does {name} do at weekends?", "Does {name} prefer coffee or tea?",
+           "Has {full} been to China?", "Which clubs did {name} join at university?",
+           "Is {name} married?"],
+    "zh": ["{name}每天早上几点起床？", "{name}最喜欢哪本小说？", "{name}养宠物吗？", "{zh}开什么牌子的车？",
+           "{name}有几个孩子？", "{name}喜欢哪支足球队？", "{zh}平时怎么锻炼身体？", "{name}最喜欢吃什么菜？",
+           "{name}会弹钢琴吗？", "{zh}住在哪个城市？", "{name}的生日是哪天？", "{name}周末喜欢做什么？",
+           "{zh}喝咖啡还是喝茶？", "{name}去过中国吗？", "{name}大学时参加过什么社团？", "{name}结婚了吗？"],
+}
+NAMED_HELD_OUT = {
+    "en": ["What is {name}'s favourite holiday destination?", "Does {full} speak French?",
+           "What did {name} have for breakfast today?", "Which band does {name} listen to most?",
+           "How tall is {name}?", "What is {name}'s star sign?", "Does {full} cook at home?",
+           "Where did {name} spend last Christmas?", "What was {name}'s first job as a teenager?",
+           "Does {name} play any video games these days?", "Who is {name}'s best friend?",
+           "What is {full}'s favourite colour?", "Does {name} go skiing in winter?",
+           "Which restaurant in San Francisco does {name} like?", "What shoe size does {name} wear?",
+           "How does {name} celebrate her birthday?"],
+    "zh": ["{name}最喜欢去哪里度假？", "{zh}会说法语吗？", "{name}今天早餐吃了什么？", "{name}最常听哪个乐队的歌？",
+           "{name}身高多少？", "{name}是什么星座？", "{zh}在家做饭吗？", "{name}去年圣诞节在哪里过的？",
+           "{name}十几岁时的第一份工作是什么？", "{name}现在还玩电子游戏吗？", "{zh}最好的朋友是谁？",
+           "{name}最喜欢什么颜色？", "{name}冬天去滑雪吗？", "{name}喜欢旧金山的哪家餐厅？", "{zh}穿多大码的鞋？",
+           "{name}怎么过生日？"],
+}
+
+
+def named_questions(assistant, questions: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """`questions` (NAMED, NAMED_HELD_OUT) about the assistant's interviewee, by name."""
+    from qa.parse.common import KNOWN_ALIASES
+
+    full = assistant.settings.interviewee
+    name = full.split()[-1]
+    zh = next((a for a in KNOWN_ALIASES.get(full, ()) if not a.isascii() and "·" not in a), name)
+    return [(lang, q.format(name=name, full=full, zh=zh)) for lang, qs in questions.items() for q in qs]
+
 
 def probe_questions(assistant, n_words: int, seed: int = 7) -> list[tuple[str, str]]:
     """(language, question) pairs about words the transcripts cannot match at all."""
@@ -106,7 +151,9 @@ def probe(assistant, n_words: int = 200, seed: int = 7) -> tuple[dict, dict[str,
     """Ask every part's questions: the report ({part: {questions, answered_en, answered_zh}}) and, per part and
     language, the (question, first quote) pairs that got an answer."""
     parts = {"random words": probe_questions(assistant, n_words, seed),
-             **{part: [(lang, q) for lang, qs in questions.items() for q in qs] for part, questions in PARTS.items()}}
+             **{part: [(lang, q) for lang, qs in questions.items() for q in qs] for part, questions in PARTS.items()},
+             "about her, named": named_questions(assistant, NAMED),
+             "about her, named, held out": named_questions(assistant, NAMED_HELD_OUT)}
     report: dict = {"seed": seed}
     answered_by_part: dict[str, dict[str, list]] = {}
     for part, questions in parts.items():
@@ -141,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     for part, answered in answered_by_part.items():
         questions = report[part]["questions"]
         what = (f"{questions // 2} dictionary words with nothing in common with the transcripts "
-                f"(seed {args.seed})" if part == "random words" else "everyday matters")
+                f"(seed {args.seed})" if part == "random words" else
+                "her private life, naming her" if part.startswith("about her") else "everyday matters")
         print(f"off-topic probe, {part}: {questions} questions about {what}")
         for lang, a in answered.items():
             total = report[part][f"answered_{lang}"].split("/")[1]
