@@ -49,6 +49,19 @@ def test_off_topic_is_no_answer(assistant, question):
     assert result.no_answer and result.answers == ()
 
 
+@pytest.mark.parametrize("question", ["Is Murati married?", "What is Mira Murati's favourite film?",
+                                      "Murati的生日是哪天？"])
+def test_her_name_alone_does_not_make_a_question_about_her_private_life_answerable(assistant, question):
+    # Her name is in the transcripts and never in the background passages: the bar reads "Is she married?"
+    result = assistant.ask(question)
+    assert result.no_answer, [a.quote for a in result.answers[:1]]
+
+
+@pytest.mark.parametrize("question", ["What does Murati think about regulation?", "穆拉蒂怎么看监管？"])
+def test_a_question_naming_her_about_what_she_said_is_answered(assistant, question):
+    assert not assistant.ask(question).no_answer
+
+
 @pytest.mark.parametrize("question", ["What is a garmenture?", "袖孔是什么？", "Tell me about the noctograph."])
 def test_a_question_sharing_no_rare_word_with_the_transcripts_needs_a_clear_margin(assistant, question):
     # Each of these scores just above MIN_MARGIN against some short generic line ("所以事情在迅速变化和改进。");

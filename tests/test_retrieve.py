@@ -266,6 +266,20 @@ def test_a_part_of_a_name_that_is_a_common_word_does_not_name_anybody():
     assert name_patterns({"Mira Murati"}) == []  # one interviewee: naming her changes nothing
 
 
+def test_a_question_without_her_name_says_her_by_a_pronoun():
+    from qa.retrieve.scope import any_name, unnamed
+
+    one = any_name({"Mira Murati"})  # one interviewee is enough
+    assert unnamed("What is Mira Murati's favourite film?", one) == "What is her favourite film?"
+    assert unnamed("Is Murati married?", one) == "Is she married?"
+    assert unnamed("米拉·穆拉蒂结婚了吗？", one) == "她结婚了吗？" and unnamed("Murati的生日是哪天？", one) == "她的生日是哪天？"
+    assert unnamed("Is the miracle near?", one) == "Is the miracle near?"  # "mira" inside a word is no name
+    two = any_name({"Mira Murati", "Will Young"})
+    assert unnamed("Will AI take young people's jobs, Raman?", two) == "Will AI take young people's jobs, Raman?"
+    assert unnamed("What does Will Young say?", two, "he") == "What does he say?"
+    assert any_name(set()) is None and unnamed("Is she married?", None) == "Is she married?"
+
+
 def test_she_in_a_question_is_the_assistants_subject_among_several_interviewees(tmp_path, sources, monkeypatch):
     from dataclasses import replace
 

@@ -171,7 +171,12 @@ class Assistant:
         k = max(1, min(int(k), 50))
         # A long pasted quote is also looked for clause by clause (query.clauses, quotes.coverage)
         parts = clauses(text) if query.kind == QUOTE else []
-        vecs = self.embedder.queries([text, *parts]).astype(np.float32)
+        # The no-answer bar reads the question with her name said by a pronoun (scope.unnamed)
+        plain = scoping.unnamed(text, self.corpus.any_name, self.settings.interviewee_pronoun)
+        extra = [plain] if plain != text else []
+        vecs = self.embedder.queries([text, *parts, *extra]).astype(np.float32)
+        bar_vec = vecs[-1] if extra else None
+        vecs = vecs[:len(vecs) - len(extra)]
         qv, clause_vecs = vecs[0], (vecs[1:] if parts else None)
         pool, note = self.scope(text, speaker=speaker, all_speakers=all_speakers)
         if articles:
@@ -179,7 +184,8 @@ class Assistant:
         notices = notices + ((note,) if note else ())
         terms = query_terms(text, self.index.glossary, self.index.senses, self.corpus.english)
         groups = query_groups(text, self.index.glossary, self.index.senses, self.corpus.english)
-        ranked = self._ranked(text, qv, pool, terms, query.kind, groups, clause_vecs) if pool.any() else None
+        ranked = self._ranked(text, qv, pool, terms, query.kind, groups, clause_vecs, (plain, bar_vec)) \
+            if pool.any() else None
         if ranked is None:
             return Result(q, (), True, notices + self.notices, query.kind, text)
         order, scores = ranked
@@ -201,16 +207,24 @@ class Assistant:
         return Result(q, answers, False, notices + self.notices, query.kind, text)
 
     def _ranked(self, text: str, qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]],
-                kind: str, groups: list[list[str]], clause_vecs: np.ndarray | None = None
-                ) -> tuple[np.ndarray, np.ndarray] | None:
+                kind: str, groups: list[list[str]], clause_vecs: np.ndarray | None = None,
+                unnamed: tuple[str, np.ndarray | None] | None = None) -> tuple[np.ndarray, np.ndarray] | None:
         """The pool's turns ranked for the question and their scores, or None when they do not cover it (a
-        long quote is covered when one of its clauses is: abstain.clause_covered)."""
+        long quote is covered when one of its clauses is: abstain.clause_covered). `unnamed`: the question
+        with an interviewee's name said by a pronoun (scope.unnamed) and its vector (None when it names
+        nobody), which the no-answer bar reads instead: her name is in the transcripts and never in the
+        background passages, and says whose answer, not what about."""
         order, scores, best_dense = self.rank(text, qv, pool, terms=terms, kind=kind, groups=groups,
                                               clause_vecs=clause_vecs)
         chinese = is_chinese(text)
-        rare = abstain.rare_terms(self.corpus, terms[0])
-        supported = lambda j: abstain.supported(self.corpus, text, chinese, rare, j, kind == QUOTE)  # noqa: E731
-        if not abstain.covered(self.corpus, qv, chinese, order, best_dense, supported) and not (
+        bar_text, bar_qv, bar_order, bar_best, bar_terms = text, qv, order, best_dense, terms[0]
+        if unnamed is not None and unnamed[1] is not None:
+            bar_text, bar_qv = unnamed
+            bar_order, bar_best = signals.best_raw(self.corpus, bar_qv, pool)
+            bar_terms = query_terms(bar_text, self.index.glossary, self.index.senses, self.corpus.english)[0]
+        rare = abstain.rare_terms(self.corpus, bar_terms)
+        supported = lambda j: abstain.supported(self.corpus, bar_text, chinese, rare, j, kind == QUOTE)  # noqa: E731
+        if not abstain.covered(self.corpus, bar_qv, chinese, bar_order, bar_best, supported) and not (
                 clause_vecs is not None and abstain.clause_covered(self.corpus, clause_vecs, chinese, order,
                                                                    self.quotes.coverage)):
             return None

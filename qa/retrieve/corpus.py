@@ -5,6 +5,7 @@ Flows in: a loaded `store.Index` and the settings; flows out: a `Corpus` every o
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +13,7 @@ import numpy as np
 from ..config import Settings
 from ..text import tokenize
 from ..store import Index
-from .scope import PRONOUNS, name_patterns
+from .scope import PRONOUNS, any_name, name_patterns
 
 CANDIDATE_UNITS = 2048  # dense hits read per question from a flat index: all of them while it is small
 
@@ -39,6 +40,7 @@ class Corpus:
     n_people: int
     names: frozenset  # the names the transcripts mention (signals.conversation_scores)
     name_patterns: list  # (interviewee, pattern that finds them named in a question) (scope.name_patterns)
+    any_name: re.Pattern | None  # any interviewee named, one interviewee too (scope.any_name)
     english: bool  # English transcripts are indexed: stems and English stop words in the word leg
     speaker_words: frozenset  # the words of every speaker's name, raw and as tokens
     languages: list  # (language, its background passages as a mask), in the order of lang_id's codes
@@ -92,6 +94,7 @@ class Corpus:
             person_of=person_of, n_people=len(people),
             names=frozenset(idx.manifest.get("lexical", {}).get("names", ())),
             name_patterns=name_patterns({t.speaker for t, ok in zip(idx.turns, interviewee) if ok}),
+            any_name=any_name({t.speaker for t, ok in zip(idx.turns, interviewee) if ok}),
             english=english,
             speaker_words=frozenset(w for name in {t.speaker for t in idx.turns}
                                     for w in name.casefold().split() + tokenize(name, english)),

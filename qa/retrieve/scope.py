@@ -31,8 +31,16 @@ def name_patterns(names: set[str]) -> list[tuple[str, re.Pattern]]:
     inside a longer Latin word ("Ramanujan"; "Raman认为" names her); for Mira Murati also her Chinese names
     ("穆拉蒂").
     None when there is one interviewee or none: then naming her changes nothing."""
-    if len(names) < 2:
-        return []
+    return _patterns(names) if len(names) >= 2 else []
+
+
+def any_name(names: set[str]) -> re.Pattern | None:
+    """One pattern that finds any interviewee named in a question (as `name_patterns`, one interviewee too)."""
+    found = _patterns(names)
+    return re.compile("|".join(p.pattern for _, p in found), re.IGNORECASE) if found else None
+
+
+def _patterns(names: set[str]) -> list[tuple[str, re.Pattern]]:
     from ..text.evidence import _english_surprisal
 
     parts: dict[str, set[str]] = {}
@@ -44,11 +52,25 @@ def name_patterns(names: set[str]) -> list[tuple[str, re.Pattern]]:
         forms = [name.casefold()] + [p for p in name.casefold().split()
                                      if len(p) >= 3 and parts[p] == {name} and p != name.casefold()
                                      and (not p.isascii() or _english_surprisal(p) > COMMON_NAME_SURPRISAL)]
-        chinese = [a for a in KNOWN_ALIASES.get(name, ()) if is_chinese(a) and len(a) >= 3]  # "穆拉蒂"
+        chinese = sorted((a for a in KNOWN_ALIASES.get(name, ()) if is_chinese(a) and len(a) >= 3),
+                         key=len, reverse=True)  # "米拉·穆拉蒂" before "穆拉蒂"
         latin = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
         pattern = rf"(?<![a-z])(?:{latin})(?![a-z])" if name.isascii() else latin
         out.append((name, re.compile("|".join([pattern] + [re.escape(a) for a in chinese]), re.IGNORECASE)))
     return out
+
+
+def unnamed(text: str, names: re.Pattern | None, pronoun: str = "she") -> str:
+    """`text` with every interviewee's name (`any_name`) said by a pronoun: "Is Murati married?" -> "Is she
+    married?", "Murati的生日是哪天？" -> "她的生日是哪天？". The no-answer bar reads this: the transcripts hold her
+    name and the background passages do not, so a name alone lifts any question about her over the bar."""
+    if names is None or not names.search(text):
+        return text
+    he = pronoun.strip().lower() == "he"
+    if is_chinese(text):
+        return names.sub("他" if he else "她", text)
+    text = re.sub(rf"(?:{names.pattern})['’]s\b", "his" if he else "her", text, flags=re.IGNORECASE)
+    return names.sub("he" if he else "she", text)
 
 
 def speakers(corpus: "Corpus") -> list[str]:

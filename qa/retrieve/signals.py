@@ -84,24 +84,7 @@ def gather(corpus: "Corpus", qv: np.ndarray, pool: np.ndarray, terms: tuple[list
     Chinese, so that over two languages the turns its character pairs cannot reach are marked (`no_pairs`).
     """
     idx = corpus.index
-    # An index so small that a search returns every unit: every unit's score, without ranking them
-    by_unit = idx.score_every_unit(qv) if corpus.groups is not None else None
-    if by_unit is not None:
-        cand = np.flatnonzero(pool)
-        dense = dense_from_units(corpus, cand, by_unit)
-    else:
-        n = min(idx.faiss.ntotal, CANDIDATE_UNITS if idx.manifest.get("faiss") == "flat" else HNSW_CANDIDATES)
-        D, I = idx.search(qv, n)
-        turns, kinds = corpus.unit_turn[I], corpus.unit_kind[I]
-        if pool.sum() > LARGE_POOL:  # only turns some leg found can rank; skip the rest of a big corpus
-            words = idx.lexical.scores(terms[0])
-            top = np.argpartition(-words, LEXICAL_CANDIDATES)[:LEXICAL_CANDIDATES] \
-                if len(words) > LEXICAL_CANDIDATES else np.arange(len(words))
-            cand = np.union1d(turns, top[words[top] > 0])
-            cand = cand[pool[cand]]
-        else:
-            cand = np.flatnonzero(pool)
-        dense = dense_from_hits(cand, D, turns, kinds)
+    cand, dense = dense_leg(corpus, qv, pool, terms[0])
     best = dense[:, [WINDOW, SENTENCE, CONTEXT]].max(axis=1)  # raw cosines: the no-answer bar's own
     if corpus.bilingual:
         # The small model's cosines run higher between texts of one language: each turn's cosines are taken
@@ -119,6 +102,40 @@ def gather(corpus: "Corpus", qv: np.ndarray, pool: np.ndarray, terms: tuple[list
         conversation = conversation_scores(corpus, groups, cand)
     no_pairs = corpus.no_pairs[cand] if chinese and corpus.no_pairs is not None else None
     return Legs(cand, dense, words, idx.bigram.scores_at(terms[1], cand), conversation, best, no_pairs)
+
+
+def dense_leg(corpus: "Corpus", qv: np.ndarray, pool: np.ndarray, words_of: list[str] | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate turns and their best raw cosine per unit kind. In a pool of more than LARGE_POOL turns
+    the candidates are the dense hits' turns and, with `words_of` (the question's word-leg terms), the first
+    LEXICAL_CANDIDATES by BM25 over words."""
+    idx = corpus.index
+    # An index so small that a search returns every unit: every unit's score, without ranking them
+    by_unit = idx.score_every_unit(qv) if corpus.groups is not None else None
+    if by_unit is not None:
+        cand = np.flatnonzero(pool)
+        return cand, dense_from_units(corpus, cand, by_unit)
+    n = min(idx.faiss.ntotal, CANDIDATE_UNITS if idx.manifest.get("faiss") == "flat" else HNSW_CANDIDATES)
+    D, I = idx.search(qv, n)
+    turns, kinds = corpus.unit_turn[I], corpus.unit_kind[I]
+    if pool.sum() > LARGE_POOL:  # only turns some leg found can rank; skip the rest of a big corpus
+        cand = np.unique(turns)
+        if words_of is not None:
+            words = idx.lexical.scores(words_of)
+            top = np.argpartition(-words, LEXICAL_CANDIDATES)[:LEXICAL_CANDIDATES] \
+                if len(words) > LEXICAL_CANDIDATES else np.arange(len(words))
+            cand = np.union1d(cand, top[words[top] > 0])
+        cand = cand[pool[cand]]
+    else:
+        cand = np.flatnonzero(pool)
+    return cand, dense_from_hits(cand, D, turns, kinds)
+
+
+def best_raw(corpus: "Corpus", qv: np.ndarray, pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pool's candidate turns for `qv` and each one's best raw cosine (window, sentence or question +
+    answer): what the no-answer bar reads (abstain.covered)."""
+    cand, dense = dense_leg(corpus, qv, pool)
+    return cand, dense[:, [WINDOW, SENTENCE, CONTEXT]].max(axis=1)
 
 
 def conversation_scores(corpus: "Corpus", groups: list[list[str]], cand: np.ndarray) -> np.ndarray:
