@@ -33,6 +33,11 @@ out for the change that followed:
 | her_english/ | her (invented stand-ins: a podcast, a launch livestream) | 54 answerable, 8 off-topic | 51289f2 |
 | her_english2/ (`her2`: with her_english/'s two beside it) | her (an invented campus fireside chat) | 25 answerable, 6 off-topic | see its README |
 
+`--private-life` asks, on each invented corpus, 20 Chinese questions about its interviewee's private life
+("Ferrer养宠物吗？"), once by name and once by pronoun: none is answerable, so each answered one is a false answer.
+`--cross-margin X` runs with that cross-language bar (`abstain.CROSS_MARGIN`) instead of the code's, to measure
+another value.
+
 `--probe SEED` also asks benchmarks/offtopic_probe.py's questions (200 random dictionary words with that seed,
 and the everyday parts) on every corpus built, so that the no-answer rate of each is beside its answer figures.
 """
@@ -52,7 +57,7 @@ from qa.build import build  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.embed import load_embedder  # noqa: E402
 from qa.evaluate import evaluate, format_table  # noqa: E402
-from qa.retrieve import Assistant  # noqa: E402
+from qa.retrieve import Assistant, abstain  # noqa: E402
 from offtopic_probe import probe  # noqa: E402
 
 CORPUS = ROOT / "benchmarks" / "english_corpus"
@@ -62,6 +67,13 @@ OTHERS = {"other": ROOT / "benchmarks" / "other_interview", "other2": ROOT / "be
           "other7": ROOT / "benchmarks" / "other_interview7", "her": ROOT / "benchmarks" / "her_english",
           "her2": ROOT / "benchmarks" / "her_english2"}
 BESIDE = {"her2": [ROOT / "benchmarks" / "her_english"]}  # further transcripts in that corpus (no questions of theirs)
+PRIVATE_LIFE = ["{n}每天早上几点起床？", "{n}最喜欢哪本小说？", "{n}养宠物吗？", "{n}开什么牌子的车？", "{n}有几个孩子？",
+                "{n}喜欢哪支足球队？", "{n}平时怎么锻炼身体？", "{n}最喜欢吃什么菜？", "{n}会弹钢琴吗？", "{n}住在哪个城市？",
+                "{n}的生日是哪天？", "{n}周末喜欢做什么？", "{n}喝咖啡还是喝茶？", "{n}去过中国吗？", "{n}大学时参加过什么社团？",
+                "{n}小时候想当什么？", "{n}最喜欢的电影是什么？", "{n}会说几种语言？", "{n}结婚了吗？", "{n}度假一般去哪里？"]
+INTERVIEWEE = {"other2": ("Ferrer", "她"), "other3": ("Priya Raman", "她"), "other4": ("Kovacs", "她"),
+               "other5": ("Okoro", "他"), "other6": ("Hana Sato", "她"), "other7": ("Lindqvist", "他"),
+               "her": ("Murati", "她"), "her2": ("Murati", "她")}  # by name, by pronoun
 QUESTIONS = ROOT / "benchmarks" / "english_questions.jsonl"
 CHINESE = ROOT / "benchmarks" / "eval_questions.jsonl"
 RENDERS = {k: v for k, v in json.loads((CORPUS / "renders.json").read_text(encoding="utf-8")).items()
@@ -77,7 +89,12 @@ def main() -> int:
     ap.add_argument("--only", help="comma-separated corpora to build (english, mixed, other..other7, her, chinese)")
     ap.add_argument("--own-split", default="all",
                     help="split(s) of an invented corpus's own questions, where it has them (default all)")
+    ap.add_argument("--private-life", action="store_true",
+                    help="also ask questions about each interviewee's private life (none answerable)")
+    ap.add_argument("--cross-margin", type=float, metavar="X", help="run with this CROSS_MARGIN instead of the code's")
     args = ap.parse_args()
+    if args.cross_margin is not None:
+        abstain.CROSS_MARGIN = args.cross_margin
     known = ["english", "mixed", *OTHERS, "chinese"]
     if args.only and (unknown := [n for n in args.only.split(",") if n not in known]):
         ap.error(f"--only: no corpus {', '.join(unknown)}; the corpora are {', '.join(known)}")
@@ -132,6 +149,14 @@ def main() -> int:
                         out[f"{name}/own-questions/{label}"] = report
                         print(f"== {name} corpus, its own questions {label} ==")
                         print(format_table(report, misses=args.misses), "\n")
+            if args.private_life and name in INTERVIEWEE:
+                asked = [t.format(n=n) for n in INTERVIEWEE[name] for t in PRIVATE_LIFE]
+                answered = [q for q in asked if not assistant.ask(q).no_answer]
+                out[f"{name}/private-life"] = {"asked": len(asked), "answered": answered}
+                print(f"== {name} corpus, questions about the interviewee's private life: "
+                      f"answered {len(answered)}/{len(asked)} (should be 0)")
+                for q in answered:
+                    print(f"   answered: {q}")
             if args.probe is not None:
                 report, _ = probe(assistant, seed=args.probe)
                 out[f"{name}/off-topic-probe"] = report

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 MIN_MARGIN = 0.012  # best transcript cosine minus best background cosine, below which there is no answer
 UNSUPPORTED_MARGIN = 0.035  # ...for a question the word legs do not back
 CROSS_REFERENCE = 10  # a Chinese question over English turns: the mean of this many best background passages
-CROSS_MARGIN = 0.046  # ...which its best English turn must clear by this
+CROSS_MARGIN = 0.042  # ...which its best English turn must clear by this
 MAX_UNFOUND_SHARE = 0.5  # "most" content words unfound: more than half (text.unfound_information)
 TOPIC_WORDS = 2  # a pasted English quote: how many of its most informative words may carry its topic
 RARE_SHARE = 0.2  # a "rare" term occurs in at most this share of the turns ("AI" and "OpenAI" do not help)
