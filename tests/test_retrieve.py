@@ -280,6 +280,41 @@ def test_a_question_without_her_name_says_her_by_a_pronoun():
     assert any_name(set()) is None and unnamed("Is she married?", None) == "Is she married?"
 
 
+@pytest.mark.parametrize("text", ["Thank you, Dana. This was fun.", "Thanks for having me! Happy to be here.",
+                                  "Great, man. Thanks! I really appreciate you having me.", "It's my pleasure.",
+                                  "谢谢大家。", "我真的很高兴能在这里。", "谢谢你，Dana。很高兴来到这里！"])
+def test_a_turn_that_only_thanks_or_greets_is_a_courtesy(text):
+    from qa.retrieve.scope import courtesy
+
+    assert courtesy(text, frozenset({"dana"}))
+
+
+@pytest.mark.parametrize("text", ["Thanks. Yes, about a year and a half.", "Great.", "Yes.", "Happy birthday!",
+                                  "Thank you for the question. Safety comes first, always.",
+                                  "是的，大约一年半。", "很高兴。", "谢谢你的问题，我认为安全最重要。"])
+def test_a_short_answer_is_no_courtesy(text):
+    from qa.retrieve.scope import courtesy
+
+    assert not courtesy(text, frozenset({"dana"}))
+
+
+def test_a_turn_that_only_thanks_answers_nothing_whoever_is_asked_for(tmp_path, sources):
+    a = _beside_quinn(tmp_path, sources,
+                      "HOST: Ada, welcome to the show.\n\n"
+                      "ADA QUINN: Thanks for having me, it's a pleasure to be here.\n\n"
+                      "HOST: How do you repair old bicycles?\n\n"
+                      "ADA QUINN: I strip the frame, replace the chain and true the wheels by hand.\n")
+    thanks = a.corpus.position["quinn#1"]
+    assert a.index.turns[thanks].text.startswith("Thanks for having me") and a.corpus.courtesy[thanks]
+    q = "Is it a pleasure to be here, thanks for having me?"
+    for result in (a.ask(q, k=50), a.ask("Quinn: " + q, k=50), a.ask(q, k=50, speaker="Ada Quinn"),
+                   a.ask(q, k=50, all_speakers=True)):
+        assert "quinn#1" not in {x.turn.turn_id for x in result.answers}
+    # scored with the rest (so the others' scores do not move), then dropped
+    order, _, _ = a.rank(q, a.embedder.queries([q])[0], a.scope(q, speaker="Ada Quinn")[0])
+    assert thanks in order[:2]
+
+
 def test_she_in_a_question_is_the_assistants_subject_among_several_interviewees(tmp_path, sources, monkeypatch):
     from dataclasses import replace
 

@@ -216,11 +216,17 @@ class Assistant:
         background passages, and says whose answer, not what about."""
         order, scores, best_dense = self.rank(text, qv, pool, terms=terms, kind=kind, groups=groups,
                                               clause_vecs=clause_vecs)
+        # A turn that only thanks or greets (scope.courtesy) is scored with the rest and then answers nothing:
+        # its few generic words come close to any question about her life
+        answers = ~self.corpus.courtesy[order]
+        order, scores, best_dense = order[answers], scores[answers], best_dense[answers]
         chinese = is_chinese(text)
         bar_text, bar_qv, bar_order, bar_best, bar_terms = text, qv, order, best_dense, terms[0]
         if unnamed is not None and unnamed[1] is not None:
             bar_text, bar_qv = unnamed
             bar_order, bar_best = signals.best_raw(self.corpus, bar_qv, pool)
+            answers = ~self.corpus.courtesy[bar_order]
+            bar_order, bar_best = bar_order[answers], bar_best[answers]
             bar_terms = query_terms(bar_text, self.index.glossary, self.index.senses, self.corpus.english)[0]
         rare = abstain.rare_terms(self.corpus, bar_terms)
         supported = lambda j: abstain.supported(self.corpus, bar_text, chinese, rare, j, kind == QUOTE)  # noqa: E731

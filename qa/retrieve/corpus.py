@@ -13,7 +13,7 @@ import numpy as np
 from ..config import Settings
 from ..text import tokenize
 from ..store import Index
-from .scope import PRONOUNS, any_name, name_patterns
+from .scope import PRONOUNS, any_name, courtesy, name_patterns
 
 CANDIDATE_UNITS = 2048  # dense hits read per question from a flat index: all of them while it is small
 
@@ -51,6 +51,7 @@ class Corpus:
     # Over transcripts in two languages, the turns the character-pair leg does not index (English ones): a
     # Chinese question's pairs cannot match them, which says nothing of them (fuse.fused). None otherwise.
     no_pairs: np.ndarray | None
+    courtesy: np.ndarray  # bool per turn: it only thanks or greets (scope.courtesy), so it answers nothing
 
     @classmethod
     def of(cls, idx: Index, settings: Settings) -> "Corpus":
@@ -85,6 +86,11 @@ class Corpus:
             owner = np.repeat(np.arange(len(lex.indptr) - 1), np.diff(lex.indptr))
             word_langs = np.zeros(len(lex.indptr) - 1, dtype=np.uint32)
             np.bitwise_or.at(word_langs, owner, np.left_shift(1, lang_id[lex.docs].astype(np.uint32)))
+        speaker_words = frozenset(w for name in {t.speaker for t in idx.turns}
+                                  for w in name.casefold().split() + tokenize(name, english))
+        # a courtesy may name whom it thanks ("Thank you, Dana."): speakers' and mentioned names are no words of it
+        names_said = speaker_words | {w for n in idx.manifest.get("lexical", {}).get("names", ())
+                                      for w in str(n).casefold().split()}
         return cls(
             index=idx, n_turns=len(idx.turns), unit_turn=unit_turn, unit_kind=unit_kind, interviewee=interviewee,
             any_speaker=has_units, article_of=np.array([t.article_id for t in idx.turns]),
@@ -96,10 +102,10 @@ class Corpus:
             name_patterns=name_patterns({t.speaker for t, ok in zip(idx.turns, interviewee) if ok}),
             any_name=any_name({t.speaker for t, ok in zip(idx.turns, interviewee) if ok}),
             english=english,
-            speaker_words=frozenset(w for name in {t.speaker for t in idx.turns}
-                                    for w in name.casefold().split() + tokenize(name, english)),
+            speaker_words=speaker_words,
             languages=languages, lang_id=lang_id, word_langs=word_langs,
-            no_pairs=turn_lang == "en" if len(langs) > 1 and "en" in langs else None)
+            no_pairs=turn_lang == "en" if len(langs) > 1 and "en" in langs else None,
+            courtesy=np.array([courtesy(t.text, speaker_words | names_said) for t in idx.turns], dtype=bool))
 
     @property
     def bilingual(self) -> bool:

@@ -25,6 +25,38 @@ PRONOUNS = {"she": re.compile(r"她(?![们們])|\b(?:she|her|hers|herself)\b", r
             "he": re.compile(r"(?<![其吉])他(?![们們人])|\b(?:he|him|his|himself)\b", re.IGNORECASE)}
 
 
+# A turn that only thanks or greets ("Thank you, Dana. This was fun.", "Thanks for having me!", "很高兴来到这里。")
+# answers nothing, yet its few generic words sit close to any question about her life (docs/decisions.md).
+COURTESY_MAX_WORDS = 20
+_COURTESY_WORDS = frozenset(
+    "thank thanks you so much very really all everyone everybody guys folks for having me inviting coming us i i'm "
+    "it it's is was this that a my the our pleasure great good nice fun wonderful lovely happy glad delighted "
+    "excited to be here being with today tonight and appreciate appreciated honor honored honour privilege bye "
+    "goodbye see take care cheers too man oh well yes yeah again absolutely".split())
+_COURTESY_CORE = frozenset("thank thanks pleasure appreciate appreciated honor honored honour privilege bye goodbye "
+                           "cheers here".split())
+_COURTESY_ZH = re.compile(
+    r"(?:[哦嗯好呃]的?|也|非常|真的|十分)*(?:谢谢|感谢|多谢)(?:你|您|大家|各位|你们|邀请|你们的邀请|你的邀请|您的邀请)?"
+    r"|(?:我|也|真的|非常|很|能|特别)*(?:高兴|开心|荣幸)(?:能|可以)?(?:来到|来|在|到)(?:这里|这儿|这)"
+    r"|不客气|再见|回见|拜拜")
+
+
+def courtesy(text: str, name_words: frozenset[str] = frozenset()) -> bool:
+    """Whether a turn only thanks, greets or takes leave: every word a courtesy's (or a name of
+    `name_words`, casefolded) and one of them a thanks or a greeting, in at most COURTESY_MAX_WORDS words;
+    in Chinese, every clause a courtesy. Such a turn is kept in its transcript and answers no question."""
+    if is_chinese(text):
+        clauses = [c for c in re.split(r"[\s，,。.！!？?；;：:、…—（）()\"“”'‘’~～]+", text.casefold()) if c]
+        for name in name_words:
+            clauses = [c.replace(name, "") for c in clauses]
+        clauses = [c for c in clauses if c]
+        return bool(clauses) and all(_COURTESY_ZH.fullmatch(c) for c in clauses)
+    words = re.findall(r"[a-z]+(?:['’][a-z]+)?", text.casefold().replace("’", "'"))
+    words = [w for w in words if w not in name_words]
+    return (0 < len(words) <= COURTESY_MAX_WORDS and all(w in _COURTESY_WORDS for w in words)
+            and any(w in _COURTESY_CORE for w in words))
+
+
 def name_patterns(names: set[str]) -> list[tuple[str, re.Pattern]]:
     """For each interviewee, a pattern that finds them named in a question: the whole name, or a part of it
     that is no common English word and no other interviewee's ("Raman", "Priya"; not "Young" or "Will"), not
