@@ -105,7 +105,7 @@ class Corpus:
             speaker_words=speaker_words,
             languages=languages, lang_id=lang_id, word_langs=word_langs,
             no_pairs=turn_lang == "en" if len(langs) > 1 and "en" in langs else None,
-            courtesy=np.array([courtesy(t.text, speaker_words | names_said) for t in idx.turns], dtype=bool))
+            courtesy=np.array([courtesy(t.text, names_said) for t in idx.turns], dtype=bool))
 
     @property
     def bilingual(self) -> bool:

@@ -39,22 +39,36 @@ _COURTESY_ZH = re.compile(
     r"(?:[哦嗯好呃]的?|也|非常|真的|十分)*(?:谢谢|感谢|多谢)(?:你|您|大家|各位|你们|邀请|你们的邀请|你的邀请|您的邀请)?"
     r"|(?:我|也|真的|非常|很|能|特别)*(?:高兴|开心|荣幸)(?:能|可以)?(?:来到|来|在|到)(?:这里|这儿|这)"
     r"|不客气|再见|回见|拜拜")
+_CLAUSE_BREAK = re.compile(r"[\s，,。.！!？?；;：:、…—（）()\"“”'‘’~～]+")
+_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
 
 
 def courtesy(text: str, name_words: frozenset[str] = frozenset()) -> bool:
     """Whether a turn only thanks, greets or takes leave: every word a courtesy's (or a name of
     `name_words`, casefolded) and one of them a thanks or a greeting, in at most COURTESY_MAX_WORDS words;
-    in Chinese, every clause a courtesy. Such a turn is kept in its transcript and answers no question."""
+    in Chinese, every clause a courtesy. Such a turn is kept in its transcript and answers no question.
+    Every turn is read when an index loads, so a turn stops being read at its first word that is no courtesy's."""
     if is_chinese(text):
-        clauses = [c for c in re.split(r"[\s，,。.！!？?；;：:、…—（）()\"“”'‘’~～]+", text.casefold()) if c]
-        for name in name_words:
-            clauses = [c.replace(name, "") for c in clauses]
-        clauses = [c for c in clauses if c]
-        return bool(clauses) and all(_COURTESY_ZH.fullmatch(c) for c in clauses)
-    words = re.findall(r"[a-z]+(?:['’][a-z]+)?", text.casefold().replace("’", "'"))
-    words = [w for w in words if w not in name_words]
-    return (0 < len(words) <= COURTESY_MAX_WORDS and all(w in _COURTESY_WORDS for w in words)
-            and any(w in _COURTESY_CORE for w in words))
+        found = False
+        for clause in _CLAUSE_BREAK.split(text.casefold()):
+            for name in name_words:
+                clause = clause.replace(name, "")
+            if not clause:
+                continue
+            if not _COURTESY_ZH.fullmatch(clause):
+                return False
+            found = True
+        return found
+    words = core = 0
+    for m in _WORD.finditer(text.casefold().replace("’", "'")):
+        w = m.group()
+        if w in name_words:
+            continue
+        words += 1
+        if w not in _COURTESY_WORDS or words > COURTESY_MAX_WORDS:
+            return False
+        core = core or w in _COURTESY_CORE
+    return bool(core)
 
 
 def name_patterns(names: set[str]) -> list[tuple[str, re.Pattern]]:
