@@ -281,7 +281,7 @@ def test_a_question_without_her_name_says_her_by_a_pronoun():
 
 
 @pytest.mark.parametrize("text", ["Thank you, Dana. This was fun.", "Thanks for having me! Happy to be here.",
-                                  "Great, man. Thanks! I really appreciate you having me.", "It's my pleasure.",
+                                  "Cheers, man. Thanks, I appreciate you inviting me.", "It's my pleasure.",
                                   "谢谢大家。", "我真的很高兴能在这里。", "谢谢你，Dana。很高兴来到这里！"])
 def test_a_turn_that_only_thanks_or_greets_is_a_courtesy(text):
     from qa.retrieve.scope import courtesy
