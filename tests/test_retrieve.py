@@ -457,6 +457,30 @@ def test_each_interview_that_answers_has_its_best_among_the_first_answers():
     assert 4 not in got.tolist()
 
 
+def test_the_best_answer_in_the_other_language_comes_right_after_the_first_ones():
+    from qa.retrieve.fuse import CROSS_FLOOR, KEEP_FIRST, MATCH_ANSWERS, interleaved
+
+    # Two Chinese articles (a, b) and two English transcripts (e, f); the question is Chinese. The English
+    # turns score lower, as cross-language ones do, and below anything that "answers it".
+    article_of = np.array(["a", "a", "b", "a", "e", "f", "e"])
+    other = np.isin(article_of, ["e", "f"])
+    order = np.arange(7)
+    scores = np.array([20, 19, MATCH_ANSWERS - 1, MATCH_ANSWERS - 2, CROSS_FLOOR + 3, CROSS_FLOOR + 2,
+                       CROSS_FLOOR + 1], dtype=np.float32)
+    assert scores[4] < MATCH_ANSWERS
+    got, _ = interleaved(order, scores, article_of, lambda t, u: False, other)
+    # e's best, the best English turn, comes right after the first ones; f's, not the best English one, does not
+    assert got.tolist()[:KEEP_FIRST + 2] == [0, 1, 4, 2] and got.tolist()[KEEP_FIRST + 2:] == [3, 5, 6]
+    # over one language, or with no turn of the other language at the floor, nothing moves
+    assert interleaved(order, scores, article_of, lambda t, u: False)[0].tolist() == [0, 1, 2, 3, 4, 5, 6]
+    low = np.where(other, CROSS_FLOOR - 1, scores).astype(np.float32)
+    assert interleaved(order, low, article_of, lambda t, u: False, other)[0].tolist() == [0, 1, 2, 3, 4, 5, 6]
+    # one among the first ones already: no second is drawn in
+    first = np.array([4, 0, 1, 2, 3, 5, 6])
+    got, _ = interleaved(first, scores[first], article_of, lambda t, u: False, other)
+    assert got.tolist()[:KEEP_FIRST + 1] == [4, 0, 1]
+
+
 def test_an_english_turn_is_not_ranked_last_on_the_character_pairs_it_cannot_hold():
     from qa.query import QUESTION
     from qa.retrieve.fuse import fused

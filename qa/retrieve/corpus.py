@@ -110,3 +110,10 @@ class Corpus:
     @property
     def bilingual(self) -> bool:
         return len(self.languages) > 1
+
+    def other_language(self, chinese: bool) -> np.ndarray | None:
+        """Per turn, whether it is in a language other than a (Chinese or not) question's; None over one language."""
+        if not self.bilingual:
+            return None
+        own = "zh" if chinese else "en"
+        return np.array([lang != own for lang, _ in self.languages])[self.lang_id]
