@@ -481,6 +481,31 @@ def test_the_best_answer_in_the_other_language_comes_right_after_the_first_ones(
     assert got.tolist()[:KEEP_FIRST + 1] == [4, 0, 1]
 
 
+def test_her_words_in_the_other_language_are_her_turns_in_the_language_the_question_is_not_in(hash_settings):
+    import shutil
+
+    from qa.build import build
+    from qa.embed import HashEmbedder
+
+    from .conftest import ROOT, write
+
+    fixtures = ROOT / "tests" / "fixtures" / "transcripts"
+    shutil.copy(fixtures / "labels.txt", hash_settings.sources / "labels.txt")  # hers, in English
+    write(hash_settings.sources / "keeper.txt", "DANA ROSS: What did the keeper do at dusk?\n\n"
+          "OLE VANG: He lit the lamp and wrote the weather in the logbook.\n")  # somebody else's
+    write(hash_settings.sources / "catalog.toml", '["keeper.txt"]\ntitle = "The keeper"\ninterviewee = "Ole Vang"\n')
+    build(hash_settings, HashEmbedder())
+    corpus = Assistant.load(settings=hash_settings).corpus
+    art = corpus.article_of
+    hers = int(np.flatnonzero(corpus.interviewee & ~np.isin(art, ["labels", "keeper"]))[0])  # an article's turn
+    other = corpus.other_language(True, hers)
+    assert other[art == "labels"].all()  # her English turns, for a Chinese question
+    assert (art == "keeper").any() and not other[art == "keeper"].any()  # another interviewee's English turns are not her words
+    assert not other[~np.isin(art, ["labels", "keeper"])].any()  # the Chinese turns are in the question's language
+    english = corpus.other_language(False, hers)  # for an English question: her Chinese turns
+    assert english[~np.isin(art, ["labels", "keeper"])].all() and not english[np.isin(art, ["labels", "keeper"])].any()
+
+
 def test_an_english_turn_is_not_ranked_last_on_the_character_pairs_it_cannot_hold():
     from qa.query import QUESTION
     from qa.retrieve.fuse import fused

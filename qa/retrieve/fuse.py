@@ -75,10 +75,10 @@ def baseline(feats: np.ndarray, mode: str) -> np.ndarray:
 
 
 KEEP_FIRST = 2  # answers kept in score order before other interviews' best are drawn in (interleaved)
-# Over transcripts in two languages, the best answer in the language the question is not in comes right after
-# the KEEP_FIRST when its score is at least the candidates' mean: the small model's cosines run lower across
-# languages, so an English turn that answers a Chinese question best is often ranked below several Chinese
-# turns on the subject (docs/decisions.md)
+# Over one interviewee's transcripts in two languages, her best answer in the language the question is not in
+# comes right after the KEEP_FIRST when its score is at least the candidates' mean: the small model's cosines
+# run lower across languages, so an English turn that answers a Chinese question best is often ranked below
+# several Chinese turns on the subject (docs/decisions.md)
 CROSS_FLOOR = 0.0
 
 
@@ -88,9 +88,9 @@ def interleaved(order: np.ndarray, scores: np.ndarray, article_of: np.ndarray, s
     each other interview's best turn that answers it (MATCH_ANSWERS), in score order, comes before the
     further answers of interviews already shown, so that five answers are not five from one article while
     another interview holds an answer too. `same(t, u)`: turn t is the other version of an answer u already chosen (its
-    words are shown on u's card), and is left out. `other_language`: per turn, whether it is in a language the
-    question is not (None over one language); unless one is among the KEEP_FIRST already, the best such turn
-    scoring CROSS_FLOOR or more is drawn in with them."""
+    words are shown on u's card), and is left out. `other_language`: per turn, whether it is the first answer's
+    interviewee's in a language the question is not (None over one language); unless one is among the
+    KEEP_FIRST already, the best such turn scoring CROSS_FLOOR or more is drawn in with them."""
     if len(order) < 2:
         return order, scores
     firsts, rest, seen = [], [], set()
