@@ -160,7 +160,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
         language_of = {a.article_id: a.language for a in articles}
         bigram = BM25.build([bigrams(text) if doc and language_of[t.article_id] != "en" else []
                              for t, text, doc in zip(turns, said, documents)])
-        glossary = build_glossary(lexical, bigram)
+        glossary, common = build_glossary(lexical, bigram)
         # Chinese words -> English stems, for Chinese questions over English transcripts (none without them).
         senses = build_reverse_glossary(lexical) if "en" in languages else {}
         # The names the transcripts mention, for a corpus of several interviewees (retrieve.CONVERSATION_WEIGHT)
@@ -198,7 +198,7 @@ def build(settings: Settings, embedder, progress: Progress = silent, full: bool 
             "alignments": alignments,  # align.align_corpus: the declared versions, aligned
         }
         version = write_version(index_dir, manifest, articles, turns, rows, keys, bg_keys, vectors, background,
-                                faiss_index, lexical, bigram, glossary, senses)
+                                faiss_index, lexical, bigram, glossary, senses, common)
         return BuildReport(version, len(articles), len(turns), len(units), embedded,
                            len(set(keys) | set(bg_keys)) - embedded, time.perf_counter() - t0, errors, faiss_type,
                            t_embed, notices, read)

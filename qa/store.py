@@ -15,6 +15,7 @@ Layout (a folder of plain files, no pickle)::
       v-…/lexical_*         BM25 over jieba tokens
       v-…/bigram_*          BM25 over character bigrams
       v-…/glossary.json     English word -> Chinese dictionary senses that occur in this corpus
+      v-…/glossary_common.json  English word -> how many of those are among its common senses (the no-answer bar's)
       v-…/senses_zh_en.json Chinese word -> English stems in this corpus (for English transcripts)
 
 A build writes a new version folder, then points `current` at it with one
@@ -30,7 +31,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,7 @@ import numpy as np
 from .text import BM25
 from .types import Article, Turn
 
-FORMAT_VERSION = 4  # 2: character-bigram BM25 added; 3: glossary; 4: languages, times, English stems
+FORMAT_VERSION = 5  # 2: character-bigram BM25 added; 3: glossary; 4: languages, times, English stems; 5: common senses
 # Exact search (a flat inner-product scan) costs O(N) per query but needs no
 # training and has perfect recall. benchmarks/scale.py measured 0.5 ms at 7k
 # vectors and 10 ms at 70k on 2 cores: past ~100k it eats the latency budget.
@@ -101,6 +102,9 @@ class Index:
     glossary: dict[str, list[str]]
     senses: dict[str, list[str]]  # Chinese word -> English stems of this corpus (empty without English turns)
     turn_units: np.ndarray  # (n_turns + 1,) offsets: units of turn t are rows [a[t], a[t+1])
+    # English word -> how many of its glossary senses are common ones (text.common_senses); empty in an index
+    # written before the file existed, which then reads every sense
+    common: dict[str, int] = field(default_factory=dict)
 
     def search(self, qv: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The `k` units closest to the query vector: (cosines, unit rows), best first.
@@ -192,7 +196,7 @@ def unit_rows(units) -> np.ndarray:
 
 
 def write_version(index_dir: Path, manifest: dict, articles, turns, rows: np.ndarray, keys, bg_keys, vectors,
-                  background, faiss_index, lexical, bigram, glossary, senses) -> Path:
+                  background, faiss_index, lexical, bigram, glossary, senses, common=None) -> Path:
     """Write a new version folder beside the current one, then point `current` at it with one rename.
 
     Until the rename the old version is what every reader sees; a failure or a kill at any moment
@@ -216,7 +220,8 @@ def write_version(index_dir: Path, manifest: dict, articles, turns, rows: np.nda
         faiss.write_index(faiss_index, str(d / "vectors.faiss"))
         lexical.save(d)
         bigram.save(d, "bigram")
-        for name, table in (("glossary.json", glossary), ("senses_zh_en.json", senses)):
+        for name, table in (("glossary.json", glossary), ("senses_zh_en.json", senses),
+                            ("glossary_common.json", common or {})):
             (d / name).write_text(json.dumps(table, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         for p in d.iterdir():
             with open(p, "rb") as f:
@@ -314,8 +319,10 @@ def load(index_dir: str | Path, model: str | None = None) -> Index:
         bigram = BM25.load(d, len(turns), "bigram")
         glossary = json.loads((d / "glossary.json").read_text(encoding="utf-8"))
         senses = json.loads((d / "senses_zh_en.json").read_text(encoding="utf-8"))
-        if not isinstance(glossary, dict) or not isinstance(senses, dict):
-            raise ValueError("glossary.json or senses_zh_en.json is not a mapping")
+        common_file = d / "glossary_common.json"
+        common = json.loads(common_file.read_text(encoding="utf-8")) if common_file.is_file() else {}
+        if not isinstance(glossary, dict) or not isinstance(senses, dict) or not isinstance(common, dict):
+            raise ValueError("glossary.json, senses_zh_en.json or glossary_common.json is not a mapping")
         if len(manifest["background"]["languages"]) != len(background):
             raise ValueError("background passages and their languages differ in number")
         import faiss
@@ -335,7 +342,7 @@ def load(index_dir: str | Path, model: str | None = None) -> Index:
         raise _damaged(d, "units point past the last turn")
     turn_units = np.searchsorted(np.asarray(units[:, 0]), np.arange(len(turns) + 1), side="left")
     return Index(d, manifest, articles, turns, units, vectors, background, fidx, lexical, bigram, glossary,
-                 senses, turn_units)
+                 senses, turn_units, common)
 
 
 def stale_sources(index: Index, sources: str | Path) -> list[str]:

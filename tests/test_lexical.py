@@ -122,6 +122,28 @@ def test_unfound_share_counts_content_words_the_transcripts_never_mention():
     assert unfound_share("What does she think of regulation and the garmenture?", glossary, words, pairs) > 0.6
 
 
+def test_the_no_answer_bar_reads_only_a_words_common_senses():
+    from qa.text import content_words
+    from qa.text.glossary import BAR_SENSES, build_glossary, read_dictionary
+
+    # A corpus that says 意义 ("meaning") and 用旧 ("worn") but nothing of letters or of what to wear: the
+    # dictionary's last senses of "letter" (字面意义) and "wear" (用旧) are all it holds of them
+    docs = ["这件事的意义很大。", "东西用旧了就换新的。"]
+    words, pairs = BM25.build([tokenize(d) for d in docs]), BM25.build([bigrams(d) for d in docs])
+    glossary, common = build_glossary(words, pairs)
+    senses = read_dictionary(dictionary_file())
+    for w in ("letter", "wear"):
+        assert glossary[w] and not set(glossary[w]) & set(senses[w][:BAR_SENSES]) and common[w] == 0
+        question = f"What does she say about the {w}?"
+        assert [hit for word, _, hit in content_words(question, glossary, words, pairs) if word == w] == [True]
+        assert [hit for word, _, hit in content_words(question, glossary, words, pairs, common=common)
+                if word == w] == [False]
+    # a common sense still counts: 意义 is the first sense of "meaning"
+    assert common.get("meaning", len(glossary["meaning"])) > 0
+    assert [hit for word, _, hit in content_words("What is the meaning?", glossary, words, pairs, common=common)
+            if word == "meaning"] == [True]
+
+
 def test_the_dictionary_read_from_disk_segments_exactly_as_jieba_does(tmp_path, monkeypatch):
     # A cold question reads jieba's dictionary word by word from an SQLite copy instead of loading it
     # whole; the tokens must be jieba's own.

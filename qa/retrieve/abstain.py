@@ -76,7 +76,8 @@ def supported(corpus: "Corpus", text: str, chinese: bool, rare: set[str], lang: 
     if not rare:
         return False
     # A speaker's name ("What does Raman use AI for?") says whose answer, not what about: not a content word
-    words = [w for w in content_words(text, idx.glossary, idx.lexical, pairs, corpus.english, idx.senses, vocab)
+    words = [w for w in content_words(text, idx.glossary, idx.lexical, pairs, corpus.english, idx.senses, vocab,
+                                      idx.common)
              if w[0] not in corpus.speaker_words]
     # An English question whose most informative word the transcripts never mention ("How do I choose a good
     # laptop?": laptop) is about something else (for Chinese questions it refused answerable ones). A quote of

@@ -12,12 +12,13 @@ import numpy as np
 
 from ..lang import HAN as _HAN, is_chinese
 from .bm25 import BM25, bigrams
-from .glossary import _by_word, _dictionary_senses, _lexicon_glosses, english_senses
+from .glossary import _by_word, _lexicon_glosses, common_senses, english_senses
 from .tokens import _STOP_EN, _jieba, _stemmer, _words, tokenize
 
 def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25 | None",
                   english: bool = False, senses: dict[str, list[str]] | None = None,
-                  vocab: Container[str] | None = None) -> list[tuple[str, float, bool]]:
+                  vocab: Container[str] | None = None, common: dict[str, int] | None = None
+                  ) -> list[tuple[str, float, bool]]:
     """The question's content words as (word, information, found in the transcripts).
 
     In a Chinese question they are jieba's words of two or more characters and Latin words, their
@@ -25,7 +26,8 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
     an English one, the words of three or more letters outside the stop list, their information the
     surprisal in wordfreq's English counts ("laptop" 11.0, "choose" 9.4, "good" 6.7). A word is found
     when it, a Chinese gloss of it, or a character pair of one occurs in the transcripts; a Chinese
-    word also when an English word it glosses (`senses`) is in English transcripts.
+    word also when an English word it glosses (`senses`) is in English transcripts. An English word's
+    glosses are its common senses (`common`, glossary.common_senses): a last one is found almost anywhere.
 
     `vocab` narrows "the transcripts" to some of them (the words one language's turns hold), and `pairs` None
     leaves out the character-pair leg (which English turns are not part of).
@@ -51,7 +53,7 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
         for w in en_words:
             if len(w) < 3 or w in _STOP_EN:
                 continue
-            glosses = lexicon.get(w) or _dictionary_senses(w, glossary)
+            glosses = lexicon.get(w) or common_senses(w, glossary, common or {})
             own = _stemmer()(w) if english else w
             out.append((w, _english_surprisal(w), own in held or any(found(g) for g in glosses)))
     return out

@@ -235,20 +235,37 @@ def read_dictionary(path: Path, senses_per_word: int = GLOSS_SENSES) -> dict[str
     return out
 
 
-def build_glossary(words: BM25, pairs: BM25) -> dict[str, list[str]]:
+# The no-answer bar reads a word's first BAR_SENSES senses only: a last one is found in almost any corpus
+# ("letter" -> 字面意义, "wear" -> 用旧, "gardening" -> 园林工人的工作) and would back a question on anything
+# (docs/decisions.md)
+BAR_SENSES = 3
+
+
+def build_glossary(words: BM25, pairs: BM25) -> tuple[dict[str, list[str]], dict[str, int]]:
     """The dictionary cut down to senses that can score in this corpus (a bigram or a one-character
-    word of theirs occurs in it). Empty when the dictionary package is missing."""
+    word of theirs occurs in it), and for the words whose kept senses run past their first BAR_SENSES, how
+    many of the kept ones come first (`common_senses`). Empty when the dictionary package is missing."""
     path = dictionary_file()
     if path is None:
         logging.getLogger(__name__).warning("%s is not installed: English words outside the lexicon get no "
                                             "Chinese glosses", DICTIONARY_PACKAGE)
-        return {}
-    out = {}
+        return {}, {}
+    out, common = {}, {}
     for word, senses in read_dictionary(path).items():
         kept = [s for s in senses if any(b in pairs.vocab for b in bigrams(s)) or (len(s) == 1 and s in words.vocab)]
         if kept:
             out[word] = kept
-    return out
+            first = sum(s in senses[:BAR_SENSES] for s in kept)  # kept senses keep the dictionary's order
+            if first < len(kept):
+                common[word] = first
+    return out, common
+
+
+def common_senses(word: str, glossary: dict[str, list[str]], common: dict[str, int]) -> list[str]:
+    """A word's senses in the glossary (under the first of its forms that has any) among its first
+    BAR_SENSES in the dictionary: those the no-answer bar reads."""
+    form = next((f for f in _forms(word) if f in glossary), None)
+    return [] if form is None else glossary[form][:common.get(form, len(glossary[form]))]
 
 
 REVERSE_SENSES = 5  # English stems kept per Chinese word: the words whose first senses it is come first
