@@ -126,9 +126,9 @@ def test_the_no_answer_bar_reads_only_a_words_common_senses():
     from qa.text import content_words
     from qa.text.glossary import BAR_SENSES, build_glossary, read_dictionary
 
-    # A corpus that says 意义 ("meaning") and 用旧 ("worn") but nothing of letters or of what to wear: the
-    # dictionary's last senses of "letter" (字面意义) and "wear" (用旧) are all it holds of them
-    docs = ["这件事的意义很大。", "东西用旧了就换新的。"]
+    # A corpus that says 字面意义 ("literal meaning") and 用旧 ("worn") but nothing of letters or of what to
+    # wear: the dictionary's last senses of "letter" (字面意义) and "wear" (用旧) are all it holds of them
+    docs = ["这句话的字面意义很清楚。", "东西用旧了就换新的。"]
     words, pairs = BM25.build([tokenize(d) for d in docs]), BM25.build([bigrams(d) for d in docs])
     glossary, common = build_glossary(words, pairs)
     senses = read_dictionary(dictionary_file())
@@ -142,6 +142,21 @@ def test_the_no_answer_bar_reads_only_a_words_common_senses():
     assert common.get("meaning", len(glossary["meaning"])) > 0
     assert [hit for word, _, hit in content_words("What is the meaning?", glossary, words, pairs, common=common)
             if word == "meaning"] == [True]
+
+
+def test_an_english_words_gloss_is_found_whole_or_by_half_its_character_pairs():
+    from qa.text import content_words
+
+    docs = ["这些东西我们每周都会讨论。", "西班牙的合作伙伴也在用。"]
+    words, pairs = BM25.build([tokenize(d) for d in docs]), BM25.build([bigrams(d) for d in docs])
+    glossary = {"thriller": ["使人毛骨悚然的东西"], "spaniard": ["西班牙人"], "partner": ["合作伙伴"]}
+
+    def hit(question: str, word: str) -> bool:
+        return next(h for w, _, h in content_words(question, glossary, words, pairs) if w == word)
+
+    assert not hit("Which thriller does she like?", "thriller")  # one generic pair (东西) of six
+    assert hit("Did she meet a Spaniard?", "spaniard")  # 西班, 班牙 of 西班, 班牙, 牙人
+    assert hit("Who is the partner?", "partner")  # the gloss is a word of theirs
 
 
 def test_the_dictionary_read_from_disk_segments_exactly_as_jieba_does(tmp_path, monkeypatch):

@@ -41,6 +41,14 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
         return (term in held or any(b in held_pairs for b in bigrams(term) if _HAN.search(b) and "的" not in b)
                 or any(stem in held for stem in english_senses(term, english_of)))
 
+    def found_whole(gloss: str) -> bool:
+        # A gloss is found as a word, or by at least half of its character pairs: not by one generic pair of
+        # a long one ("thriller" -> 使人毛骨悚然的东西 through 东西)
+        if gloss in held:
+            return True
+        han = [b for b in bigrams(gloss) if _HAN.search(b) and "的" not in b]
+        return bool(han) and 2 * sum(b in held_pairs for b in han) >= len(han)
+
     out: list[tuple[str, float, bool]] = []
     if is_chinese(question):
         info = _surprisal()
@@ -55,7 +63,7 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
                 continue
             glosses = lexicon.get(w) or common_senses(w, glossary, common or {})
             own = _stemmer()(w) if english else w
-            out.append((w, _english_surprisal(w), own in held or any(found(g) for g in glosses)))
+            out.append((w, _english_surprisal(w), own in held or any(found_whole(g) for g in glosses)))
     return out
 
 
