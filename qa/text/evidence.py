@@ -24,10 +24,11 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
     In a Chinese question they are jieba's words of two or more characters and Latin words, their
     information the surprisal in jieba's general word counts ("介绍一下胡狼。": 胡狼 17.9, 介绍 8.8). In
     an English one, the words of three or more letters outside the stop list, their information the
-    surprisal in wordfreq's English counts ("laptop" 11.0, "choose" 9.4, "good" 6.7). A word is found
-    when it, a Chinese gloss of it, or a character pair of one occurs in the transcripts; a Chinese
-    word also when an English word it glosses (`senses`) is in English transcripts. An English word's
-    glosses are its common senses (`common`, glossary.common_senses): a last one is found almost anywhere.
+    surprisal in wordfreq's English counts ("laptop" 11.0, "choose" 9.4, "good" 6.7). A Chinese word is
+    found when it or one of its character pairs occurs in the transcripts, or an English word it glosses
+    (`senses`) is in English transcripts; an English word when it does, or one of its Chinese glosses as a
+    word or by half its character pairs. Its glosses are its common senses (`common`,
+    glossary.common_senses): a last one is found almost anywhere.
 
     `vocab` narrows "the transcripts" to some of them (the words one language's turns hold), and `pairs` None
     leaves out the character-pair leg (which English turns are not part of).
