@@ -15,7 +15,8 @@ Layout (a folder of plain files, no pickle)::
       v-…/lexical_*         BM25 over jieba tokens
       v-…/bigram_*          BM25 over character bigrams
       v-…/glossary.json     English word -> Chinese dictionary senses that occur in this corpus
-      v-…/glossary_common.json  English word -> how many of those are among its common senses (the no-answer bar's)
+      v-…/glossary_common.json  English word -> how many of those are among its common senses (the no-answer
+                            bar's; an index written before it has none and reads every sense until rebuilt)
       v-…/senses_zh_en.json Chinese word -> English stems in this corpus (for English transcripts)
 
 A build writes a new version folder, then points `current` at it with one
@@ -39,7 +40,7 @@ import numpy as np
 from .text import BM25
 from .types import Article, Turn
 
-FORMAT_VERSION = 5  # 2: character-bigram BM25 added; 3: glossary; 4: languages, times, English stems; 5: common senses
+FORMAT_VERSION = 4  # 2: character-bigram BM25 added; 3: glossary; 4: languages, times, English stems
 # Exact search (a flat inner-product scan) costs O(N) per query but needs no
 # training and has perfect recall. benchmarks/scale.py measured 0.5 ms at 7k
 # vectors and 10 ms at 70k on 2 cores: past ~100k it eats the latency budget.

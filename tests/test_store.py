@@ -153,6 +153,21 @@ def test_an_index_from_another_version_of_qa_is_rebuilt_on_first_use(hash_settin
     assert len(assistant.index.turns) == 155 and assistant.index.glossary
 
 
+def test_an_index_written_before_the_common_senses_loads_and_a_rebuild_adds_them_from_the_cache(hash_settings):
+    build(hash_settings, HashEmbedder())
+    d = current_dir(hash_settings.index)
+    common = json.loads((d / "glossary_common.json").read_text(encoding="utf-8"))
+    assert common and all(0 <= n < len(load(hash_settings.index).glossary[w]) for w, n in common.items())
+    (d / "glossary_common.json").unlink()  # as an index written before the file existed
+    m = json.loads((d / "manifest.json").read_text())
+    del m["files"]["glossary_common.json"]
+    m["fingerprint"] = "an older qa"
+    (d / "manifest.json").write_text(json.dumps(m))
+    assert load(hash_settings.index).common == {}  # it loads, and the bar reads every sense
+    report = build(hash_settings, HashEmbedder())
+    assert report.embedded == 0 and load(hash_settings.index).common == common  # no vector embedded again
+
+
 @pytest.mark.parametrize("name", ["vectors.npy", "turns.jsonl", "vectors.faiss", "lexical_docs.npy", "glossary.json",
                                   "manifest.json"])
 def test_damaged_files_are_detected(hash_settings, name):
