@@ -157,7 +157,8 @@ def test_an_index_written_before_the_common_senses_loads_and_a_rebuild_adds_them
     build(hash_settings, HashEmbedder())
     d = current_dir(hash_settings.index)
     common = json.loads((d / "glossary_common.json").read_text(encoding="utf-8"))
-    assert common and all(0 <= n < len(load(hash_settings.index).glossary[w]) for w, n in common.items())
+    glossary = load(hash_settings.index).glossary
+    assert common and all(0 <= n < len(glossary[w]) for w, n in common.items())
     (d / "glossary_common.json").unlink()  # as an index written before the file existed
     m = json.loads((d / "manifest.json").read_text())
     del m["files"]["glossary_common.json"]
