@@ -477,7 +477,7 @@ def test_the_best_answer_in_the_other_language_comes_right_after_the_first_ones(
     assert interleaved(order, low, article_of, lambda t, u: False, other)[0].tolist() == [0, 1, 2, 3, 4, 5, 6]
     # one among the first ones already: no second is drawn in
     first = np.array([4, 0, 1, 2, 3, 5, 6])
-    got, _ = interleaved(first, scores[first], article_of, lambda t, u: False, other)
+    got, _ = interleaved(first, scores[first], article_of, lambda t, u: False, other[first])
     assert got.tolist()[:KEEP_FIRST + 1] == [4, 0, 1]
 
 
@@ -498,11 +498,12 @@ def test_her_words_in_the_other_language_are_her_turns_in_the_language_the_quest
     corpus = Assistant.load(settings=hash_settings).corpus
     art = corpus.article_of
     hers = int(np.flatnonzero(corpus.interviewee & ~np.isin(art, ["labels", "keeper"]))[0])  # an article's turn
-    other = corpus.other_language(True, hers)
+    every = np.arange(corpus.n_turns)
+    other = corpus.other_language(True, hers, every)
     assert other[art == "labels"].all()  # her English turns, for a Chinese question
     assert (art == "keeper").any() and not other[art == "keeper"].any()  # another interviewee's English turns are not her words
     assert not other[~np.isin(art, ["labels", "keeper"])].any()  # the Chinese turns are in the question's language
-    english = corpus.other_language(False, hers)  # for an English question: her Chinese turns
+    english = corpus.other_language(False, hers, every)  # for an English question: her Chinese turns
     assert english[~np.isin(art, ["labels", "keeper"])].all() and not english[np.isin(art, ["labels", "keeper"])].any()
 
 

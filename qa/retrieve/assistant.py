@@ -191,8 +191,9 @@ class Assistant:
         order, scores = ranked
         ranked_scores = scores  # in score order, before the interviews are interleaved
         if len(self.index.articles) > 1:  # several interviews: the best of each first (fuse.interleaved)
-            order, scores = fuse.interleaved(order[:max(50, k)], scores[:max(50, k)], self.corpus.article_of,
-                                             self._same_words, self.corpus.other_language(is_chinese(text), order[0]))
+            top = order[:max(50, k)]
+            order, scores = fuse.interleaved(top, scores[:max(50, k)], self.corpus.article_of, self._same_words,
+                                             self.corpus.other_language(is_chinese(text), top[0], top))
         pronoun = self.pronoun.search(text) if query.kind == QUESTION and self.pronoun is not None else None
         if pronoun and int(np.argmax(ranked_scores)) != 0:  # the prior put the subject's answer before a stronger match
             notices += (f"“{pronoun.group(0)}” is read as {self.settings.interviewee}, whose answers come first; "

@@ -111,11 +111,11 @@ class Corpus:
     def bilingual(self) -> bool:
         return len(self.languages) > 1
 
-    def other_language(self, chinese: bool, like: int) -> np.ndarray | None:
-        """Per turn, whether it is turn `like`'s interviewee's in a language other than a (Chinese or not)
-        question's: her own words in the other language. None over one language."""
+    def other_language(self, chinese: bool, like: int, turns: np.ndarray) -> np.ndarray | None:
+        """For each of `turns`, whether it is turn `like`'s interviewee's in a language other than a (Chinese
+        or not) question's: her own words in the other language. None over one language."""
         if not self.bilingual:
             return None
         own = "zh" if chinese else "en"
-        other = np.array([lang != own for lang, _ in self.languages])[self.lang_id]
-        return other & (self.person_of == self.person_of[like])
+        other = np.array([lang != own for lang, _ in self.languages])[self.lang_id[turns]]
+        return other & (self.person_of[turns] == self.person_of[like])

@@ -88,8 +88,8 @@ def interleaved(order: np.ndarray, scores: np.ndarray, article_of: np.ndarray, s
     each other interview's best turn that answers it (MATCH_ANSWERS), in score order, comes before the
     further answers of interviews already shown, so that five answers are not five from one article while
     another interview holds an answer too. `same(t, u)`: turn t is the other version of an answer u already chosen (its
-    words are shown on u's card), and is left out. `other_language`: per turn, whether it is the first answer's
-    interviewee's in a language the question is not (None over one language); unless one is among the
+    words are shown on u's card), and is left out. `other_language`: for each turn of `order`, whether it is the first
+    answer's interviewee's in a language the question is not (None over one language); unless one is among the
     KEEP_FIRST already, the best such turn scoring CROSS_FLOOR or more is drawn in with them."""
     if len(order) < 2:
         return order, scores
@@ -102,7 +102,7 @@ def interleaved(order: np.ndarray, scores: np.ndarray, article_of: np.ndarray, s
             continue
         kept.append(t)
         art = article_of[t]
-        cross = other_language is not None and bool(other_language[t])
+        cross = other_language is not None and bool(other_language[i])
         if len(firsts) < KEEP_FIRST or (art not in seen and (
                 scores[i] >= MATCH_ANSWERS or (cross and not crossed and scores[i] >= CROSS_FLOOR))):
             seen.add(art)

@@ -37,9 +37,12 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
     held = words.vocab if vocab is None else vocab
     held_pairs = pairs.vocab if pairs is not None else {}
 
-    def found(term: str) -> bool:
+    def telling_pairs(term: str) -> list[str]:
         # (A pair with 的 says nothing: "西班牙人的", the dictionary's "Spanish", would be found through 人的.)
-        return (term in held or any(b in held_pairs for b in bigrams(term) if _HAN.search(b) and "的" not in b)
+        return [b for b in bigrams(term) if _HAN.search(b) and "的" not in b]
+
+    def found(term: str) -> bool:
+        return (term in held or any(b in held_pairs for b in telling_pairs(term))
                 or any(stem in held for stem in english_senses(term, english_of)))
 
     def found_whole(gloss: str) -> bool:
@@ -47,8 +50,8 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
         # a long one ("thriller" -> 使人毛骨悚然的东西 through 东西)
         if gloss in held:
             return True
-        han = [b for b in bigrams(gloss) if _HAN.search(b) and "的" not in b]
-        return bool(han) and 2 * sum(b in held_pairs for b in han) >= len(han)
+        pairs_of = telling_pairs(gloss)
+        return bool(pairs_of) and 2 * sum(b in held_pairs for b in pairs_of) >= len(pairs_of)
 
     out: list[tuple[str, float, bool]] = []
     if is_chinese(question):

@@ -121,9 +121,15 @@ def _by_word(glosses: list[tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
+def _glossary_form(word: str, glossary: dict[str, list[str]]) -> str | None:
+    """The first of a word's forms that the glossary has senses for."""
+    return next((f for f in _forms(word) if f in glossary), None)
+
+
 def _dictionary_senses(word: str, glossary: dict[str, list[str]]) -> list[str]:
     """A word's senses in the glossary, under the first of its forms that has any."""
-    return next((glossary[f] for f in _forms(word) if f in glossary), [])
+    form = _glossary_form(word, glossary)
+    return [] if form is None else glossary[form]
 
 
 @lru_cache(maxsize=65536)  # per word, as the stemmer's
@@ -264,7 +270,7 @@ def build_glossary(words: BM25, pairs: BM25) -> tuple[dict[str, list[str]], dict
 def common_senses(word: str, glossary: dict[str, list[str]], common: dict[str, int]) -> list[str]:
     """A word's senses in the glossary (under the first of its forms that has any) among its first
     BAR_SENSES in the dictionary: those the no-answer bar reads."""
-    form = next((f for f in _forms(word) if f in glossary), None)
+    form = _glossary_form(word, glossary)
     return [] if form is None else glossary[form][:common.get(form, len(glossary[form]))]
 
 
