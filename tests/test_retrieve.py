@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from qa.chunk import SENTENCE
-from qa.text import query_terms
+from qa.text import query_groups, query_terms
 from qa.parse import is_chinese
 from qa.retrieve import Assistant, QuestionError, clean_question
 from qa.store import IndexError_
@@ -439,6 +439,61 @@ def test_one_clause_of_a_long_quote_clearly_hers_is_enough_to_answer():
 
     assert clause_covered(corpus, clause_vecs, False, order, coverage(0.70 + CLAUSE_MARGIN + 0.01))
     assert not clause_covered(corpus, clause_vecs, False, order, coverage(0.70 + CLAUSE_MARGIN - 0.01))
+
+
+def test_a_question_over_turns_in_its_other_language_needs_a_translated_word_or_a_higher_bar():
+    from types import SimpleNamespace
+
+    from qa.retrieve.abstain import CROSS_MARGIN, CROSS_REFERENCE, EVIDENCE_TURNS, UNTRANSLATED_EXTRA, covered
+
+    # background passages: 0-1 Chinese, the rest English; the question's cosine with every one is 0.70.
+    # Turns 0-1 are Chinese, 2-6 English; `order` ranks 6 (English) first, then 4, 2, 5, 3.
+    n_bg = 2 + CROSS_REFERENCE
+    corpus = SimpleNamespace(index=SimpleNamespace(background=np.full((n_bg, 1), 0.70, dtype=np.float32)),
+                             languages=[("zh", np.array([0, 1])), ("en", np.arange(2, n_bg))],
+                             lang_id=np.array([0, 0, 1, 1, 1, 1, 1]))
+    qv = np.ones(1, dtype=np.float32)
+    order = np.array([0, 6, 4, 1, 2, 5, 3])
+    asked = []
+
+    def translated(holding):
+        def check(turns):
+            asked.append([int(t) for t in turns])
+            return bool({int(t) for t in turns} & holding)
+        return check
+
+    def answered(chinese, best_english, holding, supported=False):
+        best = np.array([0.0, best_english - 0.01, best_english, 0.0, 0.5, 0.5, 0.5], dtype=np.float32)
+        return covered(corpus, qv, chinese, order, best, lambda j: supported, translated(holding))
+
+    # A Chinese question over English turns: between the cross-language bar and that bar raised, it is covered
+    # only when one of the first English turns in the ranking holds a translation of one of its words
+    between = 0.70 + CROSS_MARGIN + UNTRANSLATED_EXTRA / 2
+    assert answered(True, between, holding={2})
+    assert asked[-1] == [6, 4, 2][:EVIDENCE_TURNS]  # the first English turns of the ranking, not the Chinese ones
+    assert not answered(True, between, holding={5})  # a turn further down holds it: no evidence
+    assert answered(True, 0.70 + CROSS_MARGIN + UNTRANSLATED_EXTRA + 0.005, holding=set())
+    # An English question over the same English turns is in its own language: no translation is looked for
+    n = len(asked)
+    answered(False, between, holding=set())
+    assert all(turns != [6, 4, 2][:EVIDENCE_TURNS] for turns in asked[n:])
+
+
+def test_a_word_translated_in_a_turn_is_evidence_and_a_speakers_name_is_not(tmp_path, sources):
+    a = _beside_quinn(tmp_path, sources,
+                      "HOST: How do you choose a good bicycle for a child?\n\n"
+                      "ADA QUINN: In the Quinn family we say: pick a light frame and good brakes; a child's bicycle "
+                      "should be easy to lift.\n")
+    from qa.retrieve.abstain import holds, word_groups
+
+    turn = next(i for i, t in enumerate(a.index.turns) if "brakes" in t.text)
+
+    def evidence(q):
+        about, names = word_groups(a.corpus, query_groups(q, a.index.glossary, a.index.senses, a.corpus.english))
+        return holds(a.corpus, about, turn), holds(a.corpus, names, turn)
+
+    assert evidence("怎么挑选自行车？") == (True, False)  # 自行车 -> bicycle
+    assert evidence("Quinn养过猫吗？") == (False, True)  # her name is there, and says nothing of cats
 
 
 def test_each_interview_that_answers_has_its_best_among_the_first_answers():

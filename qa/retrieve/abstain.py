@@ -32,6 +32,10 @@ CROSS_MARGIN = 0.042  # ...which its best English turn must clear by this
 MAX_UNFOUND_SHARE = 0.5  # "most" content words unfound: more than half (text.unfound_information)
 TOPIC_WORDS = 2  # a pasted English quote: how many of its most informative words may carry its topic
 RARE_SHARE = 0.2  # a "rare" term occurs in at most this share of the turns ("AI" and "OpenAI" do not help)
+# A question over turns in the other language: when none of that language's first EVIDENCE_TURNS ranked turns
+# holds a translation of one of its words, its bar there is UNTRANSLATED_EXTRA higher (covered)
+EVIDENCE_TURNS = 3
+UNTRANSLATED_EXTRA = 0.02
 
 
 class LanguageVocab:
@@ -89,21 +93,30 @@ def supported(corpus: "Corpus", text: str, chinese: bool, rare: set[str], lang: 
 
 
 def covered(corpus: "Corpus", qv: np.ndarray, chinese: bool, order: np.ndarray, best_dense: np.ndarray,
-            is_supported: Callable[[int], bool]) -> bool:
+            is_supported: Callable[[int], bool], translated: Callable[[np.ndarray], bool] | None = None) -> bool:
     """Whether the transcripts answer at all: in some language, the best raw cosine of a ranked turn
     (`best_dense`, in `order`) clears that language's background bar by the margin; `is_supported(j)`:
-    whether the word legs back the question in language j's turns (`supported`)."""
+    whether the word legs back the question in language j's turns (`supported`).
+
+    Turns in the language the question is not in: `translated(turns)` says whether one of the given turns
+    holds a translation of one of the question's words (`holds`). When none of that language's first
+    EVIDENCE_TURNS in `order` does, the dense score is all the evidence there is, and the bar is
+    UNTRANSLATED_EXTRA higher: across languages the small model finds some turn close to almost any
+    question ("穆拉蒂有没有文身？", "Does Murati play any video games?")."""
     bg = corpus.index.background @ qv
     langs = corpus.lang_id[order]
     for j, (lang, passages) in enumerate(corpus.languages):
-        if not (langs == j).any():
+        mine = langs == j
+        if not mine.any():
             continue
-        best = float(best_dense[langs == j].max())
+        best = float(best_dense[mine].max())
         if chinese and lang == "en":
             ref, bar = background_reference(bg[passages]), CROSS_MARGIN
         else:
             ref = float(bg[passages].max())
             bar = MIN_MARGIN if is_supported(j) else UNSUPPORTED_MARGIN
+        if translated is not None and (lang == "zh") != chinese and not translated(order[mine][:EVIDENCE_TURNS]):
+            bar += UNTRANSLATED_EXTRA
         if best - ref >= bar:
             return True
     return False
@@ -162,3 +175,11 @@ def holds(corpus: "Corpus", groups: list[list[int]], t: int) -> bool:
             if i < len(docs) and docs[i] == t:
                 return True
     return False
+
+
+def word_groups(corpus: "Corpus", groups: list[list[str]]) -> tuple[list[list[int]], list[list[int]]]:
+    """The question's word groups that are not ubiquitous (support_groups), split into those that say what it
+    is about and those that name a speaker: a name says whose answer, and is no translation of a question's
+    word (`covered`'s evidence across languages); both count for the "related" label."""
+    named = [g for g in groups if corpus.speaker_words.intersection(g)]
+    return support_groups(corpus, [g for g in groups if g not in named]), support_groups(corpus, named)

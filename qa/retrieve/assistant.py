@@ -184,7 +184,8 @@ class Assistant:
         notices = notices + ((note,) if note else ())
         terms = query_terms(text, self.index.glossary, self.index.senses, self.corpus.english)
         groups = query_groups(text, self.index.glossary, self.index.senses, self.corpus.english)
-        ranked = self._ranked(text, qv, pool, terms, query.kind, groups, clause_vecs, (plain, bar_vec)) \
+        about, names = abstain.word_groups(self.corpus, groups)
+        ranked = self._ranked(text, qv, pool, terms, query.kind, groups, clause_vecs, (plain, bar_vec), about) \
             if pool.any() else None
         if ranked is None:
             return Result(q, (), True, notices + self.notices, query.kind, text)
@@ -199,7 +200,7 @@ class Assistant:
             notices += (f"“{pronoun.group(0)}” is read as {self.settings.interviewee}, whose answers come first; "
                         "to ask about another interviewee, name them or choose a speaker.",)
         weighted = self.quotes.weighted_terms(terms[0])
-        support = abstain.support_groups(self.corpus, groups)
+        support = about + names
         answers = tuple(self._answer(rank, int(t), float(score), qv, weighted, query.kind, support)
                         for rank, (t, score) in enumerate(zip(order[:k], scores[:k]), start=1))
         lead = float(ranked_scores[0] - ranked_scores[1]) if len(ranked_scores) > 1 else np.inf
@@ -209,12 +210,14 @@ class Assistant:
 
     def _ranked(self, text: str, qv: np.ndarray, pool: np.ndarray, terms: tuple[list[str], list[str]],
                 kind: str, groups: list[list[str]], clause_vecs: np.ndarray | None = None,
-                unnamed: tuple[str, np.ndarray | None] | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+                unnamed: tuple[str, np.ndarray | None] | None = None, about: list[list[int]] | None = None
+                ) -> tuple[np.ndarray, np.ndarray] | None:
         """The pool's turns ranked for the question and their scores, or None when they do not cover it (a
         long quote is covered when one of its clauses is: abstain.clause_covered). `unnamed`: the question
         with an interviewee's name said by a pronoun (scope.unnamed) and its vector (None when it names
         nobody), which the no-answer bar reads instead: her name is in the transcripts and never in the
-        background passages, and says whose answer, not what about."""
+        background passages, and says whose answer, not what about. `about`: the question's words that say what
+        it is about (abstain.word_groups), the bar's evidence in turns of the language it is not in."""
         order, scores, best_dense = self.rank(text, qv, pool, terms=terms, kind=kind, groups=groups,
                                               clause_vecs=clause_vecs)
         # A turn that only thanks or greets (scope.courtesy) is scored with the rest and then answers nothing:
@@ -231,7 +234,8 @@ class Assistant:
             bar_terms = query_terms(bar_text, self.index.glossary, self.index.senses, self.corpus.english)[0]
         rare = abstain.rare_terms(self.corpus, bar_terms)
         supported = lambda j: abstain.supported(self.corpus, bar_text, chinese, rare, j, kind == QUOTE)  # noqa: E731
-        if not abstain.covered(self.corpus, bar_qv, chinese, bar_order, bar_best, supported) and not (
+        translated = lambda turns: any(abstain.holds(self.corpus, about or [], int(t)) for t in turns)  # noqa: E731
+        if not abstain.covered(self.corpus, bar_qv, chinese, bar_order, bar_best, supported, translated) and not (
                 clause_vecs is not None and abstain.clause_covered(self.corpus, clause_vecs, chinese, order,
                                                                    self.quotes.coverage)):
             return None
