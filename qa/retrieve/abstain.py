@@ -9,7 +9,9 @@ they never mention, must clear the higher UNSUPPORTED_MARGIN: the small model fi
 question over English turns has a bar of its own (CROSS_MARGIN, over the mean of the best few background
 passages): the small model's Chinese-English cosines are compressed. Over transcripts in two languages each
 language's bar counts only the words its own turns hold (`LanguageVocab`); a speaker's name is not a content
-word. Every value: docs/decisions.md.
+word. Across languages (a Chinese question over English turns, an English one over Chinese turns) the first
+turns must hold a translation of one of the question's words, or the bar is UNTRANSLATED_EXTRA higher. Every
+value: docs/decisions.md.
 
 Flows in: the ranked turns, their best raw cosines and the question's words; flows out: covered or not.
 """

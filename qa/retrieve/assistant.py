@@ -234,7 +234,8 @@ class Assistant:
             bar_terms = query_terms(bar_text, self.index.glossary, self.index.senses, self.corpus.english)[0]
         rare = abstain.rare_terms(self.corpus, bar_terms)
         supported = lambda j: abstain.supported(self.corpus, bar_text, chinese, rare, j, kind == QUOTE)  # noqa: E731
-        translated = lambda turns: any(abstain.holds(self.corpus, about or [], int(t)) for t in turns)  # noqa: E731
+        translated = None if about is None else (
+            lambda turns: any(abstain.holds(self.corpus, about, int(t)) for t in turns))
         if not abstain.covered(self.corpus, bar_qv, chinese, bar_order, bar_best, supported, translated) and not (
                 clause_vecs is not None and abstain.clause_covered(self.corpus, clause_vecs, chinese, order,
                                                                    self.quotes.coverage)):
