@@ -1,6 +1,6 @@
 """Alignment of two versions of one conversation (qa/align.py), against gold written before any run.
 
-    python benchmarks/align_eval.py [--split dev|dev2|test|test2|test3|all] [--chance] [--json FILE]
+    python benchmarks/align_eval.py [--split dev|dev2|test|test2|test3|test4|all] [--chance] [--json FILE]
 
 Builds an index of `benchmarks/aligned_pairs/` (a spoken English original and a loose Chinese rendering of
 each of two invented conversations; `gold.json` gives which turns and which sentences render which) and of
@@ -139,7 +139,7 @@ def score_pair(idx, gold: dict) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--split", default="dev", choices=["dev", "dev2", "test", "test2", "test3", "all"])
+    ap.add_argument("--split", default="dev", choices=["dev", "dev2", "test", "test2", "test3", "test4", "all"])
     ap.add_argument("--json", help="write the report here")
     ap.add_argument("--chance", action="store_true", help="also align every pair that is not a version pair")
     args = ap.parse_args()
