@@ -112,7 +112,7 @@ def test_unfound_share_counts_content_words_the_transcripts_never_mention():
     glossary = {"regulation": ["监管"], "cake": ["蛋糕"]}
     assert unfound_share("她为什么加入OpenAI？", glossary, words, pairs) == 0.0
     assert unfound_share("Python里怎么读取CSV文件？", glossary, words, pairs) == 1.0  # python, 读取, csv, 文件
-    assert unfound_share("驾驶员", glossary, words, pairs) == 0.0  # a character pair in common is enough
+    assert unfound_share("驾驶员", glossary, words, pairs) == 0.0  # its part 驾驶 is inside their 自动驾驶
     assert unfound_share("？", glossary, words, pairs) == 0.0  # no content word: nothing to judge by
     # Chinese words weigh what they tell: a rare word outweighs a common one.
     assert unfound_share("介绍一下胡狼。", glossary, words, pairs) > 0.5  # 介绍 is found, 胡狼 is not
@@ -120,6 +120,17 @@ def test_unfound_share_counts_content_words_the_transcripts_never_mention():
     # English words weigh what they tell too (wordfreq); a gloss found in the transcripts counts as found.
     assert 0.4 < unfound_share("What does she think of regulation and cake?", glossary, words, pairs) < 0.6
     assert unfound_share("What does she think of regulation and the garmenture?", glossary, words, pairs) > 0.6
+
+
+def test_a_chinese_word_is_found_inside_a_transcripts_word_and_not_across_two():
+    docs = ["今年的工作更加密集。", "学生们都问过加密技术。", "我们和学生聊过。"]
+    words, pairs = BM25.build([tokenize(d) for d in docs]), BM25.build([bigrams(d) for d in docs])
+    assert "更加" in words.vocab and "密集" in words.vocab and "加密" in pairs.vocab  # 加密 only as a pair there
+    assert unfound_share("加密？", {}, words, pairs) == 0.0  # 加密 is inside their 加密技术
+    words2, pairs2 = (BM25.build([tokenize(d) for d in docs[::2]]), BM25.build([bigrams(d) for d in docs[::2]]))
+    assert unfound_share("加密？", {}, words2, pairs2) == 1.0  # only across 更加|密集: not found
+    assert unfound_share("在校学生？", {}, words2, pairs2) == 0.0  # a longer word's part (学生) is
+    assert words.infixes["加密"] == ["加密技术"] and "加密" not in words2.infixes
 
 
 def test_the_no_answer_bar_reads_only_a_words_common_senses():

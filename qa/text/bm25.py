@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from ..lang import HAN as _HAN
 
 K1, B = 1.2, 0.75
+_HAN_WORD = re.compile(r"[\u3400-\u9fff]+")
 
 
 
@@ -66,6 +68,18 @@ class BM25:
     def __init__(self, vocab: dict[str, int], indptr: np.ndarray, docs: np.ndarray,
                  weights: np.ndarray, n_docs: int):
         self.vocab, self.indptr, self.docs, self.weights, self.n_docs = vocab, indptr, docs, weights, n_docs
+
+    @cached_property
+    def infixes(self) -> dict[str, list[str]]:
+        """Each run of two or more Chinese characters inside a longer word of the vocabulary -> those words
+        ("加密" -> 加密技术): a question's word met inside one of the transcripts' words (evidence.content_words),
+        not across two of them, as a character pair may be. Worked out on first use."""
+        out: dict[str, list[str]] = {}
+        for word in self.vocab:
+            if len(word) > 2 and _HAN_WORD.fullmatch(word):
+                for part in {word[i:i + n] for n in range(2, len(word)) for i in range(len(word) - n + 1)}:
+                    out.setdefault(part, []).append(word)
+        return out
 
     @classmethod
     def build(cls, documents: list[list[str]]) -> "BM25":

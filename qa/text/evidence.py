@@ -25,10 +25,12 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
     information the surprisal in jieba's general word counts ("介绍一下胡狼。": 胡狼 17.9, 介绍 8.8). In
     an English one, the words of three or more letters outside the stop list, their information the
     surprisal in wordfreq's English counts ("laptop" 11.0, "choose" 9.4, "good" 6.7). A Chinese word is
-    found when it or one of its character pairs occurs in the transcripts, or an English word it glosses
-    (`senses`) is in English transcripts; an English word when it does, or one of its Chinese glosses as a
-    word or by half its character pairs. Its glosses are its common senses (`common`,
-    glossary.common_senses): a last one is found almost anywhere.
+    found when it is one of the transcripts' words or inside one, or a longer one's part is (jieba may cut a
+    question and a transcript differently: 在校学生 / 学生), or an English word it glosses (`senses`) is in
+    English transcripts; its characters across two of their words are not it (加密 is not in 更加|密集). An
+    English word is found when the transcripts hold it, or one of its Chinese glosses as a word or by half
+    its character pairs. Its glosses are its common senses (`common`, glossary.common_senses): a last one is
+    found almost anywhere.
 
     `vocab` narrows "the transcripts" to some of them (the words one language's turns hold), and `pairs` None
     leaves out the character-pair leg (which English turns are not part of).
@@ -41,9 +43,13 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
         # (A pair with 的 says nothing: "西班牙人的", the dictionary's "Spanish", would be found through 人的.)
         return [b for b in bigrams(term) if _HAN.search(b) and "的" not in b]
 
+    def in_a_word(term: str) -> bool:
+        return term in held or any(w in held for w in words.infixes.get(term, ()))
+
     def found(term: str) -> bool:
-        return (term in held or any(b in held_pairs for b in telling_pairs(term))
-                or any(stem in held for stem in english_senses(term, english_of)))
+        if in_a_word(term) or any(stem in held for stem in english_senses(term, english_of)):
+            return True
+        return len(term) > 2 and any(in_a_word(p) for p in _jieba().cut_for_search(term) if p != term and len(p) >= 2)
 
     def found_whole(gloss: str) -> bool:
         # A gloss is found as a word, or by at least half of its character pairs: not by one generic pair of
