@@ -31,7 +31,7 @@ out for the change that followed:
 | other_interview6/ | a hospital's medical director, a woman | 20, 8 naming her | 3976ece |
 | other_interview7/ | a public librarian, a man | 20 answerable (7 naming him), 8 off-topic | aa4d85e |
 | her_english/ | her (invented stand-ins: a podcast, a launch livestream) | 54 answerable, 8 off-topic | 51289f2 |
-| her_english2/ (`her2`: with her_english/'s two beside it) | her (an invented campus fireside chat) | 135 answerable, 84 off-topic (her-test3 to her-test9) | see its README |
+| her_english2/ (`her2`: with her_english/'s two beside it) | her (an invented campus fireside chat) | 143 answerable, 100 off-topic (her-test3 to her-test10) | see its README |
 
 `--private-life` asks, on each invented corpus, 20 Chinese questions about its interviewee's private life
 ("Ferrer养宠物吗？"), once by name and once by pronoun: none is answerable, so each answered one is a false answer.
