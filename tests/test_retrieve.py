@@ -606,3 +606,30 @@ def test_a_pasted_quote_is_placed_by_the_sentences_that_render_it_not_by_the_who
 
     assert first(CLAIM) == n  # a claim is a paraphrase: the turn on its topic, in its words
     assert first(QUOTE) == n + 1  # her words: the turn whose sentence renders them
+
+
+def test_turns_that_hold_none_of_a_questions_words_do_not_answer_it_on_the_dense_score_alone(tmp_path, sources):
+    from types import SimpleNamespace
+
+    from qa.retrieve.abstain import covered, rare_terms, supported
+
+    a = _beside_quinn(tmp_path, sources,
+                      "HOST: How do you choose a good bicycle for a child?\n\n"
+                      "ADA QUINN: Pick a light frame and good brakes; a child's bicycle should be easy to lift.\n")
+    en = next(j for j, (code, _) in enumerate(a.corpus.languages) if code == "en")
+
+    def backed(q: str, quote: bool = False):
+        terms = query_terms(q, a.index.glossary, a.index.senses, a.corpus.english)
+        return supported(a.corpus, q, False, rare_terms(a.corpus, terms[0]), en, quote)
+
+    assert backed("How do I choose a good bicycle?") is True
+    assert backed("How do I choose a good kayak?") is False  # some of its words are there, not enough
+    assert backed("How do I grow tomatoes on a balcony?") is None  # none of them
+    assert backed("Tomatoes on a balcony need the morning sun.", quote=True) is False  # a quote: maybe rendered freely
+    # A language whose turns hold none of the question's words does not answer it, however close its best turn
+    corpus = SimpleNamespace(index=SimpleNamespace(background=np.full((2, 1), 0.70, dtype=np.float32)),
+                             languages=[("zh", np.array([0])), ("en", np.array([1]))], lang_id=np.array([0, 1]))
+    best = np.array([0.0, 0.95], dtype=np.float32)
+    qv, order = np.ones(1, dtype=np.float32), np.array([0, 1])
+    assert covered(corpus, qv, False, order, best, lambda j: False)
+    assert not covered(corpus, qv, False, order, best, lambda j: None)

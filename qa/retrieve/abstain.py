@@ -5,7 +5,8 @@ best score against off-topic background passages written in the transcripts' lan
 then pays the same cross-lingual penalty on both sides); below MIN_MARGIN the transcripts do not cover it. A
 question none of whose rarer words (or glosses) occurs in the transcripts, or most of whose content words
 they never mention, must clear the higher UNSUPPORTED_MARGIN: the small model finds some short line
-"similar" to almost anything, and two independent legs agreeing is better evidence than one. A Chinese
+"similar" to almost anything, and two independent legs agreeing is better evidence than one. A question not
+one of whose content words a language's turns hold is not answered from them at all. A Chinese
 question over English turns has a bar of its own (CROSS_MARGIN, over the mean of the best few background
 passages): the small model's Chinese-English cosines are compressed. Over transcripts in two languages each
 language's bar counts only the words its own turns hold (`LanguageVocab`); a speaker's name is not a content
@@ -68,10 +69,13 @@ def rare_terms(corpus: "Corpus", tokens: list[str]) -> set[str]:
     return out
 
 
-def supported(corpus: "Corpus", text: str, chinese: bool, rare: set[str], lang: int, quote: bool = False) -> bool:
+def supported(corpus: "Corpus", text: str, chinese: bool, rare: set[str], lang: int, quote: bool = False
+              ) -> bool | None:
     """Whether the word legs back the question in language `lang`'s turns: one of its `rare` terms is there,
     most of its content words are, and for an English question (not a pasted quote) its most informative one
-    (`text.content_words`). Over transcripts in one language, "there" is the whole index."""
+    (`text.content_words`). Over transcripts in one language, "there" is the whole index. None when not one of
+    a question's content words (nor a translation of one) is there: those turns do not answer it on the dense
+    score alone (`covered`). A pasted quote is never None: a loose rendering may keep none of its words."""
     idx = corpus.index
     vocab, pairs = None, idx.bigram
     if corpus.word_langs is not None:
@@ -79,12 +83,14 @@ def supported(corpus: "Corpus", text: str, chinese: bool, rare: set[str], lang: 
         rare = {t for t in rare if t in vocab}
         if corpus.languages[lang][0] == "en":
             pairs = None  # English turns are not in the character-pair leg
-    if not rare:
-        return False
     # A speaker's name ("What does Raman use AI for?") says whose answer, not what about: not a content word
     words = [w for w in content_words(text, idx.glossary, idx.lexical, pairs, corpus.english, idx.senses, vocab,
                                       idx.common)
              if w[0] not in corpus.speaker_words]
+    if words and not quote and not any(hit for _, _, hit in words):
+        return None
+    if not rare:
+        return False
     # An English question whose most informative word the transcripts never mention ("How do I choose a good
     # laptop?": laptop) is about something else (for Chinese questions it refused answerable ones). A quote of
     # her English against a loose rendering may have lost its rarest word ("a very formative moment" rendered
@@ -95,10 +101,12 @@ def supported(corpus: "Corpus", text: str, chinese: bool, rare: set[str], lang: 
 
 
 def covered(corpus: "Corpus", qv: np.ndarray, chinese: bool, order: np.ndarray, best_dense: np.ndarray,
-            is_supported: Callable[[int], bool], translated: Callable[[np.ndarray], bool] | None = None) -> bool:
+            is_supported: Callable[[int], bool | None], translated: Callable[[np.ndarray], bool] | None = None
+            ) -> bool:
     """Whether the transcripts answer at all: in some language, the best raw cosine of a ranked turn
     (`best_dense`, in `order`) clears that language's background bar by the margin; `is_supported(j)`:
-    whether the word legs back the question in language j's turns (`supported`).
+    whether the word legs back the question in language j's turns (`supported`; None: none of its words is
+    there, and those turns do not answer it).
 
     Turns in the language the question is not in: `translated(turns)` says whether one of the given turns
     holds a translation of one of the question's words (`holds`). When none of that language's first
@@ -115,8 +123,11 @@ def covered(corpus: "Corpus", qv: np.ndarray, chinese: bool, order: np.ndarray, 
         if chinese and lang == "en":
             ref, bar = background_reference(bg[passages]), CROSS_MARGIN
         else:
+            backed = is_supported(j)
+            if backed is None:  # none of its words in these turns: the dense score alone does not answer it
+                continue
             ref = float(bg[passages].max())
-            bar = MIN_MARGIN if is_supported(j) else UNSUPPORTED_MARGIN
+            bar = MIN_MARGIN if backed else UNSUPPORTED_MARGIN
         if translated is not None and (lang == "zh") != chinese and not translated(order[mine][:EVIDENCE_TURNS]):
             bar += UNTRANSLATED_EXTRA
         if best - ref >= bar:
