@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 HAN = re.compile(r"[\u3400-\u9fff]")  # a Chinese character (CJK unified ideographs and extension A)
+HAN_RUN = re.compile(r"[\u3400-\u9fff]+")  # a run of Chinese characters (a word of them: fullmatch)
 ASCII_LETTER = re.compile(r"[A-Za-z]")
 LATIN_WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")  # a lower-cased English word: "self-driving", "don't"
 

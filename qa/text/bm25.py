@@ -13,10 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..lang import HAN as _HAN
+from ..lang import HAN as _HAN, HAN_RUN
 
 K1, B = 1.2, 0.75
-_HAN_WORD = re.compile(r"[\u3400-\u9fff]+")
 
 
 
@@ -76,7 +75,7 @@ class BM25:
         not across two of them, as a character pair may be. Worked out on first use."""
         out: dict[str, list[str]] = {}
         for word in self.vocab:
-            if len(word) > 2 and _HAN_WORD.fullmatch(word):
+            if len(word) > 2 and HAN_RUN.fullmatch(word):
                 for part in {word[i:i + n] for n in range(2, len(word)) for i in range(len(word) - n + 1)}:
                     out.setdefault(part, []).append(word)
         return out

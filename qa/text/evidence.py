@@ -13,7 +13,7 @@ import numpy as np
 from ..lang import HAN as _HAN, is_chinese
 from .bm25 import BM25, bigrams
 from .glossary import _by_word, _lexicon_glosses, common_senses, english_senses
-from .tokens import _STOP_EN, _jieba, _stemmer, _words, tokenize
+from .tokens import _STOP_EN, _jieba, _stemmer, _words, search_parts, tokenize
 
 def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25 | None",
                   english: bool = False, senses: dict[str, list[str]] | None = None,
@@ -49,7 +49,7 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
     def found(term: str) -> bool:
         if in_a_word(term) or any(stem in held for stem in english_senses(term, english_of)):
             return True
-        return len(term) > 2 and any(in_a_word(p) for p in _jieba().cut_for_search(term) if p != term and len(p) >= 2)
+        return len(term) > 2 and any(in_a_word(p) for p in search_parts(term))
 
     def found_whole(gloss: str) -> bool:
         # A gloss is found as a word, or by at least half of its character pairs: not by one generic pair of

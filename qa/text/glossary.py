@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..lang import HAN as _HAN, LATIN_WORD as _LATIN
 from .bm25 import BM25, bigrams
-from .tokens import _STOP_EN_DOC, _STOP_ZH, _DiskFreq, _jieba, _stemmer, _tokenize
+from .tokens import _STOP_EN_DOC, _STOP_ZH, _DiskFreq, _jieba, _stemmer, _tokenize, search_parts
 
 LEXICON = Path(__file__).with_name("lexicon_en_zh.tsv")
 
@@ -85,8 +85,7 @@ def english_senses(word: str, senses: dict[str, list[str]]) -> list[str]:
     dictionary lacks takes its parts' ("预料到" -> 预料 -> "expect"), as jieba's search mode cuts it."""
     if word in senses or not senses or len(word) < 3 or not _HAN.search(word):
         return senses.get(word, [])
-    parts = [p for p in _jieba().cut_for_search(word) if p != word and len(p) >= 2]
-    return list(dict.fromkeys(s for p in parts for s in senses.get(p, ())))
+    return list(dict.fromkeys(s for p in search_parts(word) for s in senses.get(p, ())))
 
 
 def _lexicon_glosses(words: list[str]) -> list[tuple[str, str]]:

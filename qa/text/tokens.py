@@ -74,6 +74,12 @@ def _jieba():
     return tok
 
 
+def search_parts(word: str) -> list[str]:
+    """The words of two characters or more that jieba's search mode finds inside a word, the word itself left
+    out ("预料到" -> 预料): where a question and a transcript or dictionary cut a compound differently."""
+    return [p for p in _jieba().cut_for_search(word) if p != word and len(p) >= 2]
+
+
 class _DiskFreq:
     """jieba's prefix dictionary (word -> count, 0 for a prefix of a word) in an SQLite file.
 
