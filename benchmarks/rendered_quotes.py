@@ -1,6 +1,6 @@
 """Her spoken English words, pasted as the press prints them, against a loose Chinese rendering of them.
 
-    python benchmarks/rendered_quotes.py [--split dev|test|test2|test3|test4|all] [--json FILE] [--misses]
+    python benchmarks/rendered_quotes.py [--split dev|test|test2|test3|test4|all] [--press] [--json FILE] [--misses]
 
 The corpus is the two articles and the Chinese renderings of `aligned_pairs/` (not their English originals,
 which would match trivially). The quotes are the English originals' own sentences, taken from the gold
@@ -12,11 +12,17 @@ development), ferrand (test), vass (test2, written after the code was final), ha
 written before the clause-level quote ranking was changed and run once on each code), valderrama (test4, a podcast
 whose rendering renders idioms freely and joins two answers, written before the cross-language hubness correction
 and run once on each code). A refused quote is a miss.
+
+With --press each quote is pasted as a newspaper prints it: in quotation marks with who said it before, between
+or after (`PRESS_FRAMES`, one after another), after the speaker's name and a colon, or reported with the
+attribution last. The frames were written before any run; --split dev is the development split, the others were
+run once on the code before the press reader and once after it.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -33,6 +39,36 @@ from qa.retrieve import Assistant  # noqa: E402
 
 PAIRS = HERE / "aligned_pairs"
 MIN_WORDS = 5  # a quote the press prints says something: "Faces." or "Longer range." alone is not one
+# How newspapers and posts print a quote: {q} the quote, {q0} without its last full stop, {a} and {b} its two
+# halves (at a sentence or, failing one, at the comma nearest the middle), {name} the speaker's surname, {full}
+# the full name, {NAME} the surname in capitals (a transcript's speaker label)
+PRESS_FRAMES = (
+    "“{q0},” {name} said.",
+    "{name} said: “{q}”",
+    "“{a},” {name} said. “{b}”",
+    "{full}: “{q}”",
+    "{q0}, {name} said.",
+    "Asked about it, {name} replied: “{q}”",
+    "“{q0},” {name} told the audience.",
+    "→ “{q}”",
+    "{NAME}: {q}",
+    "“{q}” — {full}",
+)
+
+
+def press(quote: str, full: str, i: int) -> str:
+    """The quote in the i-th of PRESS_FRAMES (cycling)."""
+    q = quote.strip()
+    q0 = q[:-1] if q.endswith(".") else q
+    cut = [m.end() for m in re.finditer(r"[.?!]\s+", q)] or [m.end() for m in re.finditer(r",\s+", q)]
+    frame = PRESS_FRAMES[i % len(PRESS_FRAMES)]
+    if "{a}" in frame and not cut:
+        frame = PRESS_FRAMES[0]
+    at = min(cut, key=lambda c: abs(c - len(q) / 2)) if cut else len(q)
+    a, b = q[:at].strip(), q[at:].strip()
+    a = a[:-1] if a.endswith((".", ",")) else a
+    name = full.split()[-1]
+    return frame.format(q=q, q0=q0, a=a, b=b, name=name, full=full, NAME=name.upper())
 
 
 def corpus(root: Path) -> Path:
@@ -96,10 +132,15 @@ def quotes(split: str) -> list[dict]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--split", default="dev", choices=["dev", "test", "test2", "test3", "test4", "all"])
+    ap.add_argument("--press", action="store_true", help="paste each quote as the press prints it (PRESS_FRAMES)")
     ap.add_argument("--json", help="write the report here")
     ap.add_argument("--misses", action="store_true", help="list the quotes whose rendering is not first")
     args = ap.parse_args()
     qs = quotes(args.split)
+    if args.press:
+        names = {t.split('"')[1].split("-")[0]: t.split('interviewee = "')[1].split('"')[0]
+                 for t in (PAIRS / "catalog.toml").read_text(encoding="utf-8").split("\n[")[1:] if "interviewee" in t}
+        qs = [{**q, "question": press(q["question"], names[q["id"].split("-")[0]], i)} for i, q in enumerate(qs)]
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(sources=corpus(Path(tmp)), index=Path(tmp) / "index")
         assistant = Assistant.load(settings=settings, build_if_missing=True)
@@ -114,7 +155,7 @@ def main() -> int:
     r5 = sum(bool(r["rank"]) and r["rank"] <= 5 for r in rows) / n
     mrr = sum(1 / r["rank"] for r in rows if r["rank"]) / n
     refused = sum(r["refused"] for r in rows)
-    report = {"split": args.split, "quotes": n, "r1": round(r1, 3), "r5": round(r5, 3), "mrr": round(mrr, 3),
+    report = {"split": args.split, "press": args.press, "quotes": n, "r1": round(r1, 3), "r5": round(r5, 3), "mrr": round(mrr, 3),
               "refused": refused, "rows": rows}
     print(f"{args.split}: {n} quotes  R@1 {r1:.3f}  R@5 {r5:.3f}  MRR@10 {mrr:.3f}  refused {refused}")
     for t in ("sentence", "opening"):
