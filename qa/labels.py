@@ -19,6 +19,7 @@ LABELS = {
            "copy_md": "复制 Markdown", "said": "原话出处",
            "version": {"original": "原话", "rendering": "中文译文"},
            "read_as": {"quote": "按引文查找：逐句匹配她的原话", "claim": "理解为一种说法，查找："},
+           "framed": "按引文查找，只取她的原话（去掉了引述者的话）：",
            "match": {"answers it": "直接回答", "related": "相关", "loosely related": "略有相关"}},
     "en": {"asked": "Asked", "full": "Full answer", "context": "Context", "read": "Read in the transcript",
            "source": "Original article", "none": "The transcripts don't cover this.",
@@ -31,5 +32,6 @@ LABELS = {
            "version": {"original": "Her original words", "rendering": "As the article renders it"},
            "read_as": {"quote": "Searched as a quote: her words in another rendering, matched sentence by sentence",
                        "claim": "Read as a claim; searched for: "},
+           "framed": "Searched as a quote, her words without the writer's around them: ",
            "match": {"answers it": "answers it", "related": "related", "loosely related": "loosely related"}},
 }

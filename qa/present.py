@@ -13,6 +13,7 @@ from .types import Article, Result, Turn, clock, moment_url, turn_to_dict
 # The terminal says what the app says (labels.py), in a sentence's lower case.
 READ_AS = {kind: text[0].lower() + text[1:] + ("{}" if kind == "claim" else "")
            for kind, text in LABELS["en"]["read_as"].items()}
+FRAMED = LABELS["en"]["framed"][0].lower() + LABELS["en"]["framed"][1:] + "{}"
 SAID_HERE = LABELS["en"]["said"]
 NO_ANSWER = {lang: LABELS[lang]["none"] for lang in LABELS}
 VERSION = LABELS["en"]["version"]
@@ -36,7 +37,7 @@ def result_text(result: Result, width: int | None = None, cite: bool = False) ->
     for n in result.notices:
         lines.append(f"note: {n}")
     if result.kind in READ_AS:
-        lines.append(READ_AS[result.kind].format(result.searched))
+        lines.append(FRAMED.format(result.searched) if result.framed else READ_AS[result.kind].format(result.searched))
     if result.no_answer:
         lines.append(NO_ANSWER[lang])
         return "\n".join(lines)

@@ -122,17 +122,91 @@ def clauses(text: str) -> list[str]:
     return out if len(out) > 1 else []
 
 
+# Her words as the press prints them: in quotation marks, with who said them before, between or after
+# ("“It's a tool,” she said. “We will work with it.”", "Murati said: “…”", "穆拉蒂表示：“……”"), after a
+# speaker's name and a colon ("Murati: …", a transcript's "MURATI: …"), or reported with the attribution last
+# ("…, OpenAI's CTO said, according to …"). The quotation marks' words are what she said; the rest is the
+# writer's (`press_quote`).
+_SPANS = re.compile(r"“([^“”]+)”|\"([^\"]+)\"|「([^「」]+)」|『([^『』]+)』|«([^«»]+)»")
+_SAID_EN = (rf"(?:{_SAY_EN}|explained|explains|added|adds|remarked|remarks|continued|recalled|recalls|replied|"
+            r"answered|wrote|writes|acknowledged|emphasi[sz]ed|observed|joked|concluded|went\s+on|according\s+to)")
+_SAID_ZH = r"(?:说|表示|称|指出|坦言|透露|强调|提到|谈到|补充|解释|回忆|写道|回答|直言|认为)"
+_ATTRIBUTION = re.compile(rf"\b{_SAID_EN}\b|{_SAID_ZH}|[:：—–]", re.I)
+_MARKS = re.compile(r"[“”\"「」『』«»]")  # "“It's a tool,” she said. “…”" is two quotes and a frame, not one quote
+QUOTED_SHARE = 0.5  # a passage is her quoted words when they are at least this share of its words
+_NAMED = re.compile(rf"^\s*(?:(?i:{_WHO_EN}|{_WHO_ZH})|[A-Z][A-Z'’.-]+|[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{1,3}})"
+                    r"(?:\s*[(（][^()（）]{1,40}[)）])?\s*[:：]\s*(?P<rest>.+)$", re.S)
+_WHO_LAST = rf"(?:(?i:{_WHO_EN}|he|they)|[A-Z][a-z]\w*)"  # who said it, last: "…, she said", "…, said Murati"
+_REPORTED_LAST = re.compile(rf"^(?P<rest>.+?)[,，]\s*(?P<who>(?:[^,，.。]{{0,60}}\s)?{_WHO_LAST})\s+{_SAID_EN}\b"
+                            rf"[^.。]*[.。]?\s*$|^(?P<rest2>.+?)[,，]\s*{_SAID_EN}\s+{_WHO_LAST}\b[^.。]*[.。]?\s*$",
+                            re.S)
+_BULLET = re.compile(r"^\s*(?:[-–—•·*>→]+\s*)+")
+
+
+def unmarked(text: str) -> str:
+    """The text with the quotation marks around its quoted words taken out (the words stay)."""
+    return _SPANS.sub(lambda m: next(g for g in m.groups() if g is not None), text)
+
+
+def _word_count(text: str) -> int:
+    return len(_HAN.findall(text)) // 2 + len(re.findall(r"[A-Za-z0-9]+", text))
+
+
+def press_quote(q: str) -> tuple[str, bool] | None:
+    """Her words out of a press passage, and whether they were in quotation marks (verbatim, searched as a
+    quote) or reported (searched as a claim); None when the passage is not framed so. A passage that only asks
+    about the words ("Did she say “…”?") is a claim's business (`_claim`), and a few quoted words inside a
+    sentence of the writer's (Murati said she did not want to be "a car person") do not make it her quote."""
+    q = _BULLET.sub("", q)
+    spans = [next(g for g in m.groups() if g is not None) for m in _SPANS.finditer(q)]
+    if spans:
+        inner = " ".join(_BULLET.sub("", s).strip() for s in spans)
+        outside = _SPANS.sub(" ", q)
+        bare = not re.search(r"\w", outside)
+        if (_long_enough(inner) and not _asks(outside.strip(" ,，.。")) and (bare or _ATTRIBUTION.search(outside))
+                and _word_count(inner) >= QUOTED_SHARE * (_word_count(inner) + _word_count(outside))):
+            return inner.strip(" ,，"), True
+        return None
+    named = _NAMED.match(q)
+    if named and _long_enough(named["rest"]) and not _asks(named["rest"]):
+        return named["rest"].strip(), True
+    last = _REPORTED_LAST.match(q)
+    if last:
+        rest = last["rest"] if last["rest"] is not None else last["rest2"]
+        who = last["who"] or ""
+        if _long_enough(rest) and not re.fullmatch(r"(?i)\s*(?:i|we)\s*", who):
+            return rest.strip(" ,，"), False
+    return None
+
+
+def _one_quote(q: str) -> str | None:
+    """The words of a passage that is one quotation in marks and nothing else."""
+    quoted = _QUOTED.match(q)
+    if quoted and _long_enough(quoted["inner"]) and not _MARKS.search(quoted["inner"]):
+        return quoted["inner"].strip()
+    return None
+
+
+def framed(question: str) -> bool:
+    """Whether `read_query` takes the question's words out of a press passage (press_quote)."""
+    q = question.strip()
+    return _one_quote(q) is None and press_quote(q) is not None
+
+
 def read_query(question: str) -> Query:
     """How a (cleaned) question is searched: see the module docstring."""
     q = question.strip()
-    quoted = _QUOTED.match(q)
-    if quoted and _long_enough(quoted["inner"]):
-        return Query(QUOTE, without_fillers(quoted["inner"].strip()), q)
+    if (one := _one_quote(q)) is not None:
+        return Query(QUOTE, without_fillers(one), q)
+    press = press_quote(q)
+    if press is not None:
+        words, verbatim = press
+        return Query(QUOTE, without_fillers(words), q) if verbatim else Query(CLAIM, words, q)
     claim = _claim(q)
     if claim is not None:
         return Query(CLAIM, claim, q)
     if _long_enough(q) and not _asks(q):
-        return Query(QUOTE, without_fillers(q), q)
+        return Query(QUOTE, without_fillers(unmarked(q)), q)
     return Query(QUESTION, q, q)
 
 
@@ -154,6 +228,8 @@ def _claim(q: str) -> str | None:
             rest = rest.strip(" ，,：:？?。.！!")
             if quoted := _QUOTED.match(rest):
                 rest = quoted["inner"]
+            # "she did not want to be “a car person.”": the marks are the writer's
+            rest = unmarked(rest).strip(" ，,：:？?。.！!")
             if zh and (_WH_ZH.search(rest) or (_WH_ZH_ASKED.search(rest) and q.rstrip().endswith(("？", "?")))):
                 return None  # "她说过哪些模型需要监管？" asks, it does not claim
             if _long_enough(rest, words=2, han_chars=4):

@@ -9,6 +9,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .query import framed
+
 
 @dataclass(frozen=True)
 class Article:
@@ -124,6 +126,11 @@ class Result:
     notices: tuple[str, ...] = field(default=())  # e.g. "question truncated to 2000 characters"
     kind: str = "question"  # how it was read: "question", "quote" or "claim" (query.py)
     searched: str = ""  # what was searched: the quote without its marks, the claim without its frame
+
+    @property
+    def framed(self) -> bool:
+        """A quote out of a press passage, the writer's words around it left out (query.framed)."""
+        return self.kind == "quote" and framed(self.question)
 
     def to_dict(self) -> dict:
         return {

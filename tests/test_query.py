@@ -89,3 +89,48 @@ def test_a_long_quote_is_cut_into_clauses_of_several_words(quote, parts):
     from qa.query import clauses
 
     assert clauses(quote) == parts
+
+
+@pytest.mark.parametrize("pasted, searched", [
+    # her words in quotation marks, the writer's attribution before, between or after them
+    ("“The kiln taught me patience,” Okafor said. “Nothing about clay can be rushed.”",
+     "The kiln taught me patience, Nothing about clay can be rushed."),
+    ('Okafor said: "Nothing about clay can be rushed, whatever the buyers want."',
+     "Nothing about clay can be rushed, whatever the buyers want."),
+    ("Asked about the new studio, she replied, “We built it for students first and buyers second.”",
+     "We built it for students first and buyers second."),
+    ("“We built it for students first and buyers second.” — Ada Okafor",
+     "We built it for students first and buyers second."),
+    ("→ “- So yeah, we built it for students first and buyers second.”",  # a post's bullet and a dash
+     "we built it for students first and buyers second."),
+    # a transcript's or an interview's speaker label: her name, or a full name or one in capitals
+    ("Murati: We built it for students first and buyers second.", "We built it for students first and buyers second."),
+    ("ADA OKAFOR: We built it for students first and buyers second.",
+     "We built it for students first and buyers second."),
+    ("穆拉蒂表示：“我们首先是为学生建的，其次才是为买家。”", "我们首先是为学生建的，其次才是为买家。"),
+    ("“我们首先是为学生建的，其次才是为买家，”她说。", "我们首先是为学生建的，其次才是为买家"),
+])
+def test_a_quote_as_the_press_prints_it_is_searched_without_the_writers_words(pasted, searched):
+    assert read_query(pasted) == (QUOTE, searched, pasted)
+
+
+@pytest.mark.parametrize("pasted, searched", [
+    # reported speech, attribution last: a claim about what she said
+    ("The studio was built for students first and for buyers second, Okafor said, according to the local paper.",
+     "The studio was built for students first and for buyers second"),
+    ("Students come first and buyers come second, said Okafor.", "Students come first and buyers come second"),
+    # a few quoted words inside the writer's sentence are the writer's claim, marks taken out
+    ('Murati said she never wanted to be "a pottery person."', "never wanted to be a pottery person"),
+    ("Did Murati say the studio was “for students first”?", "the studio was for students first"),
+])
+def test_reported_speech_and_quoted_fragments_are_read_as_claims(pasted, searched):
+    assert read_query(pasted) == (CLAIM, searched, pasted)
+
+
+@pytest.mark.parametrize("text", [
+    "Safety: we build it alongside the product, never after it.",  # one capitalised word is no speaker label
+    "I told them, we have to ship it this year, and we did.",  # her own "I told them" is part of her words
+    "We had to adapt, I said, and adapt fast as a team.",
+])
+def test_her_own_reported_words_and_a_leading_topic_are_kept(text):
+    assert read_query(text) == (QUOTE, text, text)

@@ -192,6 +192,17 @@ def test_terminal_text_says_how_it_searched_and_marks_the_span(hash_assistant):
     assert f"read as a claim; searched for: {FIRST[:-1]}" in out
 
 
+def test_a_quote_in_a_press_frame_is_searched_without_the_writers_words_and_says_so(hash_assistant):
+    from qa.present import result_text
+
+    r = hash_assistant.ask(f"穆拉蒂在达特茅斯表示：“{FIRST}{SECOND}”", k=3)
+    assert r.kind == "quote" and r.searched == FIRST + SECOND and r.framed
+    assert r.answers[0].said_here and r.answers[0].quote.endswith(FIRST + SECOND)
+    out = result_text(r, width=200)
+    assert f"searched as a quote, her words without the writer's around them: {FIRST}{SECOND}" in out
+    assert not hash_assistant.ask(f"“{FIRST}{SECOND}”", k=3).framed  # quotation marks alone are no frame
+
+
 def test_answering_keeps_numpy_blas_to_one_thread(hash_assistant):
     from threadpoolctl import threadpool_info
 

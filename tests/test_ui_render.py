@@ -39,6 +39,16 @@ def test_no_answer_message_in_the_question_language(hash_assistant):
     assert "don't cover" in result_html(hash_assistant, Result("pizza?", (), True), "en")
 
 
+def test_the_app_says_which_words_of_a_press_passage_it_searched(hash_assistant):
+    from qa.types import Result
+
+    framed = Result("“模型会犯错，”她说。“所以要查证。”", (), False, kind="quote", searched="模型会犯错， 所以要查证。")
+    html = result_html(hash_assistant, framed, "zh")
+    assert "只取她的原话" in html and "模型会犯错， 所以要查证。" in html
+    plain = Result("“模型会犯错，所以要查证。”", (), False, kind="quote", searched="模型会犯错，所以要查证。")
+    assert "逐句匹配她的原话" in result_html(hash_assistant, plain, "zh")
+
+
 def test_transcript_page(hash_assistant):
     tid = "2024-06-21-dartmouth-conversation#113"
     page = transcript_page(hash_assistant, "2024-06-21-dartmouth-conversation", tid)

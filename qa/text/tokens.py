@@ -28,7 +28,9 @@ a an the of to in on for with and or but is are was were be been being do does d
 this that these those what which who whom whose how why when where will would can could should shall may might must
 i you he she we they me him her us them my your his our their about from as at by into over under than then there here
 so if not no yes any some more most very just also too she's what's does she think say said about tell me please
-""".split())
+don doesn didn isn wasn aren weren won couldn wouldn shouldn hasn haven
+dont doesnt didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent im ive youre theyre
+""".split())  # the second line: negations and contractions as typed without an apostrophe, or cut at it
 
 
 # Function words of English transcripts that the question side keeps for glossing (they are not in _STOP_EN:

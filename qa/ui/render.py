@@ -219,8 +219,10 @@ def result_html(assistant: Assistant, result: Result, lang: str, resolved: str |
         parts.append(f'<div class="qa-notice">{L["resolved"]}：{esc(resolved)}</div>')
     parts += [f'<div class="qa-notice">{esc(n)}</div>' for n in dict.fromkeys(result.notices)]
     if result.kind in L["read_as"]:
-        searched = esc(result.searched) if result.kind == "claim" else ""
-        parts.append(f'<div class="qa-notice qa-read-as">{esc(L["read_as"][result.kind])}{searched}</div>')
+        framed = result.framed  # a press passage: say which of its words were searched
+        searched = esc(result.searched) if result.kind == "claim" or framed else ""
+        label = L["framed"] if framed else L["read_as"][result.kind]
+        parts.append(f'<div class="qa-notice qa-read-as">{esc(label)}{searched}</div>')
     if result.no_answer or not result.answers:
         parts.append(f"<p>{L['none']} {L['none_hint']}</p>")
 
