@@ -23,6 +23,13 @@ def test_english_words_get_chinese_glosses():
     assert {"深度", "伪造", "选举"} <= set(query_tokens("deepfakes and elections"))  # glosses cut as documents are
 
 
+def test_a_hyphenated_word_the_lexicon_lacks_is_glossed_by_its_parts():
+    assert "代理" in query_tokens("AI systems with agent-like abilities")  # "agent" -> 代理; "-like" adds nothing
+    assert {"自动", "驾驶"} <= set(query_tokens("self-driving cars"))  # the lexicon holds it whole (自动驾驶)
+    glossary = {"bicycle": ["自行车"]}
+    assert "自行车" in query_terms("bicycle-friendly streets", glossary)[0]
+
+
 def test_bigrams_meet_where_words_do_not():
     assert bigrams("投资人的期望") == ["投资", "资人", "人的", "的期", "期望"]
     assert set(bigrams("投资者的期望")) & set(bigrams("投资人的期望")) >= {"投资", "期望"}

@@ -12,8 +12,8 @@ import numpy as np
 
 from ..lang import HAN as _HAN, is_chinese
 from .bm25 import BM25, bigrams
-from .glossary import _by_word, _lexicon_glosses, common_senses, english_senses
-from .tokens import _STOP_EN, _jieba, _stemmer, _words, search_parts, tokenize
+from .glossary import _by_word, _lexicon_glosses, common_senses, english_senses, gloss_words
+from .tokens import _STOP_EN, _jieba, _stemmer, search_parts, tokenize
 
 def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", pairs: "BM25 | None",
                   english: bool = False, senses: dict[str, list[str]] | None = None,
@@ -66,7 +66,7 @@ def content_words(question: str, glossary: dict[str, list[str]], words: "BM25", 
             if len(t) >= 2 or not _HAN.search(t):
                 out.append((t, info(t), found(t)))
     else:
-        en_words = _words(question)
+        en_words = gloss_words(question)
         lexicon = _by_word(_lexicon_glosses(en_words))
         for w in en_words:
             if len(w) < 3 or w in _STOP_EN:

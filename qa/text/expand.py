@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from ..lang import HAN as _HAN, is_chinese
 from .bm25 import bigrams
-from .glossary import _by_word, _dictionary_senses, _gloss_tokens, _lexicon_glosses, english_senses
-from .tokens import _STOP_EN, _words, tokenize
+from .glossary import _by_word, _dictionary_senses, _gloss_tokens, _lexicon_glosses, english_senses, gloss_words
+from .tokens import _STOP_EN, tokenize
 
 def query_terms(question: str, glossary: dict[str, list[str]] | None = None,
                 senses: dict[str, list[str]] | None = None, english: bool = False) -> tuple[list[str], list[str]]:
@@ -30,7 +30,7 @@ def query_terms(question: str, glossary: dict[str, list[str]] | None = None,
                 if stem not in seen:
                     tokens.append(stem)
                     seen.add(stem)
-    words = _words(question)
+    words = gloss_words(question)
     glosses = _lexicon_glosses(words)
     for _, term in glosses:
         tokens.extend(_gloss_tokens(term))
@@ -63,7 +63,7 @@ def query_groups(question: str, glossary: dict[str, list[str]] | None = None,
     chinese = is_chinese(question)
     for tok in tokenize(question, english):
         add(tok, [tok] + (english_senses(tok, senses) if chinese and senses else []))
-    words = _words(question)
+    words = gloss_words(question)
     glosses = _lexicon_glosses(words)
     own = {w: (tokenize(w, english) or [w])[0] for w in words}
     for key, term in glosses:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..lang import HAN as _HAN, LATIN_WORD as _LATIN
 from .bm25 import BM25, bigrams
-from .tokens import _STOP_EN_DOC, _STOP_ZH, _DiskFreq, _jieba, _stemmer, _tokenize, search_parts
+from .tokens import _STOP_EN_DOC, _STOP_ZH, _DiskFreq, _jieba, _stemmer, _tokenize, _words, search_parts
 
 LEXICON = Path(__file__).with_name("lexicon_en_zh.tsv")
 
@@ -86,6 +86,20 @@ def english_senses(word: str, senses: dict[str, list[str]]) -> list[str]:
     if word in senses or not senses or len(word) < 3 or not _HAN.search(word):
         return senses.get(word, [])
     return list(dict.fromkeys(s for p in search_parts(word) for s in senses.get(p, ())))
+
+
+def gloss_words(text: str) -> list[str]:
+    """An English text's words as they are glossed: a hyphenated word the lexicon does not hold whole
+    ("agent-like", unlike "self-driving") is its parts that say something, each glossed on its own ("agent"
+    -> 代理; "like" is a suffix there, not a word to translate)."""
+    lex = load_lexicon()
+    out: list[str] = []
+    for w in _words(text):
+        if "-" in w and w not in lex and _singular(w) not in lex:
+            out.extend(p for p in w.split("-") if p and p not in _STOP_EN_DOC)
+        else:
+            out.append(w)
+    return out
 
 
 def _lexicon_glosses(words: list[str]) -> list[tuple[str, str]]:
