@@ -137,9 +137,12 @@ QUOTED_SHARE = 0.5  # a passage is her quoted words when they are at least this 
 _NAMED = re.compile(rf"^\s*(?:(?i:{_WHO_EN}|{_WHO_ZH})|[A-Z][A-Z'’.-]+|[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{1,3}})"
                     r"(?:\s*[(（][^()（）]{1,40}[)）])?\s*[:：]\s*(?P<rest>.+)$", re.S)
 _WHO_LAST = rf"(?:(?i:{_WHO_EN}|he|they)|[A-Z][a-z]\w*)"  # who said it, last: "…, she said", "…, said Murati"
-_REPORTED_LAST = re.compile(rf"^(?P<rest>.+?)[,，]\s*(?P<who>(?:[^,，.。]{{0,60}}\s)?{_WHO_LAST})\s+{_SAID_EN}\b"
-                            rf"[^.。]*[.。]?\s*$|^(?P<rest2>.+?)[,，]\s*{_SAID_EN}\s+{_WHO_LAST}\b[^.。]*[.。]?\s*$",
-                            re.S)
+# ...then at most a few words ("told the audience", "said in an interview") and "according to …": more is what
+# someone said ("…, and he says the engine is always the problem" is her words, reporting his)
+_FRAME_END = r"(?:\s+[^\s,，.。]+){0,4}(?:[,，]\s*according\s+to[^.。]{0,80})?[.。]?\s*$"
+_REPORTED_LAST = re.compile(rf"^(?P<rest>.+?)[,，]\s*(?!(?i:and|but|so|or|because|then|as|if|when)\b)"
+                            rf"(?P<who>(?:[^,，.。]{{0,60}}\s)?{_WHO_LAST})\s+{_SAID_EN}\b{_FRAME_END}"
+                            rf"|^(?P<rest2>.+?)[,，]\s*{_SAID_EN}\s+{_WHO_LAST}\b{_FRAME_END}", re.S)
 _BULLET = re.compile(r"^\s*(?:[-–—•·*>→]+\s*)+")
 
 
@@ -170,7 +173,7 @@ def press_quote(q: str) -> tuple[str, bool] | None:
     named = _NAMED.match(q)
     if named and _long_enough(named["rest"]) and not _asks(named["rest"]):
         return named["rest"].strip(), True
-    last = _REPORTED_LAST.match(q)
+    last = None if _asks(q) else _REPORTED_LAST.match(q)  # "Will X, according to Lindqvist?" asks
     if last:
         rest = last["rest"] if last["rest"] is not None else last["rest2"]
         who = last["who"] or ""

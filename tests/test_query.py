@@ -22,6 +22,8 @@ from qa.query import CLAIM, QUESTION, QUOTE, read_query
     "AI regulation",  # a few words are a keyword search
     "教育",
     "Why are we still using old strategies for a new kind of technology?",  # a question mark wins
+    "Will public libraries still need librarians, according to Lindqvist?",  # attribution last, but it asks
+    "Mira Murati: what does she think about regulation?",  # a name and a colon before a question
 ])
 def test_questions(q):
     assert read_query(q) == (QUESTION, q, q)
@@ -131,6 +133,7 @@ def test_reported_speech_and_quoted_fragments_are_read_as_claims(pasted, searche
     "Safety: we build it alongside the product, never after it.",  # one capitalised word is no speaker label
     "I told them, we have to ship it this year, and we did.",  # her own "I told them" is part of her words
     "We had to adapt, I said, and adapt fast as a team.",
+    "My sister bakes bread every weekend, and she says the oven is always the problem.",  # she reports his words
 ])
 def test_her_own_reported_words_and_a_leading_topic_are_kept(text):
     assert read_query(text) == (QUOTE, text, text)
