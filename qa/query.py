@@ -11,6 +11,9 @@ People arrive three ways, and each is searched a little differently (retrieve/):
   "穆拉蒂说过AI堪比核武器吗？", "Is it true that she said …"): the claim inside is taken out
   and searched as a quote. The answer is the passage that bears on it, not a verdict.
 
+A quote or a claim pasted as the press prints it (“…,” she said. “…”; Murati: …; …, Murati
+said.) is searched without the writer's words around it (`press_quote`).
+
 The reading is by form alone (a few patterns per language), so it is predictable and
 shown to the user ("searched as a quote"); tests/test_query.py covers each form.
 """
