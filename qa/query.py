@@ -95,9 +95,10 @@ def without_fillers(text: str) -> str:
     return out if _long_enough(out) else text
 
 
-# A long quote's clauses (`clauses`): cut after a sentence, at a dash, a semicolon or a colon, and at a
-# comma before a conjunction; each clause is matched on its own against her sentences (quotes.coverage).
-_CLAUSE_CUT = re.compile(r"(?<=[.?!;:])\s+|\s+[—–]\s*|\s+--\s+|;\s*"
+# A long quote's clauses (`clauses`): cut after a sentence, at an ellipsis (the press's mark of words left out),
+# a dash, a semicolon or a colon, and at a comma before a conjunction; each clause is matched on its own against
+# her sentences (quotes.coverage).
+_CLAUSE_CUT = re.compile(r"(?<=[.?!;:])\s+|\s*…\s*|\s+[—–]\s*|\s+--\s+|;\s*"
                          r"|,\s+(?=(?:and|but|so|because|which|where|when|while|although|though|or|then|if|"
                          r"whether|like)\b)|(?<=[，；。！？：])", re.IGNORECASE)
 CLAUSE_WORDS = 4  # a clause shorter than this many words (or twice as many Chinese characters) joins the one before

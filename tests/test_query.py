@@ -82,6 +82,8 @@ def test_a_pasted_quote_is_searched_without_its_spoken_fillers(pasted, searched)
       "and it turned out that was really hard."]),
     ("It was a very formative moment — going through the whole experience of design and deployment at scale.",
      ["It was a very formative moment", "going through the whole experience of design and deployment at scale."]),
+    ("Some of the old glazes will go away … but maybe nobody should have fired them in the first place.",
+     ["Some of the old glazes will go away", "but maybe nobody should have fired them in the first place."]),
     ("Longer range. Right now we're good out to about ten days.", []),  # a two-word clause joins the next: one
     ("We had to really adapt and change the way that we operate.", []),
     ("现在我们能较好地预测十天左右，目标是对整个季节做出有用的判断，比如季风会不会推迟。",
