@@ -131,12 +131,13 @@ def clauses(text: str) -> list[str]:
 # speaker's name and a colon ("Murati: …", a transcript's "MURATI: …"), or reported with the attribution last
 # ("…, OpenAI's CTO said, according to …"). The quotation marks' words are what she said; the rest is the
 # writer's (`press_quote`).
-_SPANS = re.compile(r"“([^“”]+)”|\"([^\"]+)\"|「([^「」]+)」|『([^『』]+)』|«([^«»]+)»")
+# (British single marks too: a closing ’ is told from an apostrophe by the letter an apostrophe has after it)
+_SPANS = re.compile(r"“([^“”]+)”|\"([^\"]+)\"|「([^「」]+)」|『([^『』]+)』|«([^«»]+)»|‘((?:[^‘’]|’(?=\w))+)’(?!\w)")
 _SAID_EN = (rf"(?:{_SAY_EN}|explained|explains|added|adds|remarked|remarks|continued|recalled|recalls|replied|"
             r"answered|wrote|writes|acknowledged|emphasi[sz]ed|observed|joked|concluded|went\s+on|according\s+to)")
 _SAID_ZH = r"(?:说|表示|称|指出|坦言|透露|强调|提到|谈到|补充|解释|回忆|写道|回答|直言|认为)"
 _ATTRIBUTION = re.compile(rf"\b{_SAID_EN}\b|{_SAID_ZH}|[:：—–]", re.I)
-_MARKS = re.compile(r"[“”\"「」『』«»]")  # "“It's a tool,” she said. “…”" is two quotes and a frame, not one quote
+_MARKS = re.compile(r"[“”\"「」『』«»‘]")  # "“It's a tool,” she said. “…”" is two quotes and a frame, not one quote
 QUOTED_SHARE = 0.5  # a passage is her quoted words when they are at least this share of its words
 _NAMED = re.compile(rf"^\s*(?:(?i:{_WHO_EN}|{_WHO_ZH})|[A-Z][A-Z'’.-]+|[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{1,3}})"
                     r"(?:\s*[(（][^()（）]{1,40}[)）])?\s*[:：]\s*(?P<rest>.+)$", re.S)

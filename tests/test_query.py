@@ -105,6 +105,8 @@ def test_a_long_quote_is_cut_into_clauses_of_several_words(quote, parts):
      "We built it for students first and buyers second."),
     ("“We built it for students first and buyers second.” — Ada Okafor",
      "We built it for students first and buyers second."),
+    ("‘We built it for students first,’ she said. ‘Buyers don’t mind coming second.’",  # British marks, apostrophes
+     "We built it for students first, Buyers don’t mind coming second."),
     ("→ “- So yeah, we built it for students first and buyers second.”",  # a post's bullet and a dash
      "we built it for students first and buyers second."),
     # a transcript's or an interview's speaker label: her name, or a full name or one in capitals
