@@ -148,6 +148,8 @@ _FRAME_END = r"(?:\s+[^\s,，.。]+){0,4}(?:[,，]\s*according\s+to[^.。]{0,80}
 _REPORTED_LAST = re.compile(rf"^(?P<rest>.+?)[,，]\s*(?!(?i:and|but|so|or|because|then|as|if|when)\b)"
                             rf"(?P<who>(?:[^,，.。]{{0,60}}\s)?{_WHO_LAST})\s+{_SAID_EN}\b{_FRAME_END}"
                             rf"|^(?P<rest2>.+?)[,，]\s*{_SAID_EN}\s+{_WHO_LAST}\b{_FRAME_END}", re.S)
+_REPORTED_LAST_ZH = re.compile(rf"^(?P<rest>.+?)[，,]\s*(?i:{_WHO_ZH})(?:在[^，。]{{0,20}})?{_SAID_ZH}道?[。.]?\s*$",
+                               re.S)  # "……，穆拉蒂在采访中说。"
 _BULLET = re.compile(r"^\s*(?:[-–—•·*>→]+\s*)+")
 
 
@@ -178,10 +180,10 @@ def press_quote(q: str) -> tuple[str, bool] | None:
     named = _NAMED.match(q)
     if named and _long_enough(named["rest"]) and not _asks(named["rest"]):
         return named["rest"].strip(), True
-    last = None if _asks(q) else _REPORTED_LAST.match(q)  # "Will X, according to Lindqvist?" asks
+    last = None if _asks(q) else _REPORTED_LAST.match(q) or _REPORTED_LAST_ZH.match(q)  # "Will X, per Y?" asks
     if last:
         rest = last["rest"] if last["rest"] is not None else last["rest2"]
-        who = last["who"] or ""
+        who = last.groupdict().get("who") or ""
         if _long_enough(rest) and not re.fullmatch(r"(?i)\s*(?:i|we)\s*", who):
             return rest.strip(" ,，"), False
     return None

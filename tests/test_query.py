@@ -125,6 +125,7 @@ def test_a_quote_as_the_press_prints_it_is_searched_without_the_writers_words(pa
     ("The studio was built for students first and for buyers second, Okafor said, according to the local paper.",
      "The studio was built for students first and for buyers second"),
     ("Students come first and buyers come second, said Okafor.", "Students come first and buyers come second"),
+    ("工作室首先是为学生建的，其次才是为买家，穆拉蒂在采访中说。", "工作室首先是为学生建的，其次才是为买家"),
     # a few quoted words inside the writer's sentence are the writer's claim, marks taken out
     ('Murati said she never wanted to be "a pottery person."', "never wanted to be a pottery person"),
     ("Did Murati say the studio was “for students first”?", "the studio was for students first"),
