@@ -136,6 +136,7 @@ def test_reported_speech_and_quoted_fragments_are_read_as_claims(pasted, searche
 
 @pytest.mark.parametrize("text", [
     "Safety: we build it alongside the product, never after it.",  # one capitalised word is no speaker label
+    "AI: a tool that will expand our creativity, our intelligence and our imagination.",  # nor an acronym
     "I told them, we have to ship it this year, and we did.",  # her own "I told them" is part of her words
     "We had to adapt, I said, and adapt fast as a team.",
     "My sister bakes bread every weekend, and she says the oven is always the problem.",  # she reports his words
