@@ -139,7 +139,7 @@ _SAID_ZH = r"(?:说|表示|称|指出|坦言|透露|强调|提到|谈到|补充|
 _ATTRIBUTION = re.compile(rf"\b{_SAID_EN}\b|{_SAID_ZH}|[:：—–]", re.I)
 _MARKS = re.compile(r"[“”\"「」『』«»‘]")  # "“It's a tool,” she said. “…”" is two quotes and a frame, not one quote
 QUOTED_SHARE = 0.5  # a passage is her quoted words when they are at least this share of its words
-_NAMED = re.compile(rf"^\s*(?:(?i:{_WHO_EN}|{_WHO_ZH})|[A-Z][A-Z'’.-]{2,}|[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{1,3}})"
+_NAMED = re.compile(rf"^\s*(?:(?i:{_WHO_EN}|{_WHO_ZH})|[A-Z][A-Z'’.-]{{2,}}|[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{1,3}})"
                     r"(?:\s*[(（][^()（）]{1,40}[)）])?\s*[:：]\s*(?P<rest>.+)$", re.S)
 _WHO_LAST = rf"(?:(?i:{_WHO_EN}|he|they)|[A-Z][a-z]\w*)"  # who said it, last: "…, she said", "…, said Murati"
 # ...then at most a few words ("told the audience", "said in an interview") and "according to …": more is what

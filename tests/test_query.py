@@ -113,6 +113,7 @@ def test_a_long_quote_is_cut_into_clauses_of_several_words(quote, parts):
     ("Murati: We built it for students first and buyers second.", "We built it for students first and buyers second."),
     ("ADA OKAFOR: We built it for students first and buyers second.",
      "We built it for students first and buyers second."),
+    ("OKAFOR: We built it for students first and buyers second.", "We built it for students first and buyers second."),
     ("穆拉蒂表示：“我们首先是为学生建的，其次才是为买家。”", "我们首先是为学生建的，其次才是为买家。"),
     ("“我们首先是为学生建的，其次才是为买家，”她说。", "我们首先是为学生建的，其次才是为买家"),
 ])
