@@ -127,7 +127,7 @@ def clauses(text: str) -> list[str]:
 
 
 # Her words as the press prints them: in quotation marks, with who said them before, between or after
-# ("“It's a tool,” she said. “We will work with it.”", "Murati said: “…”", "穆拉蒂表示：“……”"), after a
+# ("“The kiln is a teacher,” she said. “We learn from it.”", "Murati said: “…”", "穆拉蒂表示：“……”"), after a
 # speaker's name and a colon ("Murati: …", a transcript's "MURATI: …"), or reported with the attribution last
 # ("…, OpenAI's CTO said, according to …"). The quotation marks' words are what she said; the rest is the
 # writer's (`press_quote`).
@@ -137,7 +137,7 @@ _SAID_EN = (rf"(?:{_SAY_EN}|explained|explains|added|adds|remarked|remarks|conti
             r"answered|wrote|writes|acknowledged|emphasi[sz]ed|observed|joked|concluded|went\s+on|according\s+to)")
 _SAID_ZH = r"(?:说|表示|称|指出|坦言|透露|强调|提到|谈到|补充|解释|回忆|写道|回答|直言|认为)"
 _ATTRIBUTION = re.compile(rf"\b{_SAID_EN}\b|{_SAID_ZH}|[:：—–]", re.I)
-_MARKS = re.compile(r"[“”\"「」『』«»‘]")  # "“It's a tool,” she said. “…”" is two quotes and a frame, not one quote
+_MARKS = re.compile(r"[“”\"「」『』«»‘]")  # "“…,” she said. “…”" is two quotes and a frame, not one
 QUOTED_SHARE = 0.5  # a passage is her quoted words when they are at least this share of its words
 _NAMED = re.compile(rf"^\s*(?:(?i:{_WHO_EN}|{_WHO_ZH})|[A-Z][A-Z'’.-]{{2,}}|[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){{1,3}})"
                     r"(?:\s*[(（][^()（）]{1,40}[)）])?\s*[:：]\s*(?P<rest>.+)$", re.S)
@@ -166,7 +166,7 @@ def press_quote(q: str) -> tuple[str, bool] | None:
     """Her words out of a press passage, and whether they were in quotation marks (verbatim, searched as a
     quote) or reported (searched as a claim); None when the passage is not framed so. A passage that only asks
     about the words ("Did she say “…”?") is a claim's business (`_claim`), and a few quoted words inside a
-    sentence of the writer's (Murati said she did not want to be "a car person") do not make it her quote."""
+    sentence of the writer's (Murati said she did not want to be "a pottery person") do not make it her quote."""
     q = _BULLET.sub("", q)
     spans = [next(g for g in m.groups() if g is not None) for m in _SPANS.finditer(q)]
     if spans:
@@ -238,7 +238,7 @@ def _claim(q: str) -> str | None:
             rest = rest.strip(" ，,：:？?。.！!")
             if quoted := _QUOTED.match(rest):
                 rest = quoted["inner"]
-            # "she did not want to be “a car person.”": the marks are the writer's
+            # "she did not want to be “a pottery person.”": the marks are the writer's
             rest = unmarked(rest).strip(" ，,：:？?。.！!")
             if zh and (_WH_ZH.search(rest) or (_WH_ZH_ASKED.search(rest) and q.rstrip().endswith(("？", "?")))):
                 return None  # "她说过哪些模型需要监管？" asks, it does not claim

@@ -82,8 +82,8 @@ def test_a_pasted_quote_is_searched_without_its_spoken_fillers(pasted, searched)
       "and it turned out that was really hard."]),
     ("It was a very formative moment — going through the whole experience of design and deployment at scale.",
      ["It was a very formative moment", "going through the whole experience of design and deployment at scale."]),
-    ("Some of the old glazes will go away … but maybe nobody should have fired them in the first place.",
-     ["Some of the old glazes will go away", "but maybe nobody should have fired them in the first place."]),
+    ("Some of the old glazes will go away … though few potters in the valley will miss them.",
+     ["Some of the old glazes will go away", "though few potters in the valley will miss them."]),
     ("Longer range. Right now we're good out to about ten days.", []),  # a two-word clause joins the next: one
     ("We had to really adapt and change the way that we operate.", []),
     ("现在我们能较好地预测十天左右，目标是对整个季节做出有用的判断，比如季风会不会推迟。",
@@ -139,7 +139,7 @@ def test_reported_speech_and_quoted_fragments_are_read_as_claims(pasted, searche
     "Safety: we build it alongside the product, never after it.",  # one capitalised word is no speaker label
     "AI: a tool that will expand our creativity, our intelligence and our imagination.",  # nor an acronym
     "I told them, we have to ship it this year, and we did.",  # her own "I told them" is part of her words
-    "We had to adapt, I said, and adapt fast as a team.",
+    "We had to move, I said, and move fast as a team.",
     "My sister bakes bread every weekend, and she says the oven is always the problem.",  # she reports his words
 ])
 def test_her_own_reported_words_and_a_leading_topic_are_kept(text):
