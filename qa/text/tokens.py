@@ -30,14 +30,14 @@ i you he she we they me him her us them my your his our their about from as at b
 so if not no yes any some more most very just also too she's what's does she think say said about tell me please
 don doesn didn isn wasn aren weren won couldn wouldn shouldn hasn haven
 dont doesnt didnt isnt wasnt arent werent wont cant couldnt wouldnt shouldnt hasnt havent im ive youre theyre
-""".split())  # the second line: negations and contractions as typed without an apostrophe, or cut at it
+""".split())  # the last two lines: negations and contractions cut at the apostrophe, or typed without it
 
 
 # Function words of English transcripts that the question side keeps for glossing (they are not in _STOP_EN:
 # "think" -> 认为 matters to a Chinese transcript) but that say nothing in an English document.
 _STOP_EN_DOC = _STOP_EN | set("""
 all both each few other such only own same because until while between through during before after above below
-up down out off again further once am don doesn didn isn wasn aren weren won t s ll ve re d m now really actually
+up down out off again further once am t s ll ve re d m now really actually
 yeah yes um uh oh okay ok well like know going get got thing things lot kind sort mean right one ones something
 """.split())
 
