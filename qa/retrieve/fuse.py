@@ -44,14 +44,19 @@ DENSE = (WINDOW, SENTENCE, CONTEXT, QUESTION_TO_QUESTION)  # the dense signals' 
 WEIGHTS_FOR = {QUOTE: np.array([QUOTE_WEIGHTS.get(s.name, s.weight) for s in SIGNALS], dtype=np.float32)}
 
 
-def fused(feats: np.ndarray, kind: str, no_pairs: np.ndarray | None = None) -> np.ndarray:
+def fused(feats: np.ndarray, kind: str, no_pairs: np.ndarray | None = None, by_words: np.ndarray | None = None
+          ) -> np.ndarray:
     """The signals standardised over the candidates and summed with their weights. A quote or a claim is her
     words, not a question: how like the interviewer's question it is says nothing of where she said them.
 
     `no_pairs`: the candidates a Chinese question's character pairs cannot reach (English turns beside Chinese
     ones). The pair leg is standardised over the others, and these take their mean standing on the dense
     signals instead: the lowest pair score would rank every English turn below any Chinese one that shares
-    a few characters with the question (docs/decisions.md)."""
+    a few characters with the question. `by_words`: of those, the interviewee's own turns, which take their
+    standing on the word leg, the lexical evidence that reaches them through the question's words'
+    translations: on the dense signals, lower across languages, her English answer to a Chinese question
+    stood second behind a Chinese turn on the subject. Another person's English turns keep the dense
+    standing: lifted too, they came before her Chinese answers (docs/decisions.md)."""
     out = np.zeros(len(feats), dtype=np.float32)
     cols = np.ascontiguousarray(feats.T)  # each signal's values side by side: one mean and std call
     means, stds = cols.mean(axis=1), cols.std(axis=1)
@@ -60,8 +65,11 @@ def fused(feats: np.ndarray, kind: str, no_pairs: np.ndarray | None = None) -> n
     if no_pairs is not None and no_pairs.any() and not no_pairs.all():
         reached = cols[PAIRS][~no_pairs]
         dense = [z[j] for j in DENSE if j in z]
-        if reached.std() > 1e-9 and dense:
-            z[PAIRS] = np.where(no_pairs, np.mean(dense, axis=0),
+        stand_in = np.mean(dense, axis=0) if dense else None
+        if by_words is not None and WORDS in z and stand_in is not None:
+            stand_in = np.where(by_words, z[WORDS], stand_in)
+        if reached.std() > 1e-9 and stand_in is not None:
+            z[PAIRS] = np.where(no_pairs, stand_in,
                                 (cols[PAIRS] - reached.mean()) / reached.std()).astype(np.float32)
     weights = WEIGHTS_FOR.get(kind, WEIGHTS)
     for j in used:
@@ -121,7 +129,7 @@ def order(legs: Legs, mode: str, kind: str, subject: np.ndarray | None,
     `subject`: for a "she" question over several interviewees, which turns are the subject's (SUBJECT_PRIOR);
     `best_run(t)`: turn t's best sentence run's cosine, for a quote or a claim (RERANK)."""
     feats = features(legs)
-    score = fused(feats, kind, legs.no_pairs) if mode == "hybrid" else baseline(feats, mode)
+    score = fused(feats, kind, legs.no_pairs, legs.by_words) if mode == "hybrid" else baseline(feats, mode)
     ranking = score
     if subject is not None:
         hers = subject[legs.cand]

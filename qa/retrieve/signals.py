@@ -43,6 +43,7 @@ class Legs:
     conversation: np.ndarray | None  # None over one interviewee's conversations
     best: np.ndarray  # each candidate's best raw dense cosine (the no-answer bar's own)
     no_pairs: np.ndarray | None = None  # for a Chinese question, the candidates the pair leg cannot reach
+    by_words: np.ndarray | None = None  # ...and of those, the interviewee's, which stand on the word leg there (fuse)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def gather(corpus: "Corpus", qv: np.ndarray, pool: np.ndarray, terms: tuple[list
         groups = term_groups if term_groups is not None else [[t] for t in dict.fromkeys(terms[0])]
         conversation = conversation_scores(corpus, groups, cand)
     no_pairs = corpus.no_pairs[cand] if chinese and corpus.no_pairs is not None else None
-    return Legs(cand, dense, words, idx.bigram.scores_at(terms[1], cand), conversation, best, no_pairs)
+    by_words = no_pairs & corpus.subject[cand] if no_pairs is not None else None
+    return Legs(cand, dense, words, idx.bigram.scores_at(terms[1], cand), conversation, best, no_pairs, by_words)
 
 
 def dense_leg(corpus: "Corpus", qv: np.ndarray, pool: np.ndarray, words_of: list[str] | None = None
