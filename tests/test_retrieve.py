@@ -571,6 +571,14 @@ def test_her_words_in_the_other_language_are_her_turns_in_the_language_the_quest
     assert not other[~np.isin(art, ["labels", "keeper"])].any()  # the Chinese turns are in the question's language
     english = corpus.other_language(False, hers, every)  # for an English question: her Chinese turns
     assert english[~np.isin(art, ["labels", "keeper"])].all() and not english[np.isin(art, ["labels", "keeper"])].any()
+    # A Chinese question's legs: her English turns stand on the word leg (fuse.fused), the keeper's do not
+    from qa.retrieve.signals import gather
+
+    pool = np.ones(corpus.n_turns, dtype=bool)
+    legs = gather(corpus, np.ones(corpus.index.vectors.shape[1], np.float32), pool, (["灯塔"], ["灯塔"]), chinese=True)
+    cand_art = art[legs.cand]
+    assert legs.by_words[cand_art == "labels"].any() and not legs.by_words[cand_art == "keeper"].any()
+    assert not legs.by_words[~legs.no_pairs].any()
 
 
 def test_an_english_turn_is_not_ranked_last_on_the_character_pairs_it_cannot_hold():
@@ -593,6 +601,30 @@ def test_an_english_turn_is_not_ranked_last_on_the_character_pairs_it_cannot_hol
     # the Chinese turns keep their order among themselves, and without the mark nothing changes
     assert (np.diff(fair[:n]) > 0).all()
     assert np.array_equal(fused(feats, QUESTION, None), plain)
+
+
+def test_her_english_turn_stands_on_the_word_leg_where_the_character_pairs_cannot_reach_it():
+    from qa.query import QUESTION
+    from qa.retrieve.fuse import fused
+
+    # Twelve Chinese turns, then two English ones: hers, and another interviewee's with the same evidence.
+    # Columns: the four dense signals, words, pairs.
+    n = 12
+    feats = np.zeros((n + 2, 6), dtype=np.float32)
+    feats[:n, :4] = np.linspace(0.70, 0.79, n)[:, None]
+    feats[:n, 5] = np.linspace(0.0, 1.0, n)
+    feats[n - 1, 4:] = 1.0, 4.0  # the best Chinese turn: one word of the question and many of its characters
+    feats[n:, :4], feats[n:, 4] = 0.785, 3.0  # the English turns: a little lower in meaning, more of its words
+    english = np.zeros(n + 2, dtype=bool)
+    english[n:] = True
+    hers = english.copy()
+    hers[n + 1] = False
+    before = fused(feats, QUESTION, english)
+    assert before.argmax() == n - 1  # on its dense standing the English answer is second to the characters
+    after = fused(feats, QUESTION, english, hers)
+    assert after.argmax() == n  # her English turn: its standing on the words that do reach it
+    assert after[n + 1] == before[n + 1] < after[n - 1]  # another person's English turn is not lifted
+    assert np.array_equal(after[:n], before[:n])  # the Chinese turns keep their scores
 
 
 def test_a_pasted_quote_is_placed_by_the_sentences_that_render_it_not_by_the_whole_turns_topic():
