@@ -32,6 +32,7 @@ out for the change that followed:
 | other_interview7/ | a public librarian, a man | 20 answerable (7 naming him), 8 off-topic | aa4d85e |
 | her_english/ | her (invented stand-ins: a podcast, a launch livestream) | 54 answerable, 8 off-topic | 51289f2 |
 | her_english2/ (`her2`: with her_english/'s two beside it) | her (an invented campus fireside chat) | 143 answerable, 100 off-topic (her-test3 to her-test10) | see its README |
+| her_english3/ (`her3`: with her_english/'s and her_english2/'s beside it) | her (an invented launch livestream with many short turns) | 30 answerable, 10 off-topic (her3-dev, her-test14) | see its README |
 
 `--private-life` asks, on each invented corpus, 20 Chinese questions about its interviewee's private life
 ("Ferrer养宠物吗？"), once by name and once by pronoun: none is answerable, so each answered one is a false answer.
@@ -65,15 +66,16 @@ OTHERS = {"other": ROOT / "benchmarks" / "other_interview", "other2": ROOT / "be
           "other3": ROOT / "benchmarks" / "other_interview3", "other4": ROOT / "benchmarks" / "other_interview4",
           "other5": ROOT / "benchmarks" / "other_interview5", "other6": ROOT / "benchmarks" / "other_interview6",
           "other7": ROOT / "benchmarks" / "other_interview7", "her": ROOT / "benchmarks" / "her_english",
-          "her2": ROOT / "benchmarks" / "her_english2"}
-BESIDE = {"her2": [ROOT / "benchmarks" / "her_english"]}  # further transcripts in that corpus (no questions of theirs)
+          "her2": ROOT / "benchmarks" / "her_english2", "her3": ROOT / "benchmarks" / "her_english3"}
+BESIDE = {"her2": [ROOT / "benchmarks" / "her_english"],
+          "her3": [ROOT / "benchmarks" / "her_english", ROOT / "benchmarks" / "her_english2"]}  # further transcripts in that corpus (no questions of theirs)
 PRIVATE_LIFE = ["{n}每天早上几点起床？", "{n}最喜欢哪本小说？", "{n}养宠物吗？", "{n}开什么牌子的车？", "{n}有几个孩子？",
                 "{n}喜欢哪支足球队？", "{n}平时怎么锻炼身体？", "{n}最喜欢吃什么菜？", "{n}会弹钢琴吗？", "{n}住在哪个城市？",
                 "{n}的生日是哪天？", "{n}周末喜欢做什么？", "{n}喝咖啡还是喝茶？", "{n}去过中国吗？", "{n}大学时参加过什么社团？",
                 "{n}小时候想当什么？", "{n}最喜欢的电影是什么？", "{n}会说几种语言？", "{n}结婚了吗？", "{n}度假一般去哪里？"]
 INTERVIEWEE = {"other2": ("Ferrer", "她"), "other3": ("Priya Raman", "她"), "other4": ("Kovacs", "她"),
                "other5": ("Okoro", "他"), "other6": ("Hana Sato", "她"), "other7": ("Lindqvist", "他"),
-               "her": ("Murati", "她"), "her2": ("Murati", "她")}  # by name, by pronoun
+               "her": ("Murati", "她"), "her2": ("Murati", "她"), "her3": ("Murati", "她")}  # by name, by pronoun
 QUESTIONS = ROOT / "benchmarks" / "english_questions.jsonl"
 CHINESE = ROOT / "benchmarks" / "eval_questions.jsonl"
 RENDERS = {k: v for k, v in json.loads((CORPUS / "renders.json").read_text(encoding="utf-8")).items()
