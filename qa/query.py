@@ -66,9 +66,10 @@ _ASK_ZH = re.compile(r"(?:吗|呢|么|嘛)[。.!！]*$|^(?:请|请问|说说|谈
                      r"(?:如何|怎么|怎样|为什么|为何|什么|哪些|哪个|哪里|哪儿|谁|是否|是不是|有没有|多少|几)")
 _QUOTED = re.compile(r"^\s*[\"“”'‘「『](?P<inner>.+?)[\"“”'’」』]\s*[.。]?\s*$", re.S)
 _WH_ZH = re.compile(r"如何|怎么|怎样|为什么|为何|什么|哪些|哪个|哪里|还是")
-# ...and these only in a sentence that ends as a question: "她说GPT-4o在哪几种模态上有提升？" asks, while
-# "Murati说没人知道AI会让多少人失业。" reports what she said.
-_WH_ZH_ASKED = re.compile(r"哪[几一种类方儿]|几[种个项点类方次]|多少")
+# ...and these only in a sentence that ends as a question: "她说GPT-4o在哪几种模态上有提升？" and
+# "她说付款前要经过谁同意？" ask, while "Murati说没人知道AI会让多少人失业。" reports what she said ("谁都", "谁也":
+# anyone, not who).
+_WH_ZH_ASKED = re.compile(r"哪[几一种类方儿]|几[种个项点类方次]|多少|多[久长大远]|谁(?![都也])")
 MIN_QUOTE_WORDS = 4  # a shorter statement ("AI regulation") is a keyword search: asked as a question
 MIN_QUOTE_HAN = 8
 

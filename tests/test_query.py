@@ -13,6 +13,8 @@ from qa.query import CLAIM, QUESTION, QUOTE, read_query
     "她说过哪些模型需要监管？",  # a question word inside: it asks
     "她说GPT-4o在哪几种模态上有提升？",  # 她说 opens it, but it asks which ones
     "她说公司里有多少人在做安全研究？",
+    "她说付款之前必须经过谁同意？",  # who
+    "她说新功能要多久才开放给所有人？",  # how long
     "谈谈她对教育的看法",  # a request, no question mark
     "What does she think about regulation?",
     "How do the two interviews differ on safety",  # no question mark, but a question word and a verb
@@ -56,6 +58,7 @@ def test_quotes(q, text):
     ("她说过AI的影响堪比核武器吗？", "AI的影响堪比核武器"),
     ("穆拉蒂称GPT-4相当于聪明的高中生。", "GPT-4相当于聪明的高中生"),
     ("Murati说没人知道AI会让多少人失业。", "没人知道AI会让多少人失业"),
+    ("她说谁也不能保证模型不出错。", "谁也不能保证模型不出错"),  # 谁也: nobody, not who
     ("据说她在特斯拉负责过Model X，是真的吗？", "她在特斯拉负责过Model X"),
     ("AI的影响堪比核武器，这是真的吗？", "AI的影响堪比核武器"),
 ])
