@@ -268,3 +268,38 @@ def test_sound_tags_inside_a_turn_stay_in_the_reader_and_out_of_the_index():
     assert units and not any(re.search(r"laughter|inaudible|APPLAUSE", u.text) for u in units)
     sentences = [answer.text[u.start:u.end] for u in units if u.kind == SENTENCE]
     assert sentences[0] == "It was, honestly." and not sentences[-1].endswith("]")
+
+
+def test_captions_saved_as_markdown_are_read_by_their_speaker_changes_and_times():
+    """A YouTube transcript exported to Markdown: each line a caption opened by its time in bold, speakers
+    changing at `>>` anywhere in a line, sentences cut across lines, sound tags."""
+    _, turns, _ = _turns(PUBLISHED / "Spring kiln livestream transcript.md")
+    said = [(t.speaker, t.text, t.start) for t in turns if t.speaker != "Narrator"]
+    assert said == [
+        ("Ona Brandt", "Welcome back everyone. Today the studio lead is going to show us the new glaze.", 41.0),
+        ("Mira Murati", "Thanks, Ona. We fired it three times this week and it kept the colour on every bowl in the "
+                        "batch, which never happened with the old one.", 47.0),
+        ("Ona Brandt", "How long does a firing take now?", 62.0),
+        ("Mira Murati", "About nine hours, and we cool it overnight so the glaze does not crack.", 66.0)]
+    assert [t.text for t in turns if t.speaker == "Narrator"] == ["[Music]", "[Laughter]"]
+    hers = [t for t in turns if t.is_interviewee]
+    assert len(hers) == 2 and hers[1].question == "How long does a firing take now?"
+
+
+def test_captions_copied_as_text_with_escaped_speaker_changes_and_no_times():
+    _, turns, _ = _turns(PUBLISHED / "kiln captions copied.txt")
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("Ona Brandt", "Welcome back everyone. Today the studio lead is going to show us the new glaze."),
+        ("Mira Murati", "Thanks, Ona. We fired it three times this week and it kept the colour on every bowl in "
+                        "the batch."),
+        ("Ona Brandt", "How long does a firing take now?"),
+        ("Mira Murati", "About nine hours, and we cool it overnight.")]
+    assert all(t.start is None for t in turns)  # no time in the file: no moment to link to
+
+
+def test_a_transcript_that_quotes_a_caption_mark_once_is_read_as_text(tmp_path):
+    path = write(tmp_path / "talk.md", "**Interviewer:** What does the caption file show?\n\n"
+                                       "**Mira Murati:** It marks a change of speaker with >> and a name.\n")
+    _, turns, _ = _turns(path)
+    assert [t.speaker for t in turns] == ["Interviewer", "Mira Murati"]
+    assert turns[1].text == "It marks a change of speaker with >> and a name."

@@ -3,12 +3,13 @@
 One reader per format, each turning a file's bytes into metadata and `Piece`s
 (who said what, when, in which section); `common.assemble` turns pieces into
 turns the same way for every format. `READERS` maps extensions to readers; a
-file's content is sniffed too (a `.txt` that is WebVTT or SubRip is read as subtitles).
+file's content is sniffed too (a `.txt` that is WebVTT or SubRip is read as subtitles, and so is a `.txt` or
+`.md` of captions whose speakers change at `>>`: a YouTube transcript copied or exported as text).
 
 | format | reader | extensions |
 |---|---|---|
 | Markdown, plain text (labels of every common shape, Q&A) | `markdown` | .md .markdown .txt |
-| subtitles (voice tags, `Name:`, `>>`); Whisper's console lines | `subtitles` | .vtt .srt .sbv |
+| subtitles (voice tags, `Name:`, `>>`); Whisper's console lines; captions as text | `subtitles` | .vtt .srt .sbv |
 | speech-to-text JSON (Whisper, AssemblyAI, Deepgram, Amazon, Google…); dataset records | `stt_json` | .json |
 | a saved web page (article text only, via trafilatura) | `html` | .html .htm |
 | Word documents (via python-docx) | `docx` | .docx |
@@ -61,6 +62,8 @@ def sniff(data: bytes, suffix: str):
         return _subtitles
     if head.startswith(b"PK\x03\x04") and suffix == ".docx":
         return _docx
+    if suffix in (".txt", ".md") and (b">>" in data or b"&gt;&gt;" in data) and _captions_as_text(data):
+        return _subtitles
     if suffix in (".txt", ".md") and head[:1] in (b"{", b"[") and b'"segments"' in data[:4096]:
         return _stt_json
     if suffix == ".txt" and head.lower().startswith((b"<!doctype html", b"<html")):
@@ -84,6 +87,17 @@ def parse_file(path: str | Path, root: str | Path | None = None, default_intervi
 
     `interviewee` is the declared interviewee of a file whose front matter or catalogue entry names none."""
     return parse_file_all(path, root, default_interviewee, catalog, notices, interviewee)[0]
+
+
+def _captions_as_text(data: bytes) -> bool:
+    """Whether a .txt or .md file is captions saved as text (`subtitles.captions_as_text`), its speaker
+    changes written `>>` or, HTML-escaped, `&gt;&gt;`. Text that cannot be decoded is for its reader to
+    refuse."""
+    try:
+        text = decode(data, "")
+    except SourceError:
+        return False
+    return _subtitles.captions_as_text(text.replace("&gt;", ">"))
 
 
 def parse_file_all(path: str | Path, root: str | Path | None = None, default_interviewee: str = "Mira Murati",

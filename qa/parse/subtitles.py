@@ -1,5 +1,7 @@
-"""Reader for subtitles: WebVTT (webvtt-py), SubRip (.srt), YouTube's SubViewer (.sbv) and Whisper's console
-output ("[00:00.000 --> 00:05.000]  words").
+"""Reader for subtitles: WebVTT (webvtt-py), SubRip (.srt), YouTube's SubViewer (.sbv), Whisper's console
+output ("[00:00.000 --> 00:05.000]  words"), and captions saved as text: a line a caption, each perhaps opened
+by its time ("**9:58**: >> NAME: words", "[0:31] words", "0:31 words"), speakers changing at `>>` anywhere in a
+line (`caption_lines`; a YouTube transcript copied or exported to a .txt or .md file).
 
 A cue's speaker comes from a `<v Name>` voice tag, a `Name:` or `[NAME]` at the
 start of the cue, or a `>>` speaker change (TV and YouTube captions: `>> NAME: text`, or `>>`
@@ -52,7 +54,8 @@ def read_all(data: bytes, source: str, default_interviewee: str, catalog: Meta |
     text = repair(decode(data, source), meta)
     head = text.lstrip()
     cues = _vtt(text, source) if head.startswith("WEBVTT") else _sbv(text) if _SBV_TIMING.match(head) \
-        else _console(text) if _CONSOLE.match(head) else _srt(text, source, meta)
+        else _console(text) if _CONSOLE.match(head) else caption_lines(text) if captions_as_text(text) \
+        else _srt(text, source, meta)
     if not cues:
         raise SourceError(source, "no subtitle cues found")
     if any(b.start < a.start - 1 for a, b in zip(cues, cues[1:])):  # cues out of order: read in time order
@@ -60,7 +63,11 @@ def read_all(data: bytes, source: str, default_interviewee: str, catalog: Meta |
         meta.note("subtitle cues out of time order were read in time order")
     texts = [[l.strip() for l in _TAG.sub("", c.raw).split("\n") if l.strip()] for c in cues]
     if not _bilingual(texts):
-        return [(meta, _pieces(cues, texts, meta, default_interviewee), "")]
+        pieces = _pieces(cues, texts, meta, default_interviewee)
+        if not any(_LINE_TIME.match(line) for line in text.split("\n")) and captions_as_text(text):
+            for p in pieces:  # captions saved as text without their times: no moment to link to
+                p.start = p.end = None
+        return [(meta, pieces, "")]
     out = []
     for lang in BILINGUAL:
         own = Meta().fill(meta)
@@ -130,11 +137,13 @@ def _pieces(cues: list[Cue], texts: list[list[str]], meta: Meta, default_intervi
                 changes += 1
                 current = speakers(f"Speaker {2 - changes % 2}")
             who = current or (INTERVIEWEE if meta.interviewee else UNKNOWN)
+            after_sound = False
             for part in _SOUND.split(line):  # "[APPLAUSE]" inside a cue: the room's, not the speaker's words
                 if _SOUND.fullmatch(part):
                     pieces.append(Piece(NARRATOR, part.strip(), "narration", start=start, line=line_no))
-                elif part.strip():
+                elif part.strip() and not (after_sound and not re.search(r"\w", part)):  # "[Music]." ends a tag
                     pieces.append(Piece(who, part.strip(), start=start, line=line_no, end=end))
+                after_sound = bool(_SOUND.fullmatch(part))
     return merge_runs(pieces)
 
 
@@ -261,6 +270,37 @@ def _sbv(text: str) -> list[Cue]:
 def _console(text: str) -> list[Cue]:
     return [Cue(seconds(m.group("t")), m.group("rest"), text.count("\n", 0, m.start()) + 1, seconds(m.group("e")))
             for m in _CONSOLE.finditer(text) if m.group("rest").strip()]
+
+
+# Captions saved as text: a speaker change ">>" (a line's first mark, or inside it after a space), at least
+# CAPTION_CHANGES of them, and no Markdown blockquote of two levels (">> " at a line's start after "> ").
+CAPTION_CHANGES = 2
+_TEXT_CHANGE = re.compile(r"(?:^|[ \t])>>(?=[ \t]*\S)", re.MULTILINE)
+# A caption line's time, as transcript exports print it: "**9:58**:", "[0:31]", "(0:31)", "0:31 -", "0:31".
+_LINE_TIME = re.compile(rf"^\s*(?:\*\*|__)?[\[(]?(?P<t>{TIMESTAMP})[\])]?(?:\*\*|__)?\s*[:\-–—]?\s*")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+
+
+def captions_as_text(text: str) -> bool:
+    """Whether a text or Markdown file is captions saved as text: speakers change at `>>` (CAPTION_CHANGES)."""
+    return len(_TEXT_CHANGE.findall(text)) >= CAPTION_CHANGES and not re.search(r"^>\s*>>", text, re.MULTILINE)
+
+
+def caption_lines(text: str) -> list[Cue]:
+    """Captions saved as text, one cue a line: its time where the line opens with one (else the line
+    before's), its words with the runs of spaces that exports leave closed up. A Markdown heading is no
+    caption."""
+    cues: list[Cue] = []
+    start = 0.0
+    for i, line in enumerate(text.split("\n"), start=1):
+        if not line.strip() or _MD_HEADING.match(line):
+            continue
+        if (m := _LINE_TIME.match(line)) and (m.end() < len(line) or line.strip() == m.group(0).strip()):
+            start, line = seconds(m.group("t")), line[m.end():]
+        words = re.sub(r"[ \t]{2,}", " ", line).strip()
+        if words:
+            cues.append(Cue(start, words, i))
+    return cues
 
 
 def _srt_seconds(parts) -> float:
