@@ -287,7 +287,8 @@ def test_captions_saved_as_markdown_are_read_by_their_speaker_changes_and_times(
 
 
 def test_captions_copied_as_text_with_escaped_speaker_changes_and_no_times():
-    _, turns, _ = _turns(PUBLISHED / "kiln captions copied.txt")
+    _, turns, notices = _turns(PUBLISHED / "kiln captions copied.txt")
+    assert any("read as captions saved as text" in n for n in notices)
     assert [(t.speaker, t.text) for t in turns] == [
         ("Ona Brandt", "Welcome back everyone. Today the studio lead is going to show us the new glaze."),
         ("Mira Murati", "Thanks, Ona. We fired it three times this week and it kept the colour on every bowl in "

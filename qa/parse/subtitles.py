@@ -53,18 +53,21 @@ def read_all(data: bytes, source: str, default_interviewee: str, catalog: Meta |
     meta = Meta().fill(catalog or Meta())  # a copy: the reader's notes are this file's own
     text = repair(decode(data, source), meta)
     head = text.lstrip()
+    as_text = not (head.startswith("WEBVTT") or _SBV_TIMING.match(head) or _CONSOLE.match(head)
+                   or "-->" in text) and captions_as_text(text)
     cues = _vtt(text, source) if head.startswith("WEBVTT") else _sbv(text) if _SBV_TIMING.match(head) \
-        else _console(text) if _CONSOLE.match(head) else caption_lines(text) if captions_as_text(text) \
-        else _srt(text, source, meta)
+        else _console(text) if _CONSOLE.match(head) else caption_lines(text) if as_text else _srt(text, source, meta)
     if not cues:
         raise SourceError(source, "no subtitle cues found")
+    if as_text:
+        meta.note("read as captions saved as text: a speaker change at each '>>'")
     if any(b.start < a.start - 1 for a, b in zip(cues, cues[1:])):  # cues out of order: read in time order
         cues.sort(key=lambda c: c.start)
         meta.note("subtitle cues out of time order were read in time order")
     texts = [[l.strip() for l in _TAG.sub("", c.raw).split("\n") if l.strip()] for c in cues]
     if not _bilingual(texts):
         pieces = _pieces(cues, texts, meta, default_interviewee)
-        if not any(_LINE_TIME.match(line) for line in text.split("\n")) and captions_as_text(text):
+        if as_text and not any(_LINE_TIME.match(line) for line in text.split("\n")):
             for p in pieces:  # captions saved as text without their times: no moment to link to
                 p.start = p.end = None
         return [(meta, pieces, "")]
