@@ -1,5 +1,6 @@
 """Transcripts as they are published (fixtures written here that reproduce each quirk of real ones): YouTube
-captions with HTML-escaped `&gt;&gt; NAME:` speaker changes in mid-cue, sound tags, a yt-dlp file name; a
+captions with HTML-escaped `&gt;&gt; NAME:` speaker changes in mid-cue, sound tags, a yt-dlp file name; captions
+saved as text (a Markdown export with bold times, a copied text, a caption site's run-together paragraph); a
 podcast dataset's JSON record with a byte-order mark; backchannels inside another speaker's turn; mojibake."""
 from __future__ import annotations
 
@@ -304,3 +305,27 @@ def test_a_transcript_that_quotes_a_caption_mark_once_is_read_as_text(tmp_path):
     _, turns, _ = _turns(path)
     assert [t.speaker for t in turns] == ["Interviewer", "Mira Murati"]
     assert turns[1].text == "It marks a change of speaker with >> and a name."
+
+
+def test_captions_run_together_are_split_at_the_names_in_capitals():
+    """Captions as caption sites print them once `>>` is dropped: one paragraph, each speaker's words opened by
+    a name in capitals and a colon after a sentence's end or a sound tag; a speaker heard once is still one."""
+    _, turns, notices = _turns(PUBLISHED / "studio-hour-captions.txt")
+    said = [(t.speaker, t.text) for t in turns if t.speaker not in ("Narrator", "Unknown speaker")]
+    assert said[:2] == [("Ona Brandt", "Some days the kiln decides for you."), ("Kiln Bot", "Door locked.")]
+    hers = [(t.text, t.question) for t in turns if t.is_interviewee]
+    assert hers == [("Thank you, Ona. Happy to be here.", said[2][1]),
+                    ("I was always mixing things as a kid, and the chemistry of colour got me. The first kiln I "
+                     "used was in a school basement.", "How did you start with glazes?"),
+                    ("It keeps its colour on every bowl in the batch.", "And what changed with the new glaze?")]
+    assert not any(re.search(r"\b[A-Z]{3,}(?: [A-Z]{3,})*:", t.text) for t in turns)  # no label left in words
+    assert any("read as captions saved as text" in n for n in notices)
+
+
+def test_names_in_capitals_at_the_start_of_lines_are_labels_not_captions(tmp_path):
+    path = write(tmp_path / "talk.txt", "ONA BRANDT: How did you start? NOTE: the tape is short.\n"
+                                        "MIRA MURATI: With clay.\nONA BRANDT: And then?\nMIRA MURATI: Glazes.\n")
+    _, turns, notices = _turns(path)
+    assert [t.speaker for t in turns] == ["Ona Brandt", "Mira Murati", "Ona Brandt", "Mira Murati"]
+    assert turns[0].text == "How did you start? NOTE: the tape is short."
+    assert not any("captions" in n for n in notices)

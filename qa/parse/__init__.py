@@ -62,7 +62,7 @@ def sniff(data: bytes, suffix: str):
         return _subtitles
     if head.startswith(b"PK\x03\x04") and suffix == ".docx":
         return _docx
-    if suffix in (".txt", ".md") and (b">>" in data or b"&gt;&gt;" in data) and _captions_as_text(data):
+    if suffix in (".txt", ".md") and _captions_as_text(data):
         return _subtitles
     if suffix in (".txt", ".md") and head[:1] in (b"{", b"[") and b'"segments"' in data[:4096]:
         return _stt_json

@@ -1,7 +1,8 @@
 """Reader for subtitles: WebVTT (webvtt-py), SubRip (.srt), YouTube's SubViewer (.sbv), Whisper's console
 output ("[00:00.000 --> 00:05.000]  words"), and captions saved as text: a line a caption, each perhaps opened
 by its time ("**9:58**: >> NAME: words", "[0:31] words", "0:31 words"), speakers changing at `>>` anywhere in a
-line (`caption_lines`; a YouTube transcript copied or exported to a .txt or .md file).
+line, or at a name in capitals inside a line once a caption site has dropped the `>>` (`caption_lines`; a YouTube
+transcript copied or exported to a .txt or .md file).
 
 A cue's speaker comes from a `<v Name>` voice tag, a `Name:` or `[NAME]` at the
 start of the cue, or a `>>` speaker change (TV and YouTube captions: `>> NAME: text`, or `>>`
@@ -174,7 +175,7 @@ def _cue_labels(cues: list[Cue]) -> set[str]:
     seen: Counter[str] = Counter()
     bracketed: set[str] = set()
     for c in cues:
-        for line in _TAG.sub("", c.raw).split("\n"):
+        for line in (part for l in _TAG.sub("", c.raw).split("\n") for part in _MID_CHANGE.split(l)):
             if (label := _label(_CHANGE.sub("", line.strip()))):
                 seen[label[0]] += 1
                 if label[2]:
@@ -284,15 +285,34 @@ _LINE_TIME = re.compile(rf"^\s*(?:\*\*|__)?[\[(]?(?P<t>{TIMESTAMP})[\])]?(?:\*\*
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 
 
+# ...or run together, a speaker's name in capitals and a colon inside a line, after a sentence's end or a tag
+# ("… Stick around. [MUSIC] KEVIN SCOTT: Hi everyone."), as caption sites print them once ">>" is dropped: a name
+# said so at least twice, CAPTION_CHANGES times inside lines.
+_INLINE_LABEL = re.compile(r"(?<=[.!?…\])\"”] )(?P<name>[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,3}):(?= )")
+_ANY_CAPS_LABEL = re.compile(r"(?:^|(?<=\s))(?P<name>[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,3}):(?= )", re.MULTILINE)
+
+
 def captions_as_text(text: str) -> bool:
-    """Whether a text or Markdown file is captions saved as text: speakers change at `>>` (CAPTION_CHANGES)."""
-    return len(_TEXT_CHANGE.findall(text)) >= CAPTION_CHANGES and not re.search(r"^>\s*>>", text, re.MULTILINE)
+    """Whether a text or Markdown file is captions saved as text: speakers change at `>>`, or at names in
+    capitals inside its lines (CAPTION_CHANGES)."""
+    if re.search(r"^>\s*>>", text, re.MULTILINE):  # a Markdown quote inside a quote
+        return False
+    return len(_TEXT_CHANGE.findall(text)) >= CAPTION_CHANGES or len(_inline_labels(text)) >= CAPTION_CHANGES
+
+
+def _inline_labels(text: str) -> list[re.Match]:
+    """The names in capitals that open a speaker's words inside a line, of those said so twice or more."""
+    said = Counter(m.group("name") for m in _ANY_CAPS_LABEL.finditer(text))
+    return [m for m in _INLINE_LABEL.finditer(text) if said[m.group("name")] >= 2]
 
 
 def caption_lines(text: str) -> list[Cue]:
     """Captions saved as text, one cue a line: its time where the line opens with one (else the line
     before's), its words with the runs of spaces that exports leave closed up. A Markdown heading is no
     caption."""
+    if len(_TEXT_CHANGE.findall(text)) < CAPTION_CHANGES:  # names inside lines: each a speaker change
+        for m in reversed(list(_INLINE_LABEL.finditer(text))):
+            text = text[:m.start()] + ">> " + text[m.start():]
     cues: list[Cue] = []
     start = 0.0
     for i, line in enumerate(text.split("\n"), start=1):
