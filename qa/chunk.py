@@ -15,10 +15,12 @@ verbatim text:
   user's question can match the interviewer's (query to query is the
   model's strongest cross-lingual pairing).
 
-Turns with fewer than ten word characters ("是的。", "是的，基本上是这样。") get no
-units: they are acknowledgments that answer nothing alone, and short texts
-match anything (on the dev questions, dropping them lifted English MRR@10 from
-0.84 to 0.86). They are still shown as the context of their neighbours.
+Turns with fewer than ten word characters ("是的。", "是的，基本上是这样。"), or written in
+Latin letters with fewer than five words ("Yes, basically.", "And it still knows?",
+as a livestream's host says between demos), get no units: they are
+acknowledgments that answer nothing alone, and short texts match anything (on
+the dev questions, dropping them lifted English MRR@10 from 0.84 to 0.86). They
+are still shown as the context of their neighbours.
 
 Spans are character offsets into `Turn.text`, so a quote is always a slice of
 her words, never a rewrite.
@@ -40,7 +42,10 @@ QUERY_FORM = {QUESTION}  # kinds embedded with the query prefix; the rest as pas
 _END = re.compile(r"(?:[。！？!?；;]+|…+|\.{3,})[”’\"』」）)\]]*|(?<=[A-Za-z0-9\)])\.(?=\s)|\n+")
 _MIN_SENTENCE_CHARS = 6  # "是的。" says nothing on its own
 _MIN_TURN_WORD_CHARS = 10
+_MIN_TURN_WORDS = 5  # ...and words, for a turn in Latin letters: ten characters are two or three English words
 _WORD = re.compile(r"\w")
+_LATIN = re.compile(r"[A-Za-z]")
+_WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -121,4 +126,10 @@ def units_for(turn_index: int, turn: Turn, window_chars: int) -> list[Unit]:
 
 def retrievable(turn: Turn) -> bool:
     """Whether a turn is offered as an answer at all (see the module docstring)."""
-    return turn.speaker != NARRATOR and len(_WORD.findall(turn.text)) >= _MIN_TURN_WORD_CHARS
+    if turn.speaker == NARRATOR:
+        return False
+    chars = len(_WORD.findall(turn.text))
+    if chars < _MIN_TURN_WORD_CHARS:
+        return False
+    latin = 2 * len(_LATIN.findall(turn.text)) >= chars  # mostly Latin letters: words are what say something
+    return not latin or len(_WORDS.findall(turn.text)) >= _MIN_TURN_WORDS

@@ -50,3 +50,13 @@ def test_short_and_narration_turns_are_not_retrievable():
     assert units_for(0, turn("这是一段很长的旁白，没有人说过。", speaker="Narrator"), 300) == []
     assert units_for(0, turn("是的，基本上是这样。"), 300) == []
     assert units_for(0, turn("所以事情在迅速变化和改进。"), 300) != []
+
+
+def test_a_short_remark_in_english_is_as_short_as_one_in_chinese():
+    """Ten characters are a short clause in Chinese and two or three words in English: a turn in Latin
+    letters needs five words (a livestream host's "And it still knows?" answers nothing alone)."""
+    assert units_for(0, turn("And it still knows?"), 300) == []
+    assert units_for(0, turn("Yes, basically that's it."), 300) == []
+    assert units_for(0, turn("How long would that take you normally?"), 300) != []
+    assert units_for(0, turn("你和Elon合作过吗？"), 300) != []  # Chinese with a name: characters, not words
+    assert units_for(0, turn("Две минуты, и всё готово."), 300) != []  # another script: characters as before
