@@ -189,7 +189,8 @@ def test_a_loose_chinese_rendering_aligns_with_its_spoken_english_original(tmp_p
     # the answer the rendering split in two: each half with its own English turn
     assert partner["我是学物理出身的，在大学"] == ["Yeah, so I t"]
     assert partner["事实证明它没有错，虽然还"] == ["It wasn't wr"]
-    assert partner["And it wasn'"] == []  # the host's aside the rendering dropped
+    # the host's aside the rendering dropped ("And it wasn't wrong.", four words: not a turn that answers)
+    assert partner.get("And it wasn'", []) == []
     assert partner["Welcome to L"] == []
     assert al.anchors >= 0.5 and al.chance >= 3
 
