@@ -61,7 +61,7 @@ def read_all(data: bytes, source: str, default_interviewee: str, catalog: Meta |
     if not cues:
         raise SourceError(source, "no subtitle cues found")
     if as_text:
-        meta.note("read as captions saved as text: a speaker change at each '>>'")
+        meta.note("read as captions saved as text: a speaker change at each '>>' or name in capitals inside a line")
     if any(b.start < a.start - 1 for a, b in zip(cues, cues[1:])):  # cues out of order: read in time order
         cues.sort(key=lambda c: c.start)
         meta.note("subtitle cues out of time order were read in time order")
