@@ -329,3 +329,17 @@ def test_names_in_capitals_at_the_start_of_lines_are_labels_not_captions(tmp_pat
     assert [t.speaker for t in turns] == ["Ona Brandt", "Mira Murati", "Ona Brandt", "Mira Murati"]
     assert turns[0].text == "How did you start? NOTE: the tape is short."
     assert not any("captions" in n for n in notices)
+
+
+def test_timed_lines_with_the_speaker_in_brackets_after_the_time():
+    """A note-taking tool's export of a recording: "00:09- [Name] words", a line without a name continuing the
+    speaker before it (its time glued to the words), "[Music]" a sound and not a speaker."""
+    _, turns, _ = _turns(PUBLISHED / "kiln-notes-export.txt")
+    said = [(t.speaker, t.text, t.start) for t in turns if t.speaker != "Narrator" and t.text != "[Music]"]
+    assert said == [
+        ("Ona Brandt", "Welcome back, today the studio lead shows the new glaze.", 3.0),
+        ("Mira Murati", "Thanks, Ona. We fired it three times this week. And it kept the colour on every bowl in the "
+                        "batch.", 9.0),
+        ("Ona Brandt", "How long does a firing take now?", 21.0),
+        ("Mira Murati", "About nine hours, and we cool it overnight.", 24.0)]
+    assert [t.is_interviewee for t in turns if t.speaker == "Mira Murati"] == [True, True]

@@ -36,8 +36,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .common import (INTERVIEWEE, NARRATOR, TIMESTAMP, UNKNOWN, Meta, Piece, Speakers, decode, merge_runs, repair,
-                     parse_aliases, seconds)
+from .common import (INTERVIEWEE, NARRATOR, STAGE_INLINE, STAGE_TAG, TIMESTAMP, UNKNOWN, Meta, Piece, Speakers,
+                     decode, merge_runs, parse_aliases, repair, seconds)
 
 # Headings after which a WeChat-style page holds only furniture (links, adverts).
 FURNITURE_HEADINGS = re.compile(
@@ -102,6 +102,10 @@ BARE_TIME = re.compile(rf"^\s*[\[(]?(?P<t>{TIMESTAMP})[\])]?\s*$")
 # "[00:00:03] words", as a video site's transcript is copied): read only in a file with no labels at all.
 TIME_LINE = re.compile(rf"^\s*[\[(]?(?P<t>{TIMESTAMP})[\])]?\s*(?:[-–—]\s*)?(?P<rest>.*)$")
 MIN_TIME_LINES = 3
+# A timed line's speaker in brackets after its time, as note-taking tools export a recording ("01:00- [Name]
+# words"): a bracketed name that opens at least two timed lines, not a sound tag; a timed line without one
+# continues the speaker before it.
+TIMED_BRACKET = re.compile(rf"^\[(?P<name>{_NAME})\]\s*(?P<rest>.*)$")
 BLOCKQUOTE = re.compile(r"^>(?!>)\s?")  # a Markdown blockquote line (not a caption's ">>" speaker change)
 QA_LABEL = re.compile(r"^\s*(?P<qa>Q|A|Question|Answer|问|答)\s*[:：.]\s*(?P<rest>.*)$")
 QA_NAMES = {"q": True, "question": True, "问": True, "a": False, "answer": False, "答": False}  # asks?
@@ -227,6 +231,10 @@ class _Reader:
         self.has_sections = any((m := HEADING.match(l)) and len(m.group(1)) >= 2 for l in lines)
         self.timed_lines = not marked and not self.labels and not self.qa_labels and \
             sum(bool(TIME_LINE.match(l)) for l in lines) >= MIN_TIME_LINES
+        named = Counter(m.group("name") for l in lines if (t := TIME_LINE.match(l))
+                        and (m := TIMED_BRACKET.match(t.group("rest"))) and not STAGE_INLINE.match(t.group("rest")))
+        self.timed_names = {n for n, k in named.items() if k >= 2} if self.timed_lines else set()
+        self.timed_speaker: str | None = None  # the last named speaker of timed lines
         self.interviewer = meta.interviewer or "Interviewer"
         self.info: dict[str, str] = {}
         self.skip: set[int] = set()
@@ -332,7 +340,11 @@ class _Reader:
             self.block_time = t.group("t")              # marks): the time of the turns after it, not words
             return True
         if self.timed_lines and (t := TIME_LINE.match(raw)) and (t.group("rest") or _words_follow(self.lines, i)):
-            self.start(INTERVIEWEE if self.meta.interviewee else UNKNOWN, i, t.group("rest"), t.group("t"))
+            rest = t.group("rest")
+            if (m := TIMED_BRACKET.match(rest)) and m.group("name") in self.timed_names:
+                self.timed_speaker, rest = self.speakers(m.group("name")), m.group("rest")
+            who = NARRATOR if STAGE_TAG.match(rest) else self.timed_speaker  # "00:31- [Music]": the room's
+            self.start(who or (INTERVIEWEE if self.meta.interviewee else UNKNOWN), i, rest, t.group("t"))
             return True
         return False
 
