@@ -54,10 +54,18 @@ def read_all(data: bytes, source: str, default_interviewee: str, catalog: Meta |
     meta = Meta().fill(catalog or Meta())  # a copy: the reader's notes are this file's own
     text = repair(decode(data, source), meta)
     head = text.lstrip()
-    as_text = not (head.startswith("WEBVTT") or _SBV_TIMING.match(head) or _CONSOLE.match(head)
-                   or "-->" in text) and captions_as_text(text)
-    cues = _vtt(text, source) if head.startswith("WEBVTT") else _sbv(text) if _SBV_TIMING.match(head) \
-        else _console(text) if _CONSOLE.match(head) else caption_lines(text) if as_text else _srt(text, source, meta)
+    as_text = timed = False
+    if head.startswith("WEBVTT"):
+        cues = _vtt(text, source)
+    elif _SBV_TIMING.match(head):
+        cues = _sbv(text)
+    elif _CONSOLE.match(head):
+        cues = _console(text)
+    elif "-->" not in text and captions_as_text(text):
+        as_text = True
+        cues, timed = caption_lines(text)
+    else:
+        cues = _srt(text, source, meta)
     if not cues:
         raise SourceError(source, "no subtitle cues found")
     if as_text:
@@ -68,7 +76,7 @@ def read_all(data: bytes, source: str, default_interviewee: str, catalog: Meta |
     texts = [[l.strip() for l in _TAG.sub("", c.raw).split("\n") if l.strip()] for c in cues]
     if not _bilingual(texts):
         pieces = _pieces(cues, texts, meta, default_interviewee)
-        if as_text and not any(_LINE_TIME.match(line) for line in text.split("\n")):
+        if as_text and not timed:
             for p in pieces:  # captions saved as text without their times: no moment to link to
                 p.start = p.end = None
         return [(meta, pieces, "")]
@@ -288,8 +296,9 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 # ...or run together, a speaker's name in capitals and a colon inside a line, after a sentence's end or a tag
 # ("… Stick around. [MUSIC] KEVIN SCOTT: Hi everyone."), as caption sites print them once ">>" is dropped: a name
 # said so at least twice, CAPTION_CHANGES times inside lines.
-_INLINE_LABEL = re.compile(r"(?<=[.!?…\])\"”] )(?P<name>[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,3}):(?= )")
-_ANY_CAPS_LABEL = re.compile(r"(?:^|(?<=\s))(?P<name>[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,3}):(?= )", re.MULTILINE)
+_CAPS_NAME = r"(?P<name>[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,3})"
+_INLINE_LABEL = re.compile(rf"(?<=[.!?…\])\"”] ){_CAPS_NAME}:(?= )")
+_ANY_CAPS_LABEL = re.compile(rf"(?:^|(?<=\s)){_CAPS_NAME}:(?= )", re.MULTILINE)
 
 
 def captions_as_text(text: str) -> bool:
@@ -306,24 +315,24 @@ def _inline_labels(text: str) -> list[re.Match]:
     return [m for m in _INLINE_LABEL.finditer(text) if said[m.group("name")] >= 2]
 
 
-def caption_lines(text: str) -> list[Cue]:
+def caption_lines(text: str) -> tuple[list[Cue], bool]:
     """Captions saved as text, one cue a line: its time where the line opens with one (else the line
-    before's), its words with the runs of spaces that exports leave closed up. A Markdown heading is no
-    caption."""
+    before's), its words with the runs of spaces that exports leave closed up; and whether any line had a
+    time. A Markdown heading is no caption."""
     if len(_TEXT_CHANGE.findall(text)) < CAPTION_CHANGES:  # names inside lines: each a speaker change
         for m in reversed(list(_INLINE_LABEL.finditer(text))):
             text = text[:m.start()] + ">> " + text[m.start():]
     cues: list[Cue] = []
-    start = 0.0
+    start, timed = 0.0, False
     for i, line in enumerate(text.split("\n"), start=1):
         if not line.strip() or _MD_HEADING.match(line):
             continue
-        if (m := _LINE_TIME.match(line)) and (m.end() < len(line) or line.strip() == m.group(0).strip()):
-            start, line = seconds(m.group("t")), line[m.end():]
+        if m := _LINE_TIME.match(line):
+            start, line, timed = seconds(m.group("t")), line[m.end():], True
         words = re.sub(r"[ \t]{2,}", " ", line).strip()
         if words:
             cues.append(Cue(start, words, i))
-    return cues
+    return cues, timed
 
 
 def _srt_seconds(parts) -> float:
