@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -82,6 +83,22 @@ RENDERS = {k: v for k, v in json.loads((CORPUS / "renders.json").read_text(encod
            if not k.startswith("_")}
 
 
+_LABELLED = re.compile(r"^([A-Z][A-Z .'-]*[A-Z]): (.*)$")
+
+
+def unpunctuated(text: str) -> str:
+    """A transcript's labelled turns as automatic captions write speech: lower case, without the marks that end
+    or divide sentences (apostrophes and hyphens stay). Speaker labels stay: speakers fixed by hand."""
+    out = []
+    for line in text.splitlines():
+        m = _LABELLED.match(line)
+        if m:
+            words = re.sub(r"[.,?!;:…\"“”—]+", " ", m.group(2).lower()).split()
+            line = f"{m.group(1)}: {' '.join(words)}"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="en-dev", help="split(s) of the English questions (default en-dev)")
@@ -93,6 +110,9 @@ def main() -> int:
                     help="split(s) of an invented corpus's own questions, where it has them (default all)")
     ap.add_argument("--private-life", action="store_true",
                     help="also ask questions about each interviewee's private life (none answerable)")
+    ap.add_argument("--unpunctuated", action="store_true",
+                    help="the invented English transcripts' turns as automatic captions give them: lower case, "
+                         "no punctuation (the articles as they are)")
     ap.add_argument("--cross-margin", type=float, metavar="X", help="run with this CROSS_MARGIN instead of the code's")
     args = ap.parse_args()
     if args.cross_margin is not None:
@@ -117,7 +137,9 @@ def main() -> int:
             catalogs = []
             for extra in [*BESIDE.get(name, []), folder]:
                 for p in extra.iterdir():
-                    if p.suffix == ".txt":
+                    if p.suffix == ".txt" and args.unpunctuated:
+                        (tmp / name / p.name).write_text(unpunctuated(p.read_text(encoding="utf-8")), encoding="utf-8")
+                    elif p.suffix == ".txt":
                         shutil.copy(p, tmp / name / p.name)
                     elif p.suffix == ".toml":
                         catalogs.append(p.read_text(encoding="utf-8"))

@@ -8,7 +8,8 @@ verbatim text:
   overlapping windows (the model reads 512 tokens at most);
 - SENTENCE: each sentence on its own, so a turn can be scored by the sentence
   that best answers (a long answer otherwise dilutes its best line), and so the
-  quote can be chosen;
+  quote can be chosen; speech without full stops (automatic captions) is cut
+  into sentence-sized pieces;
 - CONTEXT: the prompting question followed by the turn's first window, for
   short answers ("是的，大约一年半。") whose meaning lives in the question;
 - QUESTION: the prompting question alone, embedded as a *query*, so that a
@@ -41,6 +42,11 @@ QUERY_FORM = {QUESTION}  # kinds embedded with the query prefix; the rest as pas
 # followed by a space, or at a line break.
 _END = re.compile(r"(?:[。！？!?；;]+|…+|\.{3,})[”’\"』」）)\]]*|(?<=[A-Za-z0-9\)])\.(?=\s)|\n+")
 _MIN_SENTENCE_CHARS = 6  # "是的。" says nothing on its own
+# A "sentence" longer than a window (the default WINDOW_CHARS) is unpunctuated speech: cut into pieces no longer
+# than nine in ten English sentences of the benchmark transcripts (docs/decisions.md)
+LONG_SENTENCE_CHARS = 320
+PIECE_CHARS = 135
+_SPACE = re.compile(r"\s+")
 _MIN_TURN_WORD_CHARS = 10
 _MIN_TURN_WORDS = 5  # ...and words, for a turn in Latin letters: ten characters are two or three English words
 _WORD = re.compile(r"\w")
@@ -67,8 +73,32 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     out = []
     for a, b in spans:
         a, b = _trimmed(text, a, b)
-        if b > a:
+        if b - a > LONG_SENTENCE_CHARS:
+            out.extend(_pieces(text, a, b))
+        elif b > a:
             out.append((a, b))
+    return out
+
+
+def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """An unpunctuated stretch (captions or speech-to-text without full stops) cut into the fewest near-equal
+    pieces of at most PIECE_CHARS, each cut at the white space nearest its mark (anywhere, in text without
+    spaces), so that it gets windows and sentences like punctuated speech."""
+    n = -(-(b - a) // PIECE_CHARS)
+    cuts, start = [], a
+    for k in range(1, n):
+        mark = a + (b - a) * k // n
+        space = min((m.start() for m in _SPACE.finditer(text, max(start + 1, mark - PIECE_CHARS // 3),
+                                                          min(b, mark + PIECE_CHARS // 3))),
+                    key=lambda i: abs(i - mark), default=mark)
+        if space > start:
+            cuts.append(space)
+            start = space
+    out = []
+    for x, y in zip([a] + cuts, cuts + [b]):
+        x, y = _trimmed(text, x, y)
+        if y > x:
+            out.append((x, y))
     return out
 
 

@@ -60,3 +60,20 @@ def test_a_short_remark_in_english_is_as_short_as_one_in_chinese():
     assert units_for(0, turn("How long would that take you normally?"), 300) != []
     assert units_for(0, turn("你和Elon合作过吗？"), 300) != []  # Chinese with a name: characters, not words
     assert units_for(0, turn("Две минуты, и всё готово."), 300) != []  # another script: characters as before
+
+
+def test_unpunctuated_speech_is_cut_into_pieces_that_get_windows_and_sentences():
+    # Automatic captions without full stops: one "sentence" of 1,400 characters would be one window the model
+    # reads only the start of, and no sentence of it could be quoted.
+    words = [f"word{i}" for i in range(200)]
+    text = " ".join(words)
+    spans = sentence_spans(text)
+    assert len(spans) > 1 and all(b - a <= 135 + 20 for a, b in spans)
+    assert " ".join(text[a:b] for a, b in spans).split() == words  # every word, cut only between words
+    units = units_for(0, turn(text, question="what are you launching"), 320)
+    assert sum(u.kind == SENTENCE for u in units) == len(spans)
+    assert all(u.end - u.start <= 320 for u in units if u.kind == WINDOW)
+    # Chinese without punctuation is cut too; punctuated speech stays as it was written
+    assert len(sentence_spans("没有标点" * 100)) > 1
+    said = "Well, " + "we tried a lot of things, " * 11 + "and it worked."
+    assert sentence_spans(said) == [(0, len(said))]
