@@ -201,6 +201,9 @@ SHAPES = [  # (fixture, speakers in order, times kept)
     ("styled-captions.srt", ["Dana", "Ines"], True),  # "{\\an8}<font …>DANA:</font> words"
     ("sonix-export.txt", ["Dana Whitlow", "Ines Varga", "Dana Whitlow", "Ines Varga"], True),  # "Name [00:00:02] words"
     ("otter-unknown-speaker.txt", ["Unknown speaker", "Ines Varga", "Unknown speaker", "Ines Varga"], True),
+    # a podcast site's page: the name on its line, each paragraph opened by its time in parentheses
+    ("podcast-site-paragraphs.txt", ["Narrator", "Dana Whitlow", "Ines Varga", "Dana Whitlow", "Ines Varga"], False),
+    ("podcast-site-emphasis.md", ["Dana Whitlow", "Ines Varga", "Dana Whitlow", "Ines Varga"], True),  # "*Name (00:02)*"
 ]
 
 
@@ -210,8 +213,18 @@ def test_each_published_shape_reads_into_its_speakers_with_times_and_no_markup(n
     assert [t.speaker for t in turns] == speakers
     assert all(t.start is not None for t in turns) == timed
     for t in turns:
-        assert not re.search(r"<[a-z/]|&[a-z#]+;|\[\d|\d\]|-->|^\w[\w ]*:\s|\{\\", t.text), t.text
-    assert turns[0].text.split()[:2] in (["Welcome", "back"], ["So", "how"])
+        assert not re.search(r"<[a-z/]|&[a-z#]+;|\[\d|\d\]|\(\d+:\d|-->|^\w[\w ]*:\s|\{\\", t.text), t.text
+    said = [t for t in turns if t.speaker != "Narrator"]
+    assert said[0].text.split()[:2] in (["Welcome", "back"], ["So", "how"])
+
+
+def test_a_paragraph_opened_by_its_time_stays_in_its_speakers_turn():
+    _, turns, _ = _turns(PUBLISHED / "podcast-site-paragraphs.txt")
+    last = turns[-1]
+    assert (last.speaker, last.start) == ("Ines Varga", 15.0)
+    assert last.text.endswith("We fired once a month.\n\nThe whole village came to help stack the wood, and that is "
+                              "still how I like to work.")
+    assert [t.start for t in turns[1:]] == [2.0, 9.0, 12.0, 15.0]
 
 
 def test_times_after_a_label_are_the_turns_start():

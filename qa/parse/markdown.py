@@ -358,6 +358,10 @@ class _Reader:
             if self.current is None or self.current.kind != "narration":
                 self.close()
                 self.current = _Draft(NARRATOR, self.offset + i + 1, kind="narration")
+        if self.labels and (t := _TIME_AFTER.match(line)):  # "(00:01:23) words": a labelled turn's next
+            line = line[t.end():]                              # paragraph, opened by its time
+            if self.current is not None and self.current.start is None:
+                self.current.start = seconds(t.group("t"))
         text = _inline(IMAGE.sub("", line))
         if not text:
             return
@@ -423,12 +427,16 @@ def _label_at(lines: list[str], i: int) -> _Label | None:
         return _Label(m.group("name"), m.group("t"), True, m.group("rest"), 1)
     if (m := CJK_BRACKET_LABEL.match(raw)) and (m.group("rest") or _words_follow(lines, i)):
         return _Label(m.group("name"), None, False, m.group("rest"), 1)
-    if (m := ALONE_LABEL.match(raw)) and _words_follow(lines, i):
+    # "Mira Murati (00:12)" alone, or in emphasis ("*Mira Murati (00:12)*", as podcast sites write it)
+    if (m := ALONE_LABEL.match(raw) or ALONE_LABEL.match(_inline(raw))) and _words_follow(lines, i):
         time = m.group("t1") or m.group("t2") or m.group("t3") or m.group("t4")
         return _Label(_alone_name(m), time, bool(time), "", 1)
     if (m := BARE_NAME.match(raw)) and i + 1 < len(lines) and (t := BARE_TIME.match(lines[i + 1])) \
             and _words_follow(lines, i + 1):  # "Kara Swisher" / "00:01:02" / words: a label if the name recurs
         return _Label(m.group("name"), t.group("t"), False, "", 2)
+    if (m := BARE_NAME.match(raw)) and i + 1 < len(lines) and (t := _TIME_AFTER.match(lines[i + 1])) \
+            and lines[i + 1][t.end():].strip():  # "Mira Murati" / "(00:00:12) words": the same, the words beside
+        return _Label(m.group("name"), t.group("t"), False, lines[i + 1][t.end():], 2)
     return None
 
 
