@@ -1,7 +1,8 @@
 """Transcripts as they are published (fixtures written here that reproduce each quirk of real ones): YouTube
 captions with HTML-escaped `&gt;&gt; NAME:` speaker changes in mid-cue, sound tags, a yt-dlp file name; captions
 saved as text (a Markdown export with bold times, a copied text, a caption site's run-together paragraph); a
-podcast dataset's JSON record with a byte-order mark; backchannels inside another speaker's turn; mojibake."""
+podcast dataset's JSON record with a byte-order mark, and its records one a line (.jsonl); a podcast site's
+pages; backchannels inside another speaker's turn; mojibake."""
 from __future__ import annotations
 
 import json
@@ -75,6 +76,17 @@ def test_a_podcast_dataset_record_is_one_transcript_with_its_metadata():
     assert first_kiln.question.startswith("I want to start with that first kiln") and "cracked twice" in \
         first_kiln.question
     assert [t.speaker for t in turns].count("Mira Murati") == 4
+
+
+def test_a_podcast_datasets_json_lines_file_is_one_transcript_a_record(tmp_path):
+    episodes = parse_file_all(PUBLISHED / "claytalk-season.jsonl")
+    assert [(a.article_id, a.title, a.date) for a, _ in episodes] == [
+        ("claytalk-season-1", "Clay Talk 13: Glazes", "2023-03-09"),
+        ("claytalk-season-2", "Clay Talk 14: Firing at night", "2023-03-16")]
+    night = episodes[1][1]
+    assert night[-1].is_interviewee and night[-1].question == "Why fire at night at all?"
+    write(tmp_path / "claytalk-season.jsonl", (PUBLISHED / "claytalk-season.jsonl").read_text(encoding="utf-8"))
+    assert [a.article_id for a, _ in load_sources(tmp_path).parsed] == ["claytalk-season-1", "claytalk-season-2"]
 
 
 def test_records_and_turn_lists_in_json_and_json_lines(tmp_path):

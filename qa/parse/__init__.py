@@ -10,7 +10,7 @@ file's content is sniffed too (a `.txt` that is WebVTT or SubRip is read as subt
 |---|---|---|
 | Markdown, plain text (labels of every common shape, Q&A) | `markdown` | .md .markdown .txt |
 | subtitles (voice tags, `Name:`, `>>`); Whisper's console lines; captions as text | `subtitles` | .vtt .srt .sbv |
-| speech-to-text JSON (Whisper, AssemblyAI, Deepgram, Amazon, Google…); dataset records | `stt_json` | .json |
+| speech-to-text JSON (Whisper, AssemblyAI, Deepgram, Amazon, Google…); dataset records | `stt_json` | .json .jsonl |
 | a saved web page (article text only, via trafilatura) | `html` | .html .htm |
 | Word documents (via python-docx) | `docx` | .docx |
 
@@ -41,7 +41,7 @@ __all__ = ["NARRATOR", "STAGE_INLINE", "unstaged", "UNKNOWN", "SourceError", "de
 READERS = {
     ".md": _markdown, ".markdown": _markdown, ".txt": _markdown,
     ".vtt": _subtitles, ".srt": _subtitles, ".sbv": _subtitles,
-    ".json": _stt_json,
+    ".json": _stt_json, ".jsonl": _stt_json,
     ".html": _html, ".htm": _html,
     ".docx": _docx,
 }
