@@ -290,11 +290,17 @@ def read_summary(turns: list[Turn]) -> str:
 _LEFT_LABEL = re.compile(r"(?:^|[.?!。？！]\s+)(?:>>\s*)?[A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,3}:\s|(?:^|\s)>>\s")
 _LEFT_ENTITY = re.compile(r"&(?:gt|lt|amp|quot|nbsp|#\d{2,5});")
 LONG_TURN_SECONDS = 600
+# A paragraph that only asks (at most this many words, ending in a question mark) with more of the turn after it:
+# another speaker's words without a label, as transcripts that name each speaker once and then alternate
+# unlabelled paragraphs print them. Two of them in a file, not one: a speaker may ask a question and answer it.
+ASKING_PARAGRAPH_WORDS = 40
+_ASKS = re.compile(r"[?？][”\"’']?$")
 
 
 def reading_warnings(turns: list[Turn]) -> list[str]:
     """Signs that a file was misread: speaker labels or HTML references left inside turns, one speaker
-    holding nearly every word while the text names others, one turn that lasts many minutes."""
+    holding nearly every word while the text names others, questions inside a turn (unlabelled paragraphs
+    of another speaker), one turn that lasts many minutes."""
     out = []
     spoken = [t for t in turns if t.speaker != NARRATOR]
     labelled = [t for t in spoken if _LEFT_LABEL.search(t.text)]
@@ -309,6 +315,12 @@ def reading_warnings(turns: list[Turn]) -> list[str]:
     total = sum(words.values())
     if total > 2000 and len(spoken) > 3 and max(words.values()) > 0.97 * total and labelled:
         out.append(f"{max(words, key=words.get)} holds nearly every word")
+    asking = [t for t in spoken for p in [x.strip() for x in t.text.split("\n\n") if x.strip()][:-1]
+              if _ASKS.search(p) and len(p.split()) <= ASKING_PARAGRAPH_WORDS]
+    if len(asking) >= 2:
+        out.append(f"{len(asking)} paragraphs that only ask a question sit inside a turn, another paragraph after "
+                   f"them (first: {asking[0].turn_id}): if unlabelled paragraphs alternate speakers, label each "
+                   "one ('Name: …')")
     timed = [t for t in spoken if t.start is not None]
     for a, b in zip(timed, timed[1:]):
         if b.start - a.start > LONG_TURN_SECONDS and len(a.text) > 4000:  # words for minutes, not a pause

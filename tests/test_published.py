@@ -156,6 +156,22 @@ def test_reading_warnings_name_labels_and_references_left_in_the_text(tmp_path):
     assert reading_warnings(clean) == []
 
 
+def test_unlabelled_paragraphs_that_ask_inside_her_turn_are_flagged(tmp_path):
+    # A long-form interview site labels each speaker once, then alternates unlabelled paragraphs: read as hers,
+    # the host's questions would be her words. The reader cannot tell alternation from a long answer; it says so.
+    path = write(tmp_path / "site.txt", "Ona Brandt: Welcome. Today I am talking with Mira about the studio.\n\n"
+                                        "Mira Murati: Thanks for having me.\n\nSo where does your clay come from?\n\n"
+                                        "From the river, we dig it every spring.\n\nAnd how hot is the kiln?\n\n"
+                                        "About twelve hundred degrees, for two hours.\n")
+    _, turns = parse_file(path)
+    warnings = reading_warnings(turns)
+    assert any("only ask a question" in w and turns[1].turn_id in w for w in warnings), warnings
+    # one question inside a long answer is hers to ask
+    path = write(tmp_path / "one.txt", "Ona Brandt: Where is the clay from?\n\nMira Murati: From the river. "
+                                       "\n\nWhy the river?\n\nBecause it is fine and clean.\n")
+    assert not any("only ask" in w for w in reading_warnings(parse_file(path)[1]))
+
+
 def test_qa_index_reports_every_file_it_reads_on_a_first_build(tmp_path):
     from qa.build import build
     from qa.config import Settings
