@@ -431,12 +431,12 @@ def _label_at(lines: list[str], i: int) -> _Label | None:
     if (m := ALONE_LABEL.match(raw) or ALONE_LABEL.match(_inline(raw))) and _words_follow(lines, i):
         time = m.group("t1") or m.group("t2") or m.group("t3") or m.group("t4")
         return _Label(_alone_name(m), time, bool(time), "", 1)
-    if (m := BARE_NAME.match(raw)) and i + 1 < len(lines) and (t := BARE_TIME.match(lines[i + 1])) \
-            and _words_follow(lines, i + 1):  # "Kara Swisher" / "00:01:02" / words: a label if the name recurs
-        return _Label(m.group("name"), t.group("t"), False, "", 2)
-    if (m := BARE_NAME.match(raw)) and i + 1 < len(lines) and (t := _TIME_AFTER.match(lines[i + 1])) \
-            and lines[i + 1][t.end():].strip():  # "Mira Murati" / "(00:00:12) words": the same, the words beside
-        return _Label(m.group("name"), t.group("t"), False, lines[i + 1][t.end():], 2)
+    if (m := BARE_NAME.match(raw)) and i + 1 < len(lines):  # a name alone, its time below: a label if it recurs
+        below = lines[i + 1]
+        if (t := BARE_TIME.match(below)) and _words_follow(lines, i + 1):
+            return _Label(m.group("name"), t.group("t"), False, "", 2)  # "Kara Swisher" / "00:01:02" / words
+        if (t := _TIME_AFTER.match(below)) and below[t.end():].strip():  # "Mira Murati" / "(00:00:12) words"
+            return _Label(m.group("name"), t.group("t"), False, below[t.end():], 2)
     return None
 
 
